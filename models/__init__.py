@@ -1,0 +1,44 @@
+"""The data model of IMAG'IN, one module per context, on ``flask_appbuilder.Model``.
+
+Importing this package registers every table on ``Model.metadata`` (which Alembic
+reads, see migrations/env.py).
+"""
+
+from flask_appbuilder.security.sqla.models import Role, User  # noqa: F401
+
+from .base import metadata  # noqa: F401
+from .claims import (  # noqa: F401
+    ClaimStatusHistory,
+    ExpenseClaim,
+    FeeEntry,
+    NumberCounter,
+    PaymentBatch,
+    SupportingDocument,
+    TravelLeg,
+)
+from .competences import Competence, CompetenceEndorsement  # noqa: F401
+from .missions import Assignment, Mission, MissionSlot  # noqa: F401
+from .people import Agent, AgentEstablishment, Manager, Teaching  # noqa: F401
+from .portal import (  # noqa: F401
+    Activity,
+    ActivityOpening,
+    ConditionsAcceptance,
+    PortalMessage,
+)
+from .referential import (  # noqa: F401
+    Academy,
+    AcademySettings,
+    Discipline,
+    Establishment,
+    Exam,
+    ExamCategory,
+    ExamSession,
+    Mef,
+    MissionType,
+    Paper,
+    PaperTeachingRule,
+    RateLine,
+    RateTable,
+    Specialty,
+    Subject,
+)

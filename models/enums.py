@@ -1,0 +1,254 @@
+"""Every closed list of values of the domain, as Python enums.
+
+A status or a category is never a free string: columns use ``enum_column`` (a
+VARCHAR with a CHECK constraint, so that adding a value is a plain migration on
+PostgreSQL and SQLite alike). Labels are msgids in English; the French wording of the
+seeds comes from the French catalogue.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class LabelledEnum(enum.Enum):
+    """An enum whose members carry a translatable label (``member.label``)."""
+
+    @property
+    def label(self):
+        return LABELS[self]
+
+    def __str__(self) -> str:  # used by WTForms / FAB when rendering values
+        return str(self.label)
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.name, str(member.label)) for member in cls]
+
+
+class Service(LabelledEnum):
+    """A service of the portal: the population it serves, with its own menu."""
+
+    TEACHER = "enseignant"
+    HEAD = "chef_etablissement"
+    MANAGER = "gestionnaire"
+    EXTERNAL = "intervenant_exterieur"
+    ADMIN = "admin"
+
+
+class EstablishmentCategory(LabelledEnum):
+    COLLEGE = "CLG"
+    LGT = "LGT"
+    LP = "LP"
+    LPO = "LPO"
+    EREA = "EREA"
+    HIGHER = "SUP"
+    ADMINISTRATION = "ADM"
+    OTHER = "AUT"
+
+
+class EstablishmentLinkType(LabelledEnum):
+    """How an agent is attached to an establishment ("Type établissement")."""
+
+    PRINCIPAL = "PRINCIPAL"
+    SECONDARY = "SECONDAIRE"
+    HEAD = "DIRECTION"
+
+
+class LodgingZone(LabelledEnum):
+    """Night allowance zone of a town (arrêté of 3 July 2006 as amended)."""
+
+    STANDARD = "standard"
+    LARGE_CITY = "grande_ville"
+    PARIS = "paris"
+
+
+class AgentKind(LabelledEnum):
+    TEACHER = "enseignant"
+    HEAD = "chef"
+    INSPECTOR = "inspecteur"
+    ADMINISTRATIVE = "administratif"
+    EXTERNAL = "exterieur"
+
+
+class Civility(LabelledEnum):
+    MR = "M."
+    MRS = "Mme"
+
+
+class EndorsementAuthor(LabelledEnum):
+    """Who confirmed or invalidated a competence (the "Auteurs" column)."""
+
+    SYSTEM = "SYS"
+    ESTABLISHMENT = "UAI"
+    AGENT = "NUMEN"
+    MANAGER = "GEST"
+
+
+class EndorsementVerdict(LabelledEnum):
+    CONFIRMED = "C"
+    INVALIDATED = "I"
+
+
+class FeeEntryFamily(LabelledEnum):
+    """What the agent enters for the fee part of a claim (DESIGN.md §4)."""
+
+    COPIES = "copies"
+    CANDIDATES = "candidats"
+    HALF_DAY_TIMES = "horaires"
+    DURATION = "duree"
+    AUTOMATIC = "automatique"
+    NONE = "aucune"
+
+
+class SlotDuration(LabelledEnum):
+    HALF_DAY = "demi_journee"
+    DAY = "journee"
+
+
+class AssignmentQuality(LabelledEnum):
+    CORRECTOR = "correcteur"
+    EXAMINER = "interrogateur"
+    JURY_MEMBER = "membre_jury"
+    PRESIDENT = "president"
+    VICE_PRESIDENT = "vice_president"
+    INVIGILATOR = "surveillant"
+    TEACHING_MEMBER = "membre_enseignement"
+    PROFESSIONAL_MEMBER = "membre_professionnel"
+    ASSISTANT = "aide"
+
+
+class ClaimStatus(LabelledEnum):
+    """Status of the fee part or of the travel part of an expense claim.
+
+    NOT_STARTED, IN_PROGRESS and NOT_VALIDATED are one stored state: the stored value
+    is NOT_VALIDATED and the displayed one follows from the mission dates
+    (``app.services.claims.displayed_status``).
+    """
+
+    NO_FEE = "pas_de_frais"
+    CANCELLED = "annule"
+    NOT_STARTED = "mission_non_effectuee"
+    IN_PROGRESS = "mission_en_cours"
+    NOT_VALIDATED = "non_valide"
+    VALIDATED = "valide"
+    ACCEPTED = "valide_gestionnaire"
+    NOT_VALIDATABLE = "invalidable"
+    PROCESSED_BY_MANAGER = "traite_gestionnaire"
+    TO_BE_PROCESSED = "a_traiter_gestionnaire"
+    SENT_FOR_PAYMENT = "transmis_liquidation"
+
+
+class ClaimPart(LabelledEnum):
+    FEE = "remuneration"
+    TRAVEL = "deplacement"
+
+
+class TransportMode(LabelledEnum):
+    CAR = "automobile"
+    TRAIN = "train_2e_classe"
+    PUBLIC_TRANSPORT = "transport_en_commun"
+    TRAVEL_VOUCHER = "bon_de_transport"
+    PASSENGER = "passager"
+
+
+class DocumentDossier(LabelledEnum):
+    PAY = "paie"
+    TRAVEL = "deplacement"
+
+
+class RateKind(LabelledEnum):
+    """Lines of a barème."""
+
+    FEE_PER_COPY = "copie"
+    FEE_PER_HOUR = "heure"
+    MEAL = "repas"
+    NIGHT = "nuitee"
+    KILOMETRE = "kilometre"
+
+
+class MessageKind(LabelledEnum):
+    WELCOME = "accueil"
+    CONDITIONS = "conditions"
+
+
+LABELS = {
+    Service.TEACHER: _l("Teacher"),
+    Service.HEAD: _l("School head"),
+    Service.MANAGER: _l("Manager"),
+    Service.EXTERNAL: _l("External contributor"),
+    Service.ADMIN: _l("Administrator"),
+    EstablishmentCategory.COLLEGE: _l("Lower secondary school"),
+    EstablishmentCategory.LGT: _l("General and technological upper secondary school"),
+    EstablishmentCategory.LP: _l("Vocational upper secondary school"),
+    EstablishmentCategory.LPO: _l("Multi-purpose upper secondary school"),
+    EstablishmentCategory.EREA: _l("Regional adapted education school"),
+    EstablishmentCategory.HIGHER: _l("Higher education"),
+    EstablishmentCategory.ADMINISTRATION: _l("Administrative service"),
+    EstablishmentCategory.OTHER: _l("Other establishment"),
+    EstablishmentLinkType.PRINCIPAL: _l("MAIN"),
+    EstablishmentLinkType.SECONDARY: _l("SECONDARY"),
+    EstablishmentLinkType.HEAD: _l("MANAGEMENT"),
+    LodgingZone.STANDARD: _l("Standard rate"),
+    LodgingZone.LARGE_CITY: _l("City of 200,000 inhabitants or more"),
+    LodgingZone.PARIS: _l("Paris"),
+    AgentKind.TEACHER: _l("Teacher"),
+    AgentKind.HEAD: _l("School head"),
+    AgentKind.INSPECTOR: _l("Inspector"),
+    AgentKind.ADMINISTRATIVE: _l("Administrative staff"),
+    AgentKind.EXTERNAL: _l("External professional"),
+    Civility.MR: _l("Mr"),
+    Civility.MRS: _l("Mrs"),
+    EndorsementAuthor.SYSTEM: _l("System"),
+    EndorsementAuthor.ESTABLISHMENT: _l("Establishment"),
+    EndorsementAuthor.AGENT: _l("Agent"),
+    EndorsementAuthor.MANAGER: _l("Manager"),
+    EndorsementVerdict.CONFIRMED: _l("Confirmed"),
+    EndorsementVerdict.INVALIDATED: _l("Invalidated"),
+    FeeEntryFamily.COPIES: _l("Number of copies"),
+    FeeEntryFamily.CANDIDATES: _l("Number of candidates"),
+    FeeEntryFamily.HALF_DAY_TIMES: _l("Times per half-day"),
+    FeeEntryFamily.DURATION: _l("Hours and minutes"),
+    FeeEntryFamily.AUTOMATIC: _l("Filled in by the correction system"),
+    FeeEntryFamily.NONE: _l("Nothing to enter"),
+    SlotDuration.HALF_DAY: _l("half-day"),
+    SlotDuration.DAY: _l("day"),
+    AssignmentQuality.CORRECTOR: _l("CORRECTOR"),
+    AssignmentQuality.EXAMINER: _l("EXAMINER"),
+    AssignmentQuality.JURY_MEMBER: _l("JURY MEMBER"),
+    AssignmentQuality.PRESIDENT: _l("PRESIDENT"),
+    AssignmentQuality.VICE_PRESIDENT: _l("VICE-PRESIDENT"),
+    AssignmentQuality.INVIGILATOR: _l("INVIGILATOR"),
+    AssignmentQuality.TEACHING_MEMBER: _l("TEACHING MEMBER"),
+    AssignmentQuality.PROFESSIONAL_MEMBER: _l("PROFESSIONAL MEMBER"),
+    AssignmentQuality.ASSISTANT: _l("EXAM ASSISTANT"),
+    ClaimStatus.NO_FEE: _l("No expenses"),
+    ClaimStatus.CANCELLED: _l("Cancelled"),
+    ClaimStatus.NOT_STARTED: _l("Mission not carried out"),
+    ClaimStatus.IN_PROGRESS: _l("Mission in progress"),
+    ClaimStatus.NOT_VALIDATED: _l("Not validated"),
+    ClaimStatus.VALIDATED: _l("Validated"),
+    ClaimStatus.ACCEPTED: _l("Validated by manager"),
+    ClaimStatus.NOT_VALIDATABLE: _l("Not validatable"),
+    ClaimStatus.PROCESSED_BY_MANAGER: _l("Processed by the manager"),
+    ClaimStatus.TO_BE_PROCESSED: _l("To be processed by the manager"),
+    ClaimStatus.SENT_FOR_PAYMENT: _l("Sent for payment"),
+    ClaimPart.FEE: _l("Fee"),
+    ClaimPart.TRAVEL: _l("Travel"),
+    TransportMode.CAR: _l("CAR"),
+    TransportMode.TRAIN: _l("TRAIN 2ND CLASS"),
+    TransportMode.PUBLIC_TRANSPORT: _l("PUBLIC TRANSPORT"),
+    TransportMode.TRAVEL_VOUCHER: _l("TRAVEL VOUCHER PLANE, TRAIN OR BOAT"),
+    TransportMode.PASSENGER: _l("PASSENGER"),
+    DocumentDossier.PAY: _l("pay file"),
+    DocumentDossier.TRAVEL: _l("travel file"),
+    RateKind.FEE_PER_COPY: _l("Fee per copy"),
+    RateKind.FEE_PER_HOUR: _l("Fee per hour"),
+    RateKind.MEAL: _l("Meal"),
+    RateKind.NIGHT: _l("Night"),
+    RateKind.KILOMETRE: _l("Kilometre allowance"),
+    MessageKind.WELCOME: _l("Welcome message"),
+    MessageKind.CONDITIONS: _l("Conditions of use"),
+}
