@@ -1,0 +1,78 @@
+"""IMAG'IN: the web portal of the examinations divisions (application factory)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe for the mode the application runs in."""
+
+
+def check_production_settings(app: Flask) -> None:
+    """Refuse to start in production with development settings."""
+    from config import DEVELOPMENT_SECRET_KEY
+
+    if app.debug or app.testing:
+        return
+    if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise ConfigurationError(
+            "SECRET_KEY is the built-in development key: set the SECRET_KEY environment "
+            "variable (or FLASK_DEBUG=1 for development)."
+        )
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    from config import INSTANCE_DIR
+
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        instance_relative_config=False,
+        static_folder="static",
+        template_folder="templates",
+    )
+    app.config.from_object("config")
+    if overrides:
+        app.config.update(overrides)
+    app.debug = bool(app.config.get("DEBUG"))
+    check_production_settings(app)
+    if app.debug:
+        # Development over plain http on 127.0.0.1.
+        app.config["SESSION_COOKIE_SECURE"] = False
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from app.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+
+    from flask_appbuilder import AppBuilder
+
+    import models  # noqa: F401 - registers every table
+
+    with app.app_context():
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        from views import register_views
+
+        register_views(appbuilder)
+
+    from app import cli, web
+
+    web.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,318 @@
+"""The catalogue of activities: what each service's menu offers and which views back it.
+
+This module is pure data (no database, no request). It is the single source of:
+
+* the menu of each service (sections and activities, in order);
+* the FAB role permissions (``fab_roles``), read by ``config.FAB_ROLES``: a role may
+  use exactly the views of the activities of its service(s);
+* the mapping from a view (blueprint) to its activity, used to refuse a closed
+  activity with a message in the console.
+
+Whether an activity is open *now* for a service is data (``ActivityOpening``), edited
+by an administrator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from models.enums import Service
+
+ROLE_BY_SERVICE: dict[Service, str] = {
+    Service.TEACHER: "Enseignant",
+    Service.HEAD: "Chef d'établissement",
+    Service.MANAGER: "Gestionnaire",
+    Service.EXTERNAL: "Intervenant extérieur",
+    Service.ADMIN: "Admin",
+}
+SERVICE_BY_ROLE: dict[str, Service] = {role: svc for svc, role in ROLE_BY_SERVICE.items()}
+
+# Services whose activities a manager may open or close (an administrator may
+# open or close any service's activities, except the administration itself).
+AGENT_SERVICES = (Service.TEACHER, Service.HEAD, Service.EXTERNAL)
+
+SECTIONS = {
+    "consultation": _l("Consultation"),
+    "entry": _l("Entry"),
+    "access": _l("Access"),
+    "referential": _l("Reference data"),
+    "people": _l("Contributors"),
+    "missions": _l("Missions"),
+    "claims": _l("Expense claims"),
+    "settings": _l("Settings"),
+    "administration": _l("Administration"),
+}
+
+
+@dataclass(frozen=True)
+class ActivityDef:
+    code: str
+    label: object  # a lazy string
+    section: str
+    services: tuple[Service, ...]
+    views: tuple[str, ...]
+    endpoint: str
+    help: object = ""
+    # Built by another issue: until then the view is a placeholder page.
+    placeholder: bool = False
+    # Extra view permission names (default: every permission of the views).
+    permissions: str = r"can_.*"
+    sub_views: tuple[tuple[str, object], ...] = field(default=())
+
+
+def _placeholder(code, label, section, services, help_text=""):
+    view = "Activity" + "".join(part.capitalize() for part in code.split("_")) + "View"
+    return ActivityDef(
+        code=code,
+        label=label,
+        section=section,
+        services=services,
+        views=(view,),
+        endpoint=f"{view}.index",
+        help=help_text,
+        placeholder=True,
+    )
+
+
+T, H, M, E, A = (
+    Service.TEACHER,
+    Service.HEAD,
+    Service.MANAGER,
+    Service.EXTERNAL,
+    Service.ADMIN,
+)
+
+REFERENTIAL_VIEWS = (
+    ("EstablishmentModelView", _l("Establishments")),
+    ("ExamModelView", _l("Exams")),
+    ("SpecialtyModelView", _l("Specialties")),
+    ("PaperModelView", _l("Papers")),
+    ("ExamSessionModelView", _l("Exam sessions")),
+    ("SubjectModelView", _l("Subjects")),
+    ("MefModelView", _l("Training modules (MEF)")),
+    ("DisciplineModelView", _l("Post disciplines")),
+    ("PaperTeachingRuleModelView", _l("Correspondence table")),
+)
+MISSION_VIEWS = (
+    ("MissionModelView", _l("Missions")),
+    ("MissionSlotModelView", _l("Mission dates")),
+    ("AssignmentModelView", _l("Assignments")),
+)
+PEOPLE_VIEWS = (
+    ("AgentModelView", _l("Contributors")),
+    ("AgentEstablishmentModelView", _l("Establishments of contributors")),
+    ("TeachingModelView", _l("Teachings")),
+    ("ManagerModelView", _l("Managers")),
+)
+ACADEMY_VIEWS = (
+    ("AcademyModelView", _l("Academies")),
+    ("AcademySettingsModelView", _l("Academy settings")),
+)
+ADMIN_USER_VIEWS = (
+    ("UserDBModelView", _l("Users")),
+    ("RoleModelView", _l("Roles")),
+)
+
+
+def _crud(code, label, section, services, sub_views, help_text=""):
+    return ActivityDef(
+        code=code,
+        label=label,
+        section=section,
+        services=services,
+        views=tuple(name for name, _ in sub_views),
+        endpoint=f"{sub_views[0][0]}.list",
+        help=help_text,
+        sub_views=sub_views,
+    )
+
+
+CATALOGUE: tuple[ActivityDef, ...] = (
+    # --- Agents (teachers, heads, external contributors) ------------------------------
+    _placeholder(
+        "missions_view",
+        _l("Mission consultation"),
+        "consultation",
+        (T, E),
+        _l("The missions you are assigned to, with their dates and exam centre."),
+    ),
+    _placeholder(
+        "competences_view",
+        _l("Competence consultation"),
+        "consultation",
+        (T,),
+        _l("The papers you are declared competent for, your establishments and teachings."),
+    ),
+    _placeholder(
+        "competences_entry",
+        _l("Competence entry"),
+        "entry",
+        (T,),
+        _l("Confirm, invalidate or add the papers you are competent for."),
+    ),
+    _placeholder(
+        "claims_entry",
+        _l("Mission expense claim entry"),
+        "entry",
+        (T, E),
+        _l("Complete and validate the expense claims of the missions you were called to."),
+    ),
+    _placeholder(
+        "personal_info",
+        _l("Personal information"),
+        "entry",
+        (T, E),
+        _l("Check or update your address, telephone and e-mail addresses."),
+    ),
+    _placeholder(
+        "head_competences",
+        _l("Competences of the establishment's staff"),
+        "consultation",
+        (H,),
+        _l("Confirm, invalidate or add the competences of the staff of your establishments."),
+    ),
+    _placeholder(
+        "missions_portal",
+        _l("Mission access portal"),
+        "access",
+        (T, E),
+        _l("Access the correction and exam applications of your missions."),
+    ),
+    _placeholder(
+        "eps_management",
+        _l("PE exam management"),
+        "access",
+        (T, E),
+        _l("Access the management of physical education exams."),
+    ),
+    # --- Managers ---------------------------------------------------------------------
+    _crud(
+        "referential",
+        _l("Reference data"),
+        "referential",
+        (M,),
+        REFERENTIAL_VIEWS,
+        _l("Establishments, exams, specialties, papers, sessions and teachings."),
+    ),
+    _crud(
+        "mission_types",
+        _l("Mission types"),
+        "referential",
+        (M,),
+        (("MissionTypeModelView", _l("Mission types")),),
+        _l("Each mission type decides what the contributor enters in the expense claim."),
+    ),
+    _crud(
+        "agents",
+        _l("Contributors"),
+        "people",
+        (M,),
+        PEOPLE_VIEWS,
+        _l("Contributors, their establishments and teachings."),
+    ),
+    _crud(
+        "missions",
+        _l("Missions and assignments"),
+        "missions",
+        (M,),
+        MISSION_VIEWS,
+        _l("Missions, their dates and the contributors called to them."),
+    ),
+    _placeholder(
+        "claims_processing",
+        _l("Expense claim processing"),
+        "claims",
+        (M,),
+        _l("Check, accept or send back the contributors' expense claims."),
+    ),
+    _placeholder(
+        "service_done",
+        _l("Service done"),
+        "claims",
+        (M,),
+        _l("Record that the service was done for an assignment or a whole mission."),
+    ),
+    _placeholder(
+        "payment_export",
+        _l("Payment export"),
+        "claims",
+        (M,),
+        _l("Export the accepted expense claims to the finance system."),
+    ),
+    _placeholder(
+        "dashboard",
+        _l("Dashboard"),
+        "claims",
+        (M,),
+        _l("The state of the session at a glance."),
+    ),
+    ActivityDef(
+        code="portal_messages",
+        label=_l("Welcome messages and conditions"),
+        section="settings",
+        services=(M,),
+        views=("PortalMessageView",),
+        endpoint="PortalMessageView.index",
+        help=_l("The welcome message and the conditions of use shown to each service."),
+    ),
+    _placeholder(
+        "rates",
+        _l("Rate tables"),
+        "settings",
+        (M,),
+        _l("Fee rates per paper, meal, night and kilometre allowances, with their dates."),
+    ),
+    _crud(
+        "academy_settings",
+        _l("Academy settings"),
+        "settings",
+        (M,),
+        ACADEMY_VIEWS,
+        _l("Management office shown on the documents, dematerialised documents."),
+    ),
+    ActivityDef(
+        code="activity_openings",
+        label=_l("Activity opening"),
+        section="settings",
+        services=(M, A),
+        views=("ActivityOpeningView",),
+        endpoint="ActivityOpeningView.index",
+        help=_l("Open or close each activity for each service."),
+    ),
+    # --- Administrator ----------------------------------------------------------------
+    _crud(
+        "users",
+        _l("Users and roles"),
+        "administration",
+        (A,),
+        ADMIN_USER_VIEWS,
+        _l("User accounts of the portal and their roles."),
+    ),
+)
+
+BY_CODE: dict[str, ActivityDef] = {activity.code: activity for activity in CATALOGUE}
+BY_VIEW: dict[str, ActivityDef] = {
+    view: activity for activity in CATALOGUE for view in activity.views
+}
+
+# Activities that can never be closed from the screen: closing them would lock the
+# administrator (or the managers) out of the very screen that reopens them.
+ALWAYS_OPEN = frozenset({"activity_openings", "users"})
+
+
+def activities_for(service: Service) -> list[ActivityDef]:
+    return [activity for activity in CATALOGUE if service in activity.services]
+
+
+def fab_roles() -> dict[str, list[tuple[str, str]]]:
+    """FAB builtin roles: each role may use the views of its service's activities."""
+    roles: dict[str, list[tuple[str, str]]] = {}
+    for service, role in ROLE_BY_SERVICE.items():
+        pairs = []
+        for activity in activities_for(service):
+            views = "|".join(activity.views)
+            pairs.append((f"^({views})$", f"^({activity.permissions})$"))
+        roles[role] = pairs
+    return roles

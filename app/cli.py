@@ -1,0 +1,50 @@
+"""``flask imagin …`` commands: initialise the database, load the demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from app.extensions import db
+from app.services import activities
+from app.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from app.services.users import ensure_roles
+
+imagin = AppGroup("imagin", help="IMAG'IN administration commands.")
+
+
+def initialise() -> None:
+    """Migrate the schema to the latest revision, create the roles and the activities."""
+    upgrade()
+    ensure_roles(current_app.appbuilder.sm)
+    activities.sync_activities(db.session)
+
+
+@imagin.command("init")
+def init_command() -> None:
+    """Apply the migrations, create the roles and the activities (idempotent)."""
+    initialise()
+    click.echo("Base de données à jour ; rôles et activités en place.")
+
+
+@imagin.command("sync-activities")
+def sync_activities_command() -> None:
+    """Write the catalogue's activities and openings (keeps existing openings)."""
+    created = activities.sync_activities(db.session)
+    click.echo(f"{created} activité(s) ou ouverture(s) créée(s).")
+
+
+@imagin.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load the demo académie (Rennes) and its accounts (idempotent)."""
+    initialise()
+    seed_demo(db.session, current_app.appbuilder.sm)
+    click.echo(f"Données de démonstration chargées. Comptes (mot de passe : {DEMO_PASSWORD}) :")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"  {account.username:<14} {account.role:<24} {account.description}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(imagin)

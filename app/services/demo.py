@@ -1,0 +1,881 @@
+"""Demo data: the académie de Rennes with establishments, exams, mission types of
+every family, missions whose claims cover every status of the seeds, and one account
+per role (password ``imagin-demo``).
+
+Idempotent: every record is looked up by its natural key first, so running it again
+creates nothing new and changes nothing already there. Mission dates are relative to
+the day of the first run, so that the date-derived statuses (Mission non effectuée /
+en cours / Non validé) are all present.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.services import activities, claims, messages
+from app.services.referential import UAI_KEYS
+from app.services.users import ensure_roles
+from models import (
+    Academy,
+    AcademySettings,
+    Agent,
+    AgentEstablishment,
+    Assignment,
+    Competence,
+    CompetenceEndorsement,
+    Discipline,
+    Establishment,
+    Exam,
+    ExamCategory,
+    ExamSession,
+    FeeEntry,
+    Manager,
+    Mef,
+    Mission,
+    MissionSlot,
+    MissionType,
+    Paper,
+    PaperTeachingRule,
+    PaymentBatch,
+    RateLine,
+    RateTable,
+    Specialty,
+    Subject,
+    Teaching,
+)
+from models.enums import (
+    AgentKind,
+    AssignmentQuality,
+    Civility,
+    ClaimPart,
+    ClaimStatus,
+    EndorsementAuthor,
+    EndorsementVerdict,
+    EstablishmentCategory,
+    EstablishmentLinkType,
+    FeeEntryFamily,
+    LodgingZone,
+    MessageKind,
+    RateKind,
+    Service,
+    SlotDuration,
+)
+
+DEMO_PASSWORD = "imagin-demo"
+
+Cat = EstablishmentCategory
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    description: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("enseignant", "Enseignant", "Claire LECLERC, professeure de mathématiques"),
+    DemoAccount("chef", "Chef d'établissement", "Yves MORVAN, proviseur du LGT Emile Zola"),
+    DemoAccount("gestionnaire", "Gestionnaire", "Anne GUILLOU, division des examens"),
+    DemoAccount("intervenant", "Intervenant extérieur", "Marc LE GALL, professionnel"),
+    DemoAccount("admin", "Admin", "Administrateur du portail"),
+)
+
+
+def nir(body: str) -> str:
+    """An INSEE number (NIR) with its key."""
+    from stdnum.fr import nir as stdnum_nir
+
+    return body + stdnum_nir.calc_check_digits(body)
+
+
+def uai(body: str) -> str:
+    """A UAI code with its key letter."""
+    return body + UAI_KEYS[int(body) % 23]
+
+
+def _get(session: Session, model, **lookup):
+    return session.scalar(select(model).filter_by(**lookup))
+
+
+def _get_or_create(session: Session, model, lookup: dict, **values):
+    obj = _get(session, model, **lookup)
+    if obj is None:
+        obj = model(**lookup, **values)
+        session.add(obj)
+        session.flush()
+    return obj
+
+
+ESTABLISHMENTS = (
+    # (UAI body, name, category, postcode, town, academy)
+    ("0350024", "LGT EMILE ZOLA", Cat.LGT, "35044", "RENNES CEDEX", "RENNES"),
+    ("0560026", "LGT JOSEPH LOTH", Cat.LGT, "56306", "PONTIVY CEDEX", "RENNES"),
+    ("0220056", "LP ROSA PARKS", Cat.LP, "22110", "ROSTRENEN", "RENNES"),
+    ("0221595", "CLG JULES FERRY", Cat.COLLEGE, "22390", "BOURBRIAC", "RENNES"),
+    ("0350042", "LGT JOLIOT-CURIE", Cat.LGT, "35703", "RENNES CEDEX 7", "RENNES"),
+    ("0560051", "LPO JEAN MACE", Cat.LPO, "56325", "LANESTER CEDEX", "RENNES"),
+    ("0351907", "CLG ROSA PARKS", Cat.COLLEGE, "35064", "RENNES CEDEX", "RENNES"),
+    ("0350710", "LGT VICTOR ET HELENE BASCH", Cat.LGT, "35043", "RENNES CEDEX", "RENNES"),
+    ("0351122", "CLG LA ROCHE AUX FEES", Cat.COLLEGE, "35240", "RETIERS", "RENNES"),
+    (
+        "0352686",
+        "DEXACO DIV. DES EXAMENS ET CONCOURS",
+        Cat.ADMINISTRATION,
+        "35042",
+        "RENNES",
+        "RENNES",
+    ),
+    ("0650012", "LG MICHELET", Cat.LGT, "65300", "LANNEMEZAN CEDEX", "TOULOUSE"),
+)
+
+EXAMS = (
+    # code, name, short, categories, specialties: (code, name, papers: (code, name, copy, hour))
+    (
+        "BTS",
+        "BREVET DE TECHNICIEN SUPERIEUR",
+        "BTS",
+        (Cat.LGT, Cat.LPO, Cat.LP),
+        (
+            (
+                "31210",
+                "BANQUE OPT.A MARCHE PARTICULIER",
+                (("E4-A", "GESTION RELATION CLIENT", 4, 3),),
+            ),
+            ("31406", "COMPTA&GEST. DES ORGANISATIONS", (("U3", "MATHEMATIQUES", 4, 3),)),
+        ),
+    ),
+    (
+        "BCG",
+        "BACCALAUREAT GENERAL",
+        "BG",
+        (Cat.LGT, Cat.LPO),
+        (
+            ("L", "LITTERAIRE", (("LV3A", "LANGUE VIVANTE 3 ANGLAIS", 5, 3),)),
+            (
+                "ES",
+                "ECONOMIQUE ET SOCIALE",
+                (
+                    ("MATS", "MATHEMATIQUES SPECIALISTE", 5, 3),
+                    ("MATNS", "MATHEMATIQUES NON SPECIALISTE", 5, 3),
+                ),
+            ),
+            ("TOUTES", "TOUTES SERIES", (("003", "HISTOIRE ET GEOGRAPHIE", 5, 3),)),
+        ),
+    ),
+    (
+        "EA",
+        "EPREUVES ANTICIPEES DU BCG",
+        "EA",
+        (Cat.LGT, Cat.LPO),
+        (("ES", "ECONOMIQUE ET SOCIALE", (("1-003-1", "SCIENCES", 5, 3),)),),
+    ),
+    (
+        "DNB",
+        "DIPLOME NATIONAL DU BREVET",
+        "DNB",
+        (Cat.COLLEGE,),
+        (("GEN", "SERIE GENERALE", (("ORAL", "SOUTENANCE ORALE", 1, 1),)),),
+    ),
+    (
+        "CAP",
+        "CERTIFICAT D'APTITUDE PROFESSIONNELLE",
+        "CAP",
+        (Cat.LP, Cat.LPO),
+        (
+            (
+                "50023",
+                "MAINTENANCE BATIMENTS DE COLLECT.",
+                (("EP2A", "MISE OEUVRE EP DYSF PR CO SECU", 3, 2),),
+            ),
+        ),
+    ),
+    (
+        "BCP",
+        "BACCALAUREAT PROFESSIONNEL",
+        "BCP",
+        (Cat.LP, Cat.LPO),
+        (("TOUTES", "TOUTES SPECIALITES BCP", (("ECODR", "ECONOMIE-DROIT", 4, 3),)),),
+    ),
+    (
+        "DDEEAS",
+        "DIPL. DIRECTEUR ETA. D'EDUCATION ADAPTEE A SPECIAL",
+        "DDEEAS",
+        (Cat.HIGHER,),
+        (("DDEEAS", "DIRECTEUR D'ETABLISSEMENT", (("MEM", "MEMOIRE", 5, 4),)),),
+    ),
+)
+
+MISSION_TYPES = (
+    # code, name, family, has_fee, travel
+    ("CORR", "Correction de copies", FeeEntryFamily.COPIES, True, True),
+    ("CORRDOM", "CORRECTION A DOMICILE", FeeEntryFamily.COPIES, True, False),
+    ("INTERRO", "Interrogation orale", FeeEntryFamily.CANDIDATES, True, True),
+    ("ORAUXPRO", "ORAUX PROFESSIONNELS", FeeEntryFamily.CANDIDATES, True, True),
+    ("ORAL2", "Oral 2nd groupe", FeeEntryFamily.CANDIDATES, True, True),
+    ("VAE", "VAE", FeeEntryFamily.CANDIDATES, True, True),
+    ("EPRAT", "EPREUVE PRATIQUE", FeeEntryFamily.HALF_DAY_TIMES, True, True),
+    ("EPS", "EPREUVES EPS", FeeEntryFamily.HALF_DAY_TIMES, True, True),
+    (
+        "EOPCC",
+        "Epreuve orale ponctuelle (contrôle continu)",
+        FeeEntryFamily.HALF_DAY_TIMES,
+        True,
+        True,
+    ),
+    ("MEMOIRE", "LECTURE DE MEMOIRE", FeeEntryFamily.DURATION, True, True),
+    ("RECRUT", "ENTRETIEN DE RECRUTEMENT SANS CONCOURS", FeeEntryFamily.DURATION, True, True),
+    (
+        "EEPCC",
+        "Epreuve écrite ponctuelle (contrôle continu)",
+        FeeEntryFamily.AUTOMATIC,
+        True,
+        False,
+    ),
+    ("SURV", "SURVEILLANCE", FeeEntryFamily.NONE, True, True),
+    ("TRAVADM", "TRAVAUX ADMINISTRATIFS", FeeEntryFamily.NONE, True, True),
+    ("AIDE", "AIDE AU DEROULEMENT DES EPREUVES", FeeEntryFamily.NONE, True, True),
+    ("JURY", "Jury de délibération", FeeEntryFamily.NONE, False, True),
+    ("HARMO", "REUNION D'HARMONISATION", FeeEntryFamily.NONE, False, True),
+    ("REUNION", "REUNION", FeeEntryFamily.NONE, True, False),
+    ("PRATPRO", "PRATIQUE PROFESSIONNELLE", FeeEntryFamily.NONE, False, True),
+)
+
+WELCOME = {
+    Service.TEACHER: (
+        "## Bienvenue sur IMAG'IN\n\n"
+        "Vous ne remplissez plus d'état de frais papier : vous complétez en ligne les "
+        "informations nécessaires au calcul de vos indemnités de vacation et de vos frais "
+        "de déplacement au titre des travaux de jury d'examens et de concours.\n\n"
+        "- **Consultation missions** : les missions auxquelles vous êtes convoqué(e) ;\n"
+        "- **Saisie état de frais mission** : vos états de frais, à valider après la mission.\n\n"
+        "La division des examens et concours vérifie et valide votre dossier."
+    ),
+    Service.EXTERNAL: (
+        "## Bienvenue sur IMAG'IN\n\n"
+        "Ce service vous permet de compléter vos états de frais et de vérifier vos "
+        "informations personnelles. Votre identifiant figure en en-tête de votre convocation."
+    ),
+    Service.HEAD: (
+        "## Bienvenue sur IMAG'IN\n\n"
+        "Vous confirmez ou invalidez les compétences des personnels de votre établissement."
+    ),
+    Service.MANAGER: (
+        "## Division des examens et concours\n\n"
+        "Gérez le référentiel, les missions et les convocations, puis traitez les états "
+        "de frais jusqu'à leur mise en paiement."
+    ),
+}
+
+CONDITIONS = (
+    "*** RAPPEL *** LES FRAIS D'AUTOROUTE NE SONT PAS REMBOURSES.\n\n"
+    "Les pièces justificatives du dossier de prise en charge financière et du dossier de "
+    "déplacement sont déposées en version dématérialisée (de préférence au format PDF) "
+    "sur l'espace réservé à cet effet lors de la saisie des frais.\n\n"
+    "Si vous avez utilisé votre véhicule personnel, la prise en charge du déplacement est "
+    "effectuée forfaitairement sur la base du tarif kilométrique SNCF 2e classe : ne "
+    "saisissez pas les frais de péage."
+)
+
+
+def _referential(session: Session) -> dict:
+    rennes = _get_or_create(
+        session,
+        Academy,
+        {"code": "RENNES"},
+        name="Rennes",
+        portal_url="https://imagin.ac-rennes.fr",
+    )
+    for code, name in (("TOULOUSE", "Toulouse"), ("NANTES", "Nantes")):
+        _get_or_create(
+            session,
+            Academy,
+            {"code": code},
+            name=name,
+            portal_url=f"https://imagin.ac-{code.lower()}.fr",
+        )
+    _get_or_create(
+        session,
+        AcademySettings,
+        {"academy_id": rennes.id},
+        management_office_name="DEXACO RENNES – Division des examens et concours",
+        management_office_address="96 RUE D'ANTRAIN\nCS 10503\n35705 RENNES CEDEX 7",
+        dematerialised_documents=True,
+        documents_info_url="https://www.ac-rennes.fr",
+    )
+    academies = {a.code: a for a in session.scalars(select(Academy))}
+    establishments = {}
+    for body, name, category, postcode, town, academy in ESTABLISHMENTS:
+        establishments[body] = _get_or_create(
+            session,
+            Establishment,
+            {"uai": uai(body)},
+            name=name,
+            category=category,
+            postcode=postcode,
+            town=town,
+            academy_id=academies[academy].id,
+            lodging_zone=LodgingZone.LARGE_CITY
+            if town.startswith("RENNES")
+            else LodgingZone.STANDARD,
+        )
+    papers = {}
+    exams = {}
+    for code, name, short, categories, specialties in EXAMS:
+        exam = _get_or_create(session, Exam, {"code": code}, name=name, short_name=short)
+        exams[code] = exam
+        for category in categories:
+            _get_or_create(session, ExamCategory, {"exam_id": exam.id, "category": category})
+        for spec_code, spec_name, spec_papers in specialties:
+            specialty = _get_or_create(
+                session, Specialty, {"exam_id": exam.id, "code": spec_code}, name=spec_name
+            )
+            for paper_code, paper_name, copy_group, hour_group in spec_papers:
+                papers[(code, spec_code, paper_code)] = _get_or_create(
+                    session,
+                    Paper,
+                    {"specialty_id": specialty.id, "code": paper_code},
+                    name=paper_name,
+                    copy_rate_group=copy_group,
+                    hour_rate_group=hour_group,
+                )
+    types = {
+        code: _get_or_create(
+            session,
+            MissionType,
+            {"code": code},
+            name=name,
+            fee_family=family,
+            has_fee=has_fee,
+            reimburses_travel=travel,
+        )
+        for code, name, family, has_fee, travel in MISSION_TYPES
+    }
+    subjects = {
+        code: _get_or_create(session, Subject, {"code": code}, name=name)
+        for code, name in (
+            ("061300", "MATHEMATIQUES"),
+            ("030201", "ANGLAIS LV1"),
+            ("040100", "HISTOIRE-GEOGRAPHIE"),
+            ("001600", "FRANCAIS"),
+            ("110100", "EDUCATION PHYSIQUE ET SPORTIVE"),
+        )
+    }
+    mefs = {
+        code: _get_or_create(session, Mef, {"code": code}, name=name)
+        for code, name in (
+            ("20212010110", "TERMINALE ECONOMIQUE ET SOCIALE"),
+            ("20111010110", "1ERE GENERALE"),
+            ("32031210210", "2BTS2 BANQUE"),
+            ("10310019110", "3EME"),
+        )
+    }
+    disciplines = {
+        code: _get_or_create(session, Discipline, {"code": code}, name=name)
+        for code, name in (
+            ("L1300", "MATHEMATIQUES"),
+            ("L0422", "ANGLAIS"),
+            ("L1000", "HISTOIRE GEOGRAPHIE"),
+            ("P8039", "ECO-GEST OPTION GESTION-ADMINISTRATION"),
+            ("D0010", "PERSONNEL DE DIRECTION"),
+        )
+    }
+    for key, subject in (
+        (("BCG", "ES", "MATS"), "061300"),
+        (("BTS", "31406", "U3"), "061300"),
+        (("BCG", "L", "LV3A"), "030201"),
+        (("BCG", "TOUTES", "003"), "040100"),
+    ):
+        _get_or_create(
+            session,
+            PaperTeachingRule,
+            {"paper_id": papers[key].id, "subject_id": subjects[subject].id, "mef_id": None},
+        )
+    return {
+        "rennes": rennes,
+        "academies": academies,
+        "establishments": establishments,
+        "papers": papers,
+        "exams": exams,
+        "types": types,
+        "subjects": subjects,
+        "mefs": mefs,
+        "disciplines": disciplines,
+    }
+
+
+def _rates(session: Session) -> None:
+    table = _get(session, RateTable, name="Barème des jurys et déplacements 2022")
+    if table is not None:
+        return
+    table = RateTable(
+        name="Barème des jurys et déplacements 2022",
+        valid_from=dt.date(2022, 3, 14),
+        reference="Arrêté du 13 avril 2012 (jurys) ; arrêté du 14 mars 2022 (indemnités kilométriques)",
+    )
+    lines = [
+        *(
+            (RateKind.FEE_PER_COPY, str(g), a)
+            for g, a in enumerate(("0.75", "1.10", "1.73", "2.47", "5.00"), 1)
+        ),
+        *(
+            (RateKind.FEE_PER_HOUR, str(g), a)
+            for g, a in enumerate(("4.11", "5.49", "9.60", "13.72"), 1)
+        ),
+        (RateKind.MEAL, "standard", "20.00"),
+        (RateKind.MEAL, "administratif", "10.00"),
+        (RateKind.NIGHT, LodgingZone.STANDARD.value, "90.00"),
+        (RateKind.NIGHT, LodgingZone.LARGE_CITY.value, "120.00"),
+        (RateKind.NIGHT, LodgingZone.PARIS.value, "140.00"),
+        (RateKind.KILOMETRE, "5CV:0-2000", "0.32"),
+        (RateKind.KILOMETRE, "5CV:2001-10000", "0.40"),
+        (RateKind.KILOMETRE, "5CV:10001-", "0.23"),
+        (RateKind.KILOMETRE, "6-7CV:0-2000", "0.41"),
+        (RateKind.KILOMETRE, "6-7CV:2001-10000", "0.50"),
+        (RateKind.KILOMETRE, "6-7CV:10001-", "0.29"),
+        (RateKind.KILOMETRE, "8CV:0-2000", "0.45"),
+        (RateKind.KILOMETRE, "8CV:2001-10000", "0.55"),
+        (RateKind.KILOMETRE, "8CV:10001-", "0.32"),
+    ]
+    table.lines = [RateLine(kind=k, key=key, amount=Decimal(a)) for k, key, a in lines]
+    session.add(table)
+    session.flush()
+
+
+def _user(sm, session: Session, username: str, first: str, last: str, role: str, email: str):
+    user = sm.find_user(username=username)
+    if user is None:
+        user = sm.add_user(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=email,
+            role=sm.find_role(role),
+            password=DEMO_PASSWORD,
+        )
+        if not user:
+            raise RuntimeError(f"could not create the demo user {username}")
+    return user
+
+
+def _people(sm, session: Session, ref: dict) -> dict:
+    est = ref["establishments"]
+    rennes = ref["rennes"]
+    teacher_user = _user(
+        sm, session, "enseignant", "Claire", "Leclerc", "Enseignant", "claire.leclerc@ac-rennes.fr"
+    )
+    head_user = _user(
+        sm, session, "chef", "Yves", "Morvan", "Chef d'établissement", "ce.0350024l@ac-rennes.fr"
+    )
+    manager_user = _user(
+        sm, session, "gestionnaire", "Anne", "Guillou", "Gestionnaire", "dexaco@ac-rennes.fr"
+    )
+    external_user = _user(
+        sm,
+        session,
+        "intervenant",
+        "Marc",
+        "Le Gall",
+        "Intervenant extérieur",
+        "marc.legall@example.org",
+    )
+    _user(sm, session, "admin", "Admin", "Imagin", "Admin", "admin@ac-rennes.fr")
+
+    teacher = _get_or_create(
+        session,
+        Agent,
+        {"numen": "35E0000001MPC"},
+        user_id=teacher_user.id,
+        academy_id=rennes.id,
+        kind=AgentKind.TEACHER,
+        civility=Civility.MRS,
+        last_name="LECLERC",
+        first_name="Claire",
+        post_discipline_id=ref["disciplines"]["L1300"].id,
+        address_line1="12 RUE DES TILLEULS",
+        postcode="35134",
+        town="THOURIE",
+        phone="0299000001",
+        email_professional="claire.leclerc@ac-rennes.fr",
+        financial_file_active=False,
+    )
+    head = _get_or_create(
+        session,
+        Agent,
+        {"numen": "35E0000002DIR"},
+        user_id=head_user.id,
+        academy_id=rennes.id,
+        kind=AgentKind.HEAD,
+        civility=Civility.MR,
+        last_name="MORVAN",
+        first_name="Yves",
+        post_discipline_id=ref["disciplines"]["D0010"].id,
+        postcode="35000",
+        town="RENNES",
+        email_professional="ce.0350024l@ac-rennes.fr",
+        financial_file_active=True,
+        insee_number=nir("1650735123456"),
+    )
+    external = _get_or_create(
+        session,
+        Agent,
+        {"external_id": "EXT35000123"},
+        user_id=external_user.id,
+        academy_id=rennes.id,
+        kind=AgentKind.EXTERNAL,
+        civility=Civility.MR,
+        last_name="LE GALL",
+        first_name="Marc",
+        address_line1="4 ALLEE DES CHENES",
+        postcode="14123",
+        town="CORMELLES LE ROYAL",
+        phone="0231000002",
+        email_personal="marc.legall@example.org",
+        insee_number=nir("1780514123456"),
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPPXXX",
+        financial_file_active=True,
+    )
+    _get_or_create(
+        session,
+        Manager,
+        {"user_id": manager_user.id},
+        academy_id=rennes.id,
+        code="DEC2-GUILLOU",
+        office="DEC2",
+    )
+    zola = est["0350024"]
+    for agent, link, discipline in (
+        (teacher, EstablishmentLinkType.PRINCIPAL, "L1300"),
+        (head, EstablishmentLinkType.HEAD, "D0010"),
+    ):
+        _get_or_create(
+            session,
+            AgentEstablishment,
+            {"agent_id": agent.id, "establishment_id": zola.id},
+            link_type=link,
+            discipline_id=ref["disciplines"][discipline].id,
+        )
+    year = dt.date.today().year
+    for mef in ("20212010110", "20111010110", "32031210210"):
+        _get_or_create(
+            session,
+            Teaching,
+            {
+                "agent_id": teacher.id,
+                "establishment_id": zola.id,
+                "mef_id": ref["mefs"][mef].id,
+                "subject_id": ref["subjects"]["061300"].id,
+                "modality": "COURS GENERAL",
+                "school_year": year,
+            },
+        )
+    colleagues = []
+    for index, (last, first, body, discipline) in enumerate(
+        (
+            ("BERTHELOT", "Julie", "0350024", "L0422"),
+            ("CADIOU", "Pierre", "0350024", "L1000"),
+            ("DANIEL", "Sophie", "0560026", "L1300"),
+            ("EVEN", "Loïc", "0220056", "P8039"),
+            ("FLOCH", "Nathalie", "0351907", "L0422"),
+            ("GOURVES", "Erwan", "0350042", "L1300"),
+        ),
+        start=3,
+    ):
+        agent = _get_or_create(
+            session,
+            Agent,
+            {"numen": f"35E000000{index}ENS"},
+            academy_id=rennes.id,
+            kind=AgentKind.TEACHER,
+            last_name=last,
+            first_name=first,
+            post_discipline_id=ref["disciplines"][discipline].id,
+            town="RENNES",
+            postcode="35000",
+        )
+        _get_or_create(
+            session,
+            AgentEstablishment,
+            {"agent_id": agent.id, "establishment_id": est[body].id},
+            link_type=EstablishmentLinkType.PRINCIPAL,
+            discipline_id=ref["disciplines"][discipline].id,
+        )
+        colleagues.append(agent)
+    return {
+        "teacher": teacher,
+        "head": head,
+        "external": external,
+        "colleagues": colleagues,
+        "teacher_user": teacher_user,
+        "manager_user": manager_user,
+    }
+
+
+def _competences(session: Session, ref: dict, people: dict) -> None:
+    teacher = people["teacher"]
+    trails = (
+        (
+            ("BCG", "L", "LV3A"),
+            (
+                ("SYS", EndorsementAuthor.SYSTEM, "C"),
+                (uai("0650012"), EndorsementAuthor.ESTABLISHMENT, "C"),
+            ),
+        ),
+        (
+            ("BCG", "ES", "MATS"),
+            (
+                ("SYS", EndorsementAuthor.SYSTEM, "C"),
+                (uai("0350024"), EndorsementAuthor.ESTABLISHMENT, "C"),
+                (teacher.numen, EndorsementAuthor.AGENT, "C"),
+            ),
+        ),
+        (
+            ("BTS", "31406", "U3"),
+            (("SYS", EndorsementAuthor.SYSTEM, "C"), (teacher.numen, EndorsementAuthor.AGENT, "I")),
+        ),
+    )
+    for key, endorsements in trails:
+        paper = ref["papers"][key]
+        if _get(session, Competence, agent_id=teacher.id, paper_id=paper.id) is not None:
+            continue
+        competence = Competence(agent_id=teacher.id, paper_id=paper.id)
+        competence.endorsements = [
+            CompetenceEndorsement(
+                author_code=code,
+                author_kind=kind,
+                verdict=EndorsementVerdict.CONFIRMED
+                if verdict == "C"
+                else EndorsementVerdict.INVALIDATED,
+            )
+            for code, kind, verdict in endorsements
+        ]
+        session.add(competence)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class DemoMission:
+    number: int
+    exam: str
+    mission_type: str
+    centre: str | None
+    slots: tuple[tuple[int, str, SlotDuration], ...]  # (days from today, HH:MM, duration)
+    paper: tuple[str, str, str] | None = None
+    observations: str | None = None
+
+
+H, D = SlotDuration.HALF_DAY, SlotDuration.DAY
+
+MISSIONS = (
+    DemoMission(
+        52525,
+        "BTS",
+        "ORAUXPRO",
+        "0560026",
+        ((-20, "07:45", H), (-20, "13:30", H), (-19, "08:00", H)),
+        ("BTS", "31210", "E4-A"),
+        "Accueil des examinateurs à 07:30 en salle des professeurs.",
+    ),
+    DemoMission(52531, "BTS", "INTERRO", "0560026", ((-20, "16:00", H),), ("BTS", "31210", "E4-A")),
+    DemoMission(77508, "BCG", "CORR", "0350024", ((-35, "09:00", D),), ("BCG", "ES", "MATS")),
+    DemoMission(
+        77642,
+        "EA",
+        "CORRDOM",
+        None,
+        ((-50, "09:00", D), (-45, "09:00", D)),
+        ("EA", "ES", "1-003-1"),
+    ),
+    DemoMission(77286, "BTS", "TRAVADM", "0352686", ((-12, "08:30", D),)),
+    DemoMission(77844, "BTS", "SURV", "0350710", ((-9, "08:00", H),)),
+    DemoMission(77847, "DNB", "INTERRO", "0351907", ((-60, "08:00", D),), ("DNB", "GEN", "ORAL")),
+    DemoMission(68607, "CAP", "PRATPRO", "0220056", ((25, "08:00", D),), ("CAP", "50023", "EP2A")),
+    DemoMission(77842, "EA", "CORR", "0221595", ((-70, "09:00", D),), ("EA", "ES", "1-003-1")),
+    DemoMission(71103, "BTS", "HARMO", "0350710", ((-80, "14:00", H),), ("BTS", "31406", "U3")),
+    DemoMission(69163, "BCG", "EPS", "0560051", ((-90, "08:00", D),)),
+    DemoMission(68640, "BCG", "REUNION", None, ((-100, "14:00", H),)),
+    DemoMission(
+        99685,
+        "BCG",
+        "ORAL2",
+        "0350024",
+        ((-1, "08:00", D), (0, "08:00", D), (1, "08:00", D)),
+        ("BCG", "TOUTES", "003"),
+    ),
+    DemoMission(
+        77742, "DDEEAS", "MEMOIRE", "0350042", ((-120, "09:00", D),), ("DDEEAS", "DDEEAS", "MEM")
+    ),
+    DemoMission(218280, "EA", "EEPCC", None, ((-40, "09:00", D),), ("EA", "ES", "1-003-1")),
+    DemoMission(77824, "BCG", "CORR", "0350024", ((40, "09:00", D),), ("BCG", "ES", "MATNS")),
+    DemoMission(176629, "BTS", "JURY", "0350024", ((-30, "14:00", H),)),
+)
+
+# (agent key, mission number, quality, jury, fee status, travel status)
+V, NV, A, C = (
+    ClaimStatus.VALIDATED,
+    ClaimStatus.NOT_VALIDATED,
+    ClaimStatus.ACCEPTED,
+    ClaimStatus.CANCELLED,
+)
+Q = AssignmentQuality
+ASSIGNMENTS = (
+    ("teacher", 52525, Q.EXAMINER, "0315", None, None),
+    ("teacher", 52531, Q.EXAMINER, None, None, ClaimStatus.NOT_VALIDATABLE),
+    ("teacher", 77508, Q.CORRECTOR, None, V, V),
+    ("teacher", 77642, Q.CORRECTOR, None, None, None),
+    ("teacher", 77286, None, None, None, None),
+    ("teacher", 77847, Q.EXAMINER, None, A, A),
+    ("teacher", 68607, Q.JURY_MEMBER, None, None, None),
+    ("teacher", 77842, Q.CORRECTOR, None, C, C),
+    ("teacher", 71103, Q.CORRECTOR, None, None, A),
+    ("teacher", 69163, Q.EXAMINER, None, ClaimStatus.PROCESSED_BY_MANAGER, None),
+    ("teacher", 68640, None, None, ClaimStatus.PROCESSED_BY_MANAGER, None),
+    ("teacher", 99685, Q.EXAMINER, "0412", None, None),
+    (
+        "teacher",
+        77742,
+        Q.JURY_MEMBER,
+        None,
+        ClaimStatus.SENT_FOR_PAYMENT,
+        ClaimStatus.SENT_FOR_PAYMENT,
+    ),
+    ("teacher", 218280, Q.CORRECTOR, None, None, None),
+    ("teacher", 77824, Q.CORRECTOR, None, None, None),
+    ("external", 52525, Q.PROFESSIONAL_MEMBER, "0315", None, None),
+    ("external", 77844, Q.INVIGILATOR, None, None, None),
+    ("external", 68607, Q.PROFESSIONAL_MEMBER, None, None, None),
+    ("external", 176629, Q.PROFESSIONAL_MEMBER, None, None, V),
+    ("colleague0", 77508, Q.CORRECTOR, None, None, None),
+    ("colleague1", 52525, Q.EXAMINER, "0315", None, None),
+)
+
+
+def _missions(session: Session, ref: dict, people: dict, today: dt.date) -> None:
+    rennes = ref["rennes"]
+    missions = {}
+    for spec in MISSIONS:
+        mission = _get(session, Mission, academy_id=rennes.id, number=spec.number)
+        if mission is None:
+            exam = ref["exams"][spec.exam]
+            first = today + dt.timedelta(days=min(s[0] for s in spec.slots))
+            session_name = f"juin {first.year}" if first.month >= 3 else f"mars {first.year}"
+            exam_session = _get_or_create(
+                session, ExamSession, {"exam_id": exam.id, "name": session_name}, year=first.year
+            )
+            paper = ref["papers"][spec.paper] if spec.paper else None
+            mission = Mission(
+                academy_id=rennes.id,
+                number=spec.number,
+                mission_type=ref["types"][spec.mission_type],
+                session=exam_session,
+                paper=paper,
+                specialty=paper.specialty if paper else None,
+                centre=ref["establishments"][spec.centre] if spec.centre else None,
+                observations=spec.observations,
+            )
+            mission.slots = [
+                MissionSlot(
+                    day=today + dt.timedelta(days=offset),
+                    start_time=dt.time.fromisoformat(hour),
+                    duration=duration,
+                )
+                for offset, hour, duration in spec.slots
+            ]
+            session.add(mission)
+            session.flush()
+        missions[spec.number] = mission
+
+    agents = {"teacher": people["teacher"], "external": people["external"]}
+    agents.update({f"colleague{i}": a for i, a in enumerate(people["colleagues"])})
+    manager_id = people["manager_user"].id
+    batch = None
+    for key, number, quality, jury, fee, travel in ASSIGNMENTS:
+        agent, mission = agents[key], missions[number]
+        if _get(session, Assignment, mission_id=mission.id, agent_id=agent.id) is not None:
+            continue
+        assignment = Assignment(
+            mission=mission, agent=agent, quality=quality, jury=jury, convoked_by_id=manager_id
+        )
+        claim = claims.new_claim(mission.mission_type, by_user_id=manager_id)
+        assignment.claim = claim
+        session.add(assignment)
+        for part, wanted in ((ClaimPart.FEE, fee), (ClaimPart.TRAVEL, travel)):
+            if wanted is not None:
+                _walk_to(session, claim, part, wanted, agent, manager_id, mission)
+        if ClaimStatus.SENT_FOR_PAYMENT in (fee, travel):
+            batch = (
+                batch
+                or _get(session, PaymentBatch, number=1)
+                or PaymentBatch(
+                    number=1, created_by_id=manager_id, file_name="imagin-paiement-000001.csv"
+                )
+            )
+            claim.payment_batch = batch
+        if mission.mission_type.code == "EEPCC":
+            claim.fee_entries.append(
+                FeeEntry(
+                    copies=112,
+                    from_correction_system=True,
+                    comment="Regroupement des copies des missions 218280 et 218281 (session, vague 1).",
+                )
+            )
+        session.flush()
+
+
+def _walk_to(session, claim, part, wanted, agent, manager_id, mission) -> None:
+    """Bring one part of a demo claim to ``wanted`` through plausible transitions."""
+    agent_user = agent.user_id
+    validated_path = {
+        ClaimStatus.VALIDATED: [(ClaimStatus.VALIDATED, agent_user)],
+        ClaimStatus.ACCEPTED: [
+            (ClaimStatus.VALIDATED, agent_user),
+            (ClaimStatus.ACCEPTED, manager_id),
+        ],
+        ClaimStatus.SENT_FOR_PAYMENT: [
+            (ClaimStatus.VALIDATED, agent_user),
+            (ClaimStatus.ACCEPTED, manager_id),
+            (ClaimStatus.SENT_FOR_PAYMENT, manager_id),
+        ],
+    }
+    steps = validated_path.get(wanted, [(wanted, manager_id)])
+    for status, by in steps:
+        claims.transition(claim, part, status, by_user_id=by)
+    if wanted in validated_path:
+        year = mission.last_day.year if mission.last_day else dt.date.today().year
+        claims.assign_number(session, claim, year)
+        claim.validated_at = claim.validated_at or dt.datetime.now()
+        if part is ClaimPart.FEE and mission.mission_type.fee_family is FeeEntryFamily.COPIES:
+            claim.fee_entries.append(FeeEntry(copies=14))
+
+
+def _messages(session: Session, by_user_id: int) -> None:
+    for service, text in WELCOME.items():
+        if messages.get_message(session, service, MessageKind.WELCOME) is None:
+            messages.save_message(
+                session, service, MessageKind.WELCOME, text, by_user_id=by_user_id
+            )
+    for service in (Service.TEACHER, Service.EXTERNAL):
+        if messages.get_message(session, service, MessageKind.CONDITIONS) is None:
+            messages.save_message(
+                session, service, MessageKind.CONDITIONS, CONDITIONS, by_user_id=by_user_id
+            )
+
+
+def seed_demo(session: Session, security_manager, today: dt.date | None = None) -> None:
+    """Load the demo académie (idempotent)."""
+    today = today or dt.date.today()
+    ensure_roles(security_manager)
+    activities.sync_activities(session)
+    ref = _referential(session)
+    _rates(session)
+    people = _people(security_manager, session, ref)
+    _competences(session, ref, people)
+    _missions(session, ref, people, today)
+    session.commit()
+    _messages(session, people["manager_user"].id)

@@ -1,0 +1,172 @@
+"""The list component's logic: keyword filter over the visible columns, sort on any
+column, pagination "Page 1 / 2 (7 lignes)".
+
+Agent-facing lists hold one person's records (a few hundred rows at most), so they are
+filtered and sorted here in Python, on exactly the text the user sees: what is typed
+narrows the rows the way the eye expects, accents and case ignored. The template
+macro ``imagin/macros/list.html`` renders a ``ListPage``; ``list.js`` refreshes it as
+one types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+TEXT, DATE, NUMBER = "text", "date", "number"
+MAX_PER_PAGE = 100
+MAX_QUERY_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: object
+    kind: str = TEXT
+
+
+@dataclass
+class Row:
+    cells: dict[str, Any]
+    url: str | None = None
+    css: str = ""
+
+
+@dataclass
+class ListPage:
+    columns: Sequence[Column]
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    q: str
+    sort: str | None
+    direction: str
+    prefix: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def arg(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+
+def normalise(text: str) -> str:
+    """Case- and accent-insensitive form of a text ("Électricité" -> "electricite")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def display(value: Any) -> str:
+    """The text a cell shows."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    return str(value)
+
+
+def _sort_value(value: Any, kind: str) -> tuple:
+    """Sort key of a cell: typed values (dates, numbers) compare as such, anything else
+    by its normalised text, after the typed ones."""
+    if kind == DATE and isinstance(value, dt.date):
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        return (0, value, "")
+    if kind == NUMBER and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return (0, value, "")
+    return (1, 0, normalise(display(value)))
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def parse_args(
+    args: Mapping[str, str],
+    columns: Sequence[Column],
+    *,
+    prefix: str = "",
+    default_sort: str | None = None,
+    default_direction: str = "asc",
+) -> dict:
+    """Read q / sort / dir / page from request arguments; anything odd falls back to a
+    default instead of failing."""
+    keys = {column.key for column in columns}
+    sort = args.get(f"{prefix}sort") or default_sort
+    if sort not in keys:
+        sort = default_sort if default_sort in keys else None
+    direction = args.get(f"{prefix}dir", default_direction)
+    if direction not in ("asc", "desc"):
+        direction = default_direction
+    return {
+        "q": (args.get(f"{prefix}q") or "")[:MAX_QUERY_LENGTH],
+        "sort": sort,
+        "direction": direction,
+        "page": _int(args.get(f"{prefix}page"), 1),
+    }
+
+
+def build_page(
+    columns: Sequence[Column],
+    rows: Sequence[Row],
+    *,
+    q: str = "",
+    sort: str | None = None,
+    direction: str = "asc",
+    page: int = 1,
+    per_page: int = 20,
+    prefix: str = "",
+) -> ListPage:
+    """Filter ``rows`` by the keywords of ``q`` (every word must appear in one of the
+    visible columns), sort them by ``sort`` (empty values last), cut the page."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    words = normalise(q).split()
+    if words:
+        haystacks = [
+            (row, normalise(" \u0000 ".join(display(row.cells.get(c.key)) for c in columns)))
+            for row in rows
+        ]
+        selected = [row for row, text in haystacks if all(w in text for w in words)]
+    else:
+        selected = list(rows)
+
+    column = next((c for c in columns if c.key == sort), None)
+    if column is not None:
+        filled = [r for r in selected if display(r.cells.get(column.key)) != ""]
+        empty = [r for r in selected if display(r.cells.get(column.key)) == ""]
+        filled.sort(
+            key=lambda r: _sort_value(r.cells.get(column.key), column.kind),
+            reverse=direction == "desc",
+        )
+        selected = filled + empty
+
+    total = len(selected)
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(page, pages))
+    start = (page - 1) * per_page
+    return ListPage(
+        columns=columns,
+        rows=selected[start : start + per_page],
+        total=total,
+        page=page,
+        pages=pages,
+        per_page=per_page,
+        q=q,
+        sort=column.key if column else None,
+        direction=direction,
+        prefix=prefix,
+    )
