@@ -1,0 +1,73 @@
+/* The list component: the keyword filter narrows the rows as one types; sort and
+   page links refresh the list in place. The server renders the list fragment (header
+   X-Imagin-Fragment), so filtering, sorting and pages behave exactly as without JS. */
+(function () {
+  "use strict";
+  var timers = {};
+  var pending = {};
+
+  function refresh(listId, url, focusFilter) {
+    var container = document.getElementById(listId);
+    if (!container) { return; }
+    if (pending[listId]) { pending[listId].abort(); }
+    var controller = new AbortController();
+    pending[listId] = controller;
+    var input = container.querySelector("[data-list-filter]");
+    var caret = input && document.activeElement === input ? input.selectionStart : null;
+    fetch(url, {
+      headers: { "X-Imagin-Fragment": listId },
+      credentials: "same-origin",
+      signal: controller.signal
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.text();
+    }).then(function (html) {
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var fresh = holder.querySelector("#" + CSS.escape(listId));
+      if (!fresh) { window.location.assign(url); return; }
+      container.replaceWith(fresh);
+      window.history.replaceState(null, "", url);
+      if (focusFilter || caret !== null) {
+        var newInput = fresh.querySelector("[data-list-filter]");
+        if (newInput) {
+          newInput.focus();
+          var pos = caret !== null ? caret : newInput.value.length;
+          newInput.setSelectionRange(pos, pos);
+        }
+      }
+    }).catch(function (error) {
+      if (error.name !== "AbortError") { window.location.assign(url); }
+    });
+  }
+
+  function filterUrl(input) {
+    var form = input.form;
+    var params = new URLSearchParams(new FormData(form));
+    var url = new URL(window.location.href);
+    url.search = params.toString();
+    return url.toString();
+  }
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    var listId = input.getAttribute && input.getAttribute("data-list-filter");
+    if (!listId) { return; }
+    window.clearTimeout(timers[listId]);
+    timers[listId] = window.setTimeout(function () { refresh(listId, filterUrl(input), true); }, 200);
+  });
+
+  document.addEventListener("submit", function (event) {
+    var input = event.target.querySelector && event.target.querySelector("[data-list-filter]");
+    if (!input) { return; }
+    event.preventDefault();
+    refresh(input.getAttribute("data-list-filter"), filterUrl(input), true);
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-list-link]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    event.preventDefault();
+    refresh(link.getAttribute("data-list-link"), link.href, false);
+  });
+}());

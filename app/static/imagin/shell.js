@@ -1,0 +1,80 @@
+/* IMAG'IN screen shell: accessibility settings, widen button, clickable list rows.
+   Loaded in <head>: settings are applied before the page is painted. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var store = {
+    get: function (area, key) { try { return window[area].getItem(key); } catch (e) { return null; } },
+    set: function (area, key, value) { try { window[area].setItem(key, value); } catch (e) { /* private mode */ } },
+    del: function (area, key) { try { window[area].removeItem(key); } catch (e) { /* private mode */ } }
+  };
+
+  function applySettings() {
+    var scale = parseFloat(store.get("localStorage", "imagin.font") || "1");
+    if (!(scale >= 0.8 && scale <= 1.6)) { scale = 1; }
+    root.style.setProperty("--imagin-font-scale", String(scale));
+    root.classList.toggle("imagin-contrast", store.get("localStorage", "imagin.contrast") === "1");
+    root.classList.toggle("imagin-spacing", store.get("localStorage", "imagin.spacing") === "1");
+    root.classList.toggle("imagin-widened", store.get("sessionStorage", "imagin.widened") === "1");
+  }
+  applySettings();
+
+  function syncPressed() {
+    var pairs = [["contrast", "imagin-contrast"], ["spacing", "imagin-spacing"]];
+    pairs.forEach(function (pair) {
+      var button = document.querySelector('[data-a11y="' + pair[0] + '"]');
+      if (button) { button.setAttribute("aria-pressed", String(root.classList.contains(pair[1]))); }
+    });
+    var widen = document.getElementById("imagin-widen");
+    if (widen) { widen.setAttribute("aria-pressed", String(root.classList.contains("imagin-widened"))); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    syncPressed();
+    var toggle = document.getElementById("imagin-a11y-toggle");
+    var panel = document.getElementById("imagin-a11y");
+    if (toggle && panel) {
+      toggle.addEventListener("click", function () {
+        panel.hidden = !panel.hidden;
+        toggle.setAttribute("aria-expanded", String(!panel.hidden));
+      });
+    }
+    document.addEventListener("click", function (event) {
+      var a11y = event.target.closest("[data-a11y]");
+      if (a11y) {
+        var action = a11y.getAttribute("data-a11y");
+        var scale = parseFloat(store.get("localStorage", "imagin.font") || "1");
+        if (action === "font-up") { store.set("localStorage", "imagin.font", String(Math.min(1.6, scale + 0.1))); }
+        if (action === "font-down") { store.set("localStorage", "imagin.font", String(Math.max(0.8, scale - 0.1))); }
+        if (action === "contrast" || action === "spacing") {
+          var key = "imagin." + action;
+          store.set("localStorage", key, store.get("localStorage", key) === "1" ? "0" : "1");
+        }
+        if (action === "reset") {
+          ["imagin.font", "imagin.contrast", "imagin.spacing"].forEach(function (k) { store.del("localStorage", k); });
+        }
+        applySettings();
+        syncPressed();
+        return;
+      }
+      if (event.target.closest("#imagin-widen")) {
+        var widened = !root.classList.contains("imagin-widened");
+        store.set("sessionStorage", "imagin.widened", widened ? "1" : "0");
+        applySettings();
+        syncPressed();
+        return;
+      }
+      // A click on a list row opens its detail (links and buttons keep their own job).
+      var row = event.target.closest("tr[data-href]");
+      if (row && !event.target.closest("a, button, input, label, select, textarea")) {
+        window.location.assign(row.getAttribute("data-href"));
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      var row = event.target.closest && event.target.closest("tr[data-href]");
+      if (row && event.key === "Enter" && event.target === row) {
+        window.location.assign(row.getAttribute("data-href"));
+      }
+    });
+  });
+}());

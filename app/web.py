@@ -1,0 +1,248 @@
+"""Request glue shared by every page: security headers and CSP nonce, the screen
+shell's context (académie, user, menu), closed activities, bounded list arguments and
+error pages in the shell with a message in the console."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from urllib.parse import urlencode
+
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from app.catalogue import BY_VIEW
+from app.extensions import db
+from app.services import activities, listing
+from app.services.users import agent_of, services_of
+from models import Academy
+
+log = logging.getLogger("imagin")
+
+HOME_ENDPOINT = "HomeView.index"
+
+
+def _nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def set_security_headers(response):
+    csp = current_app.config["IMAGIN_CSP"].format(nonce=_nonce())
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if not current_app.debug and not current_app.testing:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    if current_user and getattr(current_user, "is_authenticated", False):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _list_views() -> dict:
+    return {
+        type(view).__name__: view
+        for view in current_app.appbuilder.baseviews
+        if hasattr(view, "order_columns")
+    }
+
+
+def bound_list_arguments():
+    """FAB list arguments (``page_<View>``, ``psize_<View>``, ``_oc_<View>``,
+    ``_od_<View>``) are used by FAB without checks: a bad or huge value is replaced
+    by a bounded one or dropped (redirect), so a list URL always gives a normal page."""
+    if request.method != "GET" or not any(k.startswith(("page_", "psize_", "_o")) for k in request.args):
+        return None
+    maximum = current_app.config["IMAGIN_MAX_PAGE_SIZE"]
+    views = _list_views()
+    fixed: list[tuple[str, str]] = []
+    changed = False
+    for key, values in request.args.lists():
+        raw = values[-1]
+        if len(values) > 1 and key.startswith(("page_", "psize_", "_oc_", "_od_")):
+            changed = True
+        if key.startswith(("page_", "psize_")):
+            try:
+                number = int(raw)
+            except ValueError:
+                changed = True
+                continue
+            if key.startswith("psize_"):
+                number = max(1, min(number, maximum))
+            else:
+                number = max(0, min(number, 10**6))
+            changed = changed or str(number) != raw
+            fixed.append((key, str(number)))
+        elif key.startswith("_oc_"):
+            view = views.get(key[4:])
+            if view is None or raw not in view.order_columns:
+                changed = True
+                continue
+            fixed.append((key, raw))
+        elif key.startswith("_od_"):
+            if raw not in ("asc", "desc"):
+                changed = True
+                continue
+            fixed.append((key, raw))
+        else:
+            fixed.extend((key, value) for value in values)
+    if changed:
+        query = urlencode(fixed)
+        return redirect(request.path + ("?" + query if query else ""))
+    return None
+
+
+def current_activity():
+    return BY_VIEW.get(request.blueprint) if request.blueprint else None
+
+
+def refuse_closed_activity():
+    """An activity closed for the user's service answers with a console message."""
+    definition = current_activity()
+    if definition is None or not current_user.is_authenticated:
+        return None
+    state = activities.is_open_for(db.session, definition.code, services_of(current_user))
+    if state is False:
+        flash(
+            _(
+                "The activity “%(name)s” is closed for your service. It will be "
+                "available when the examinations division opens it.",
+                name=definition.label,
+            ),
+            "warning",
+        )
+        return redirect(url_for(HOME_ENDPOINT))
+    return None
+
+
+def _academy():
+    if "academy" not in g:
+        g.academy = db.session.scalar(
+            select(Academy).where(Academy.code == current_app.config["IMAGIN_ACADEMY_CODE"])
+        )
+    return g.academy
+
+
+def shell_context() -> dict:
+    """What the screen shell (imagin/layout.html) needs on every page."""
+    context = {
+        "csp_nonce": _nonce,
+        "academy": _academy(),
+        "appbuilder": current_app.appbuilder,
+        "base_template": current_app.appbuilder.base_template,
+        "menu_sections": [],
+        "current_activity": None,
+        "display_name": "",
+    }
+    if current_user and current_user.is_authenticated:
+        definition = current_activity()
+        context["current_activity"] = definition
+        context["menu_sections"] = activities.menu_for(
+            db.session, services_of(current_user), definition.code if definition else None
+        )
+        agent = agent_of(db.session, current_user)
+        context["display_name"] = (
+            f"{agent.first_name} {agent.last_name.upper()}"
+            if agent
+            else f"{current_user.first_name} {current_user.last_name.upper()}"
+        )
+    return context
+
+
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood. Please try again."),
+    403: _l("You do not have access to this page."),
+    404: _l("This page does not exist, or you may not see it."),
+    405: _l("This action is not possible on this page."),
+    413: _l("The file sent is too big."),
+    429: _l("Too many attempts: please wait a moment before trying again."),
+    500: _l("An unexpected error occurred. The team has been told; please try again later."),
+}
+
+
+def render_error(code: int, message: str):
+    flash(message, "danger")
+    return render_template("imagin/error.html", status=code), code
+
+
+def handle_http_error(error: HTTPException):
+    code = error.code or 500
+    if code in (301, 302, 303, 307, 308):
+        return error
+    text = ERROR_MESSAGES.get(code, ERROR_MESSAGES[400] if code < 500 else ERROR_MESSAGES[500])
+    return render_error(code, str(text))
+
+
+def handle_csrf_error(error: CSRFError):
+    log.warning("CSRF refusal on %s: %s", request.path, error.description)
+    return render_error(
+        400,
+        _(
+            "The form has expired or was not sent from this site. "
+            "Please reload the page and try again."
+        ),
+    )
+
+
+def handle_unexpected_error(error: Exception):
+    log.exception("Unexpected error on %s", request.path)
+    db.session.rollback()
+    return render_error(500, str(ERROR_MESSAGES[500]))
+
+
+def list_url(list_page, /, **changes) -> str:
+    """URL of the current page with the list arguments of ``list_page`` changed."""
+    args = request.args.to_dict(flat=False)
+    for name, value in changes.items():
+        key = list_page.arg(name)
+        if value is None or (name == "page" and value == 1):
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    query = urlencode(args, doseq=True)
+    return request.path + ("?" + query if query else "")
+
+
+def cell(value):
+    """How a list cell shows a value (Markup, e.g. a badge, is kept as is)."""
+    if isinstance(value, Markup):
+        return value
+    return listing.display(value)
+
+
+def now_label() -> str:
+    return format_datetime(dt.datetime.now(dt.UTC), "dd/MM/yyyy HH:mm:ss")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["list_url"] = list_url
+    app.jinja_env.globals["now_label"] = now_label
+    app.jinja_env.filters["cell"] = cell
+    app.before_request(bound_list_arguments)
+    app.before_request(refuse_closed_activity)
+    app.after_request(set_security_headers)
+    app.context_processor(shell_context)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.debug:
+        app.register_error_handler(Exception, handle_unexpected_error)

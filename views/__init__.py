@@ -1,0 +1,42 @@
+"""Flask-AppBuilder views, one module per service area; thin: they parse the request,
+call a service and render. ``register_views`` adds them all to an AppBuilder."""
+
+from __future__ import annotations
+
+from app.catalogue import CATALOGUE
+
+from . import missions, people, portal, referential
+from .base import make_placeholder
+
+VIEWS = (
+    portal.PortalPagesView,
+    portal.ActivityOpeningView,
+    portal.PortalMessageView,
+    referential.AcademyModelView,
+    referential.AcademySettingsModelView,
+    referential.EstablishmentModelView,
+    referential.ExamModelView,
+    referential.SpecialtyModelView,
+    referential.PaperModelView,
+    referential.ExamSessionModelView,
+    referential.SubjectModelView,
+    referential.MefModelView,
+    referential.DisciplineModelView,
+    referential.PaperTeachingRuleModelView,
+    referential.MissionTypeModelView,
+    people.AgentModelView,
+    people.AgentEstablishmentModelView,
+    people.TeachingModelView,
+    people.ManagerModelView,
+    missions.MissionSlotModelView,
+    missions.AssignmentModelView,
+    missions.MissionModelView,
+)
+
+
+def register_views(appbuilder) -> None:
+    for view in VIEWS:
+        appbuilder.add_view_no_menu(view)
+    for definition in CATALOGUE:
+        if definition.placeholder:
+            appbuilder.add_view_no_menu(make_placeholder(definition.code))

@@ -1,0 +1,165 @@
+"""What every IMAG'IN view shares: the manager CRUD base (eager loading, bounded pages,
+translated enums), the login requirement of portal pages, placeholder activities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from flask import current_app, redirect, render_template, request
+from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask_appbuilder.fields import EnumField
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from wtforms.fields.core import UnboundField
+
+from app.catalogue import BY_CODE, CATALOGUE
+from models.enums import LabelledEnum
+
+from .labels import LABELS
+
+
+class EagerInterface(SQLAInterface):
+    """SQLAInterface whose list query loads the given relationships in the same
+    query (``"session.exam"`` follows two relationships): a list page then costs the
+    same number of queries whatever its number of rows."""
+
+    def __init__(self, obj, eager: tuple[str, ...] = (), session=None):
+        super().__init__(obj, session)
+        self.eager = eager
+
+    def _eager_options(self):
+        options = []
+        for path in self.eager:
+            model, option = self.obj, None
+            for name in path.split("."):
+                attribute = getattr(model, name)
+                option = joinedload(attribute) if option is None else option.joinedload(attribute)
+                model = attribute.property.mapper.class_
+            options.append(option)
+        return options
+
+    def apply_all(self, query, *args, **kwargs):
+        query = super().apply_all(query, *args, **kwargs)
+        return query.options(*self._eager_options()) if self.eager else query
+
+    @staticmethod
+    def _get_attr_value(item, col):
+        """Values as a French user reads them: translated enum labels, dates
+        dd/mm/yyyy, Yes/No, nothing for an empty value (FAB shows "None")."""
+        raw = functools.reduce(lambda obj, name: getattr(obj, name, None), col.split("."), item)
+        if isinstance(raw, LabelledEnum):
+            return raw.label
+        return display_value(SQLAInterface._get_attr_value(item, col))
+
+
+def display_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _l("Yes") if value else _l("No")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return value
+
+
+class LabelledEnumField(EnumField):
+    """FAB's EnumField showing each member's translated label instead of its value."""
+
+    def __init__(self, enum_class, enums, *args, **kwargs):
+        super().__init__(enum_class, enums, *args, **kwargs)
+        if enum_class is not None and hasattr(enum_class, "choices"):
+            self.choices = [(name, enum_class[name].label) for name in enums]
+
+
+def _translate_enum_fields(form_class) -> None:
+    for name in dir(form_class):
+        value = getattr(form_class, name, None)
+        if isinstance(value, UnboundField) and value.field_class is EnumField:
+            setattr(form_class, name, UnboundField(LabelledEnumField, *value.args, **value.kwargs))
+
+
+SUB_VIEW_LABELS = {name: label for a in CATALOGUE for name, label in a.sub_views}
+
+
+class ImaginModelView(ModelView):
+    """Base of the managers' generated CRUD screens."""
+
+    page_size = 20
+
+    def __init__(self, **kwargs):
+        # Every screen names a field the same way (views/labels.py).
+        self.label_columns = {**LABELS, **(type(self).label_columns or {})}
+        label = SUB_VIEW_LABELS.get(type(self).__name__)
+        if label is not None:
+            self.list_title = label
+            self.show_title = _l("Detail – %(name)s", name=label)
+            self.add_title = _l("Add – %(name)s", name=label)
+            self.edit_title = _l("Edit – %(name)s", name=label)
+        super().__init__(**kwargs)
+        for form_class in (self.add_form, self.edit_form):
+            if form_class is not None:
+                _translate_enum_fields(form_class)
+
+
+def login_required(view):
+    """Portal pages open to any signed-in user (the anonymous go to the login)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(
+                current_app.appbuilder.get_url_for_login_with(
+                    request.full_path if request.query_string else request.path
+                )
+            )
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+class PlaceholderView(BaseView):
+    """An activity whose screen another issue builds: its menu entry, permission and
+    opening are real; its page says it is coming soon."""
+
+    activity_code: str = ""
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        definition = BY_CODE[self.activity_code]
+        return self.render_template(
+            "imagin/placeholder.html", activity=definition, title=definition.label
+        )
+
+
+def make_placeholder(code: str) -> type[PlaceholderView]:
+    definition = BY_CODE[code]
+    (view_name,) = definition.views
+    return type(
+        view_name,
+        (PlaceholderView,),
+        {"activity_code": code, "route_base": f"/activite/{code.replace('_', '-')}"},
+    )
+
+
+COMING_SOON = _l("Coming soon")
+
+
+def render_list_page(view, template: str, page, list_id: str, *, list_title, **context):
+    """Render a page holding a list component; when list.js asks for the list alone
+    (header ``X-Imagin-Fragment``), render just the list."""
+    if request.headers.get("X-Imagin-Fragment") == list_id:
+        return render_template(
+            "imagin/macros/list_fragment.html", page=page, list_id=list_id, list_title=list_title
+        )
+    return view.render_template(
+        template, page=page, list_id=list_id, list_title=list_title, **context
+    )

@@ -1,0 +1,84 @@
+"""Managers' CRUD of missions, their dates (slots) and assignments."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.fields import TimeField
+from wtforms.validators import DataRequired
+
+from app.extensions import db
+from app.services import claims, referential
+from models import Assignment, Mission, MissionSlot
+
+from .base import EagerInterface, ImaginModelView
+
+
+class MissionSlotModelView(ImaginModelView):
+    datamodel = EagerInterface(MissionSlot, eager=("mission.mission_type",))
+    list_columns = ["mission", "day", "start_time", "duration"]
+    search_columns = ["day", "duration"]
+    add_columns = edit_columns = show_columns = ["mission", "day", "start_time", "duration"]
+    # FAB has no form field for Time columns: an HTML time input.
+    add_form_extra_fields = edit_form_extra_fields = {
+        "start_time": TimeField(_l("Time"), validators=[DataRequired()]),
+    }
+    base_order = ("day", "desc")
+
+
+class AssignmentModelView(ImaginModelView):
+    datamodel = EagerInterface(Assignment, eager=("agent", "mission.mission_type"))
+    list_columns = ["mission", "agent", "quality", "jury", "convoked_at", "service_done_on"]
+    # No search on mission / agent: their drop-downs would list whole tables.
+    search_columns = ["quality", "jury", "convoked_at", "service_done_on"]
+    add_columns = ["mission", "agent", "quality", "jury"]
+    edit_columns = ["quality", "jury"]
+    show_columns = [
+        "mission",
+        "agent",
+        "quality",
+        "jury",
+        "convoked_at",
+        "service_done_on",
+        "cancelled_at",
+    ]
+    base_order = ("convoked_at", "desc")
+
+    def pre_add(self, item):
+        # One expense claim per assignment, created in the same transaction.
+        item.convoked_by_id = current_user.id
+        item.claim = claims.new_claim(item.mission.mission_type, by_user_id=current_user.id)
+
+
+class MissionModelView(ImaginModelView):
+    datamodel = EagerInterface(Mission, eager=("session.exam", "mission_type", "centre"))
+    list_columns = ["number", "session", "mission_type", "centre", "first_day", "last_day"]
+    search_columns = ["number", "session", "mission_type", "centre", "first_day"]
+    add_columns = edit_columns = [
+        "number",
+        "session",
+        "mission_type",
+        "specialty",
+        "paper",
+        "centre",
+        "observations",
+    ]
+    show_columns = [
+        "number",
+        "session",
+        "mission_type",
+        "specialty",
+        "paper",
+        "centre",
+        "first_day",
+        "last_day",
+        "observations",
+    ]
+    related_views = [MissionSlotModelView, AssignmentModelView]
+    base_order = ("first_day", "desc")
+
+    def pre_add(self, item):
+        item.academy = referential.home_academy(
+            db.session, current_app.config["IMAGIN_ACADEMY_CODE"]
+        )

@@ -1,0 +1,129 @@
+"""Managers' CRUD of people: contributors (agents), their establishments and
+teachings, managers."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import Email, Optional, ValidationError
+
+from app.services import referential
+from models import Agent, AgentEstablishment, Manager, Teaching
+
+from .base import EagerInterface, ImaginModelView
+
+
+def _checked(check, message):
+    def validator(form, field):
+        if field.data and not check(field.data):
+            raise ValidationError(message)
+
+    return validator
+
+
+validate_insee = _checked(
+    referential.insee_is_valid, _l("This INSEE number is not valid (15 characters with the key).")
+)
+validate_iban = _checked(referential.iban_is_valid, _l("This IBAN is not valid."))
+validate_bic = _checked(referential.bic_is_valid, _l("This BIC is not valid."))
+
+
+class AgentModelView(ImaginModelView):
+    datamodel = EagerInterface(Agent, eager=("post_discipline", "academy"))
+    list_columns = [
+        "last_name",
+        "first_name",
+        "identifier",
+        "kind",
+        "post_discipline",
+        "town",
+        "financial_file_active",
+    ]
+    order_columns = ["last_name", "first_name", "kind", "town", "financial_file_active"]
+    search_columns = [
+        "last_name",
+        "first_name",
+        "numen",
+        "external_id",
+        "kind",
+        "town",
+        "financial_file_active",
+    ]
+    show_columns = [
+        "civility",
+        "last_name",
+        "first_name",
+        "birth_name",
+        "kind",
+        "numen",
+        "external_id",
+        "academy",
+        "post_discipline",
+        "address_line1",
+        "address_line2",
+        "postcode",
+        "town",
+        "phone",
+        "email_professional",
+        "email_personal",
+        "insee_number",
+        "iban",
+        "bic",
+        "financial_file_active",
+        "user",
+    ]
+    add_columns = edit_columns = show_columns
+    validators_columns = {
+        "insee_number": [Optional(), validate_insee],
+        "iban": [Optional(), validate_iban],
+        "bic": [Optional(), validate_bic],
+        "email_professional": [Optional(), Email()],
+        "email_personal": [Optional(), Email()],
+    }
+    base_order = ("last_name", "asc")
+
+    def pre_add(self, item):
+        self._normalise(item)
+
+    def pre_update(self, item):
+        self._normalise(item)
+
+    @staticmethod
+    def _normalise(item):
+        item.numen = (item.numen or "").strip().upper() or None
+        item.external_id = (item.external_id or "").strip().upper() or None
+        item.insee_number = referential.normalise_insee(item.insee_number) or None
+        item.iban = (item.iban or "").replace(" ", "").upper() or None
+        item.bic = (item.bic or "").replace(" ", "").upper() or None
+
+
+class AgentEstablishmentModelView(ImaginModelView):
+    datamodel = EagerInterface(AgentEstablishment, eager=("agent", "establishment", "discipline"))
+    list_columns = ["agent", "establishment", "link_type", "discipline"]
+    search_columns = ["establishment", "link_type", "discipline"]
+    add_columns = edit_columns = show_columns = [
+        "agent",
+        "establishment",
+        "link_type",
+        "discipline",
+    ]
+
+
+class TeachingModelView(ImaginModelView):
+    datamodel = EagerInterface(Teaching, eager=("agent", "establishment", "mef", "subject"))
+    list_columns = ["agent", "establishment", "mef", "subject", "modality", "school_year"]
+    search_columns = ["establishment", "subject", "school_year", "modality"]
+    add_columns = edit_columns = show_columns = [
+        "agent",
+        "establishment",
+        "mef",
+        "subject",
+        "modality",
+        "school_year",
+    ]
+
+
+class ManagerModelView(ImaginModelView):
+    datamodel = EagerInterface(Manager, eager=("user", "academy"))
+    list_columns = ["code", "user", "academy", "office"]
+    search_columns = ["code", "office"]
+    add_columns = edit_columns = show_columns = ["code", "user", "academy", "office"]

@@ -1,0 +1,162 @@
+"""Managers' CRUD of the referential data: académies and their settings,
+establishments, exams, specialties, papers, sessions, subjects, MEFs, disciplines,
+the correspondence table and mission types."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import Length, Optional, Regexp, ValidationError
+
+from app.services.referential import uai_is_valid
+from models import (
+    Academy,
+    AcademySettings,
+    Discipline,
+    Establishment,
+    Exam,
+    ExamSession,
+    Mef,
+    MissionType,
+    Paper,
+    PaperTeachingRule,
+    Specialty,
+    Subject,
+)
+
+from .base import EagerInterface, ImaginModelView
+
+
+def validate_uai(form, field):
+    if field.data and not uai_is_valid(field.data):
+        raise ValidationError(
+            _l("This establishment code (UAI) is not valid: 7 characters and a key letter.")
+        )
+
+
+class AcademyModelView(ImaginModelView):
+    datamodel = EagerInterface(Academy)
+    list_columns = ["code", "name", "portal_url"]
+    search_columns = ["code", "name"]
+    add_columns = edit_columns = show_columns = ["code", "name", "portal_url"]
+    base_order = ("name", "asc")
+
+
+class AcademySettingsModelView(ImaginModelView):
+    datamodel = EagerInterface(AcademySettings, eager=("academy",))
+    list_columns = ["academy", "management_office_name", "dematerialised_documents"]
+    search_columns = ["management_office_name"]
+    add_columns = edit_columns = show_columns = [
+        "academy",
+        "management_office_name",
+        "management_office_address",
+        "dematerialised_documents",
+        "documents_info_url",
+    ]
+
+
+class EstablishmentModelView(ImaginModelView):
+    datamodel = EagerInterface(Establishment, eager=("academy",))
+    list_columns = ["uai", "name", "category", "town", "academy", "is_exam_centre"]
+    search_columns = ["uai", "name", "town", "category", "is_exam_centre"]
+    add_columns = edit_columns = show_columns = [
+        "uai",
+        "name",
+        "category",
+        "academy",
+        "address",
+        "postcode",
+        "town",
+        "lodging_zone",
+        "is_exam_centre",
+    ]
+    validators_columns = {
+        "uai": [validate_uai],
+        "postcode": [Regexp(r"^\d{5}$", message=_l("A postcode has 5 digits."))],
+    }
+    base_order = ("name", "asc")
+
+
+class ExamModelView(ImaginModelView):
+    datamodel = EagerInterface(Exam)
+    list_columns = ["code", "name", "short_name"]
+    search_columns = ["code", "name", "short_name"]
+    add_columns = edit_columns = show_columns = ["code", "name", "short_name"]
+    base_order = ("name", "asc")
+
+
+class SpecialtyModelView(ImaginModelView):
+    datamodel = EagerInterface(Specialty, eager=("exam",))
+    list_columns = ["exam", "code", "name"]
+    search_columns = ["exam", "code", "name"]
+    add_columns = edit_columns = show_columns = ["exam", "code", "name"]
+    base_order = ("code", "asc")
+
+
+class PaperModelView(ImaginModelView):
+    datamodel = EagerInterface(Paper, eager=("specialty.exam",))
+    list_columns = ["specialty.exam", "specialty", "code", "name", "copy_rate_group"]
+    search_columns = ["specialty", "code", "name"]
+    add_columns = edit_columns = show_columns = [
+        "specialty",
+        "code",
+        "name",
+        "copy_rate_group",
+        "hour_rate_group",
+    ]
+    base_order = ("code", "asc")
+
+
+class ExamSessionModelView(ImaginModelView):
+    datamodel = EagerInterface(ExamSession, eager=("exam",))
+    list_columns = ["exam", "name", "year", "starts_on", "ends_on"]
+    search_columns = ["exam", "name", "year"]
+    add_columns = edit_columns = show_columns = ["exam", "name", "year", "starts_on", "ends_on"]
+    base_order = ("year", "desc")
+
+
+class SubjectModelView(ImaginModelView):
+    datamodel = EagerInterface(Subject)
+    list_columns = ["code", "name"]
+    search_columns = ["code", "name"]
+    add_columns = edit_columns = show_columns = ["code", "name"]
+    base_order = ("name", "asc")
+
+
+class MefModelView(ImaginModelView):
+    datamodel = EagerInterface(Mef)
+    list_columns = ["code", "name", "mef_type"]
+    search_columns = ["code", "name"]
+    add_columns = edit_columns = show_columns = ["code", "name", "mef_type"]
+    base_order = ("name", "asc")
+
+
+class DisciplineModelView(ImaginModelView):
+    datamodel = EagerInterface(Discipline)
+    list_columns = ["code", "name"]
+    search_columns = ["code", "name"]
+    add_columns = edit_columns = show_columns = ["code", "name"]
+    validators_columns = {"code": [Length(min=2, max=10)]}
+    base_order = ("code", "asc")
+
+
+class PaperTeachingRuleModelView(ImaginModelView):
+    datamodel = EagerInterface(PaperTeachingRule, eager=("paper.specialty.exam", "subject", "mef"))
+    list_columns = ["paper.specialty.exam", "paper", "subject", "mef"]
+    search_columns = ["paper", "subject", "mef"]
+    add_columns = edit_columns = show_columns = ["paper", "subject", "mef"]
+    validators_columns = {"mef": [Optional()]}
+
+
+class MissionTypeModelView(ImaginModelView):
+    datamodel = EagerInterface(MissionType)
+    list_columns = ["code", "name", "fee_family", "has_fee", "reimburses_travel", "active"]
+    search_columns = ["code", "name", "fee_family", "reimburses_travel", "active"]
+    add_columns = edit_columns = show_columns = [
+        "code",
+        "name",
+        "fee_family",
+        "has_fee",
+        "reimburses_travel",
+        "active",
+    ]
+    base_order = ("name", "asc")
