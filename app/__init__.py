@@ -51,6 +51,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # FAB warns at start-up that Time columns (slot start times) have no search filter.
+    logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
 
     from app.extensions import csrf, db, migrate
 

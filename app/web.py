@@ -71,7 +71,8 @@ def bound_list_arguments():
     """FAB list arguments (``page_<View>``, ``psize_<View>``, ``_oc_<View>``,
     ``_od_<View>``) are used by FAB without checks: a bad or huge value is replaced
     by a bounded one or dropped (redirect), so a list URL always gives a normal page."""
-    if request.method != "GET" or not any(k.startswith(("page_", "psize_", "_o")) for k in request.args):
+    list_keys = ("page_", "psize_", "_oc_", "_od_")
+    if request.method != "GET" or not any(k.startswith(list_keys) for k in request.args):
         return None
     maximum = current_app.config["IMAGIN_MAX_PAGE_SIZE"]
     views = _list_views()
@@ -79,7 +80,7 @@ def bound_list_arguments():
     changed = False
     for key, values in request.args.lists():
         raw = values[-1]
-        if len(values) > 1 and key.startswith(("page_", "psize_", "_oc_", "_od_")):
+        if len(values) > 1 and key.startswith(list_keys):
             changed = True
         if key.startswith(("page_", "psize_")):
             try:
@@ -146,7 +147,6 @@ def _academy():
 def shell_context() -> dict:
     """What the screen shell (imagin/layout.html) needs on every page."""
     context = {
-        "csp_nonce": _nonce,
         "academy": _academy(),
         "appbuilder": current_app.appbuilder,
         "base_template": current_app.appbuilder.base_template,
@@ -235,6 +235,9 @@ def now_label() -> str:
 
 
 def init_app(app: Flask) -> None:
+    # A global (not a context variable) so that FAB's macros imported without context
+    # (baselib.get_nonce) see it too.
+    app.jinja_env.globals["csp_nonce"] = _nonce
     app.jinja_env.globals["list_url"] = list_url
     app.jinja_env.globals["now_label"] = now_label
     app.jinja_env.filters["cell"] = cell

@@ -1,0 +1,177 @@
+"""Managers' generated CRUD: eager lists, bounded pages, French validation, invariants."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from models import Assignment, Establishment, ExpenseClaim, Mission, MissionSlot
+from models.enums import ClaimStatus, SlotDuration
+from tests.conftest import count_queries, csrf_token
+from tests.views.helpers import text
+
+
+def add_missions(app, count):
+    """``count`` more missions, each with a centre, a type, a session and a slot."""
+    with app.app_context():
+        template = db.session.scalar(select(Mission).where(Mission.number == 52525))
+        centres = db.session.scalars(select(Establishment)).all()
+        start = db.session.scalar(select(func.max(Mission.number))) + 1
+        for index in range(count):
+            mission = Mission(
+                academy_id=template.academy_id,
+                number=start + index,
+                mission_type_id=template.mission_type_id,
+                session_id=template.session_id,
+                centre=centres[index % len(centres)],
+            )
+            mission.slots = [
+                MissionSlot(
+                    day=dt.date(2026, 6, 1) + dt.timedelta(days=index),
+                    start_time=dt.time(8),
+                    duration=SlotDuration.DAY,
+                )
+            ]
+            db.session.add(mission)
+        db.session.commit()
+
+
+def list_queries(app, client, url):
+    with app.app_context():
+        engine = db.engine
+    client.get(url)  # warm-up: the first request of a client may load more
+    with count_queries(engine) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        "missionmodelview",
+        "assignmentmodelview",
+        "agentmodelview",
+        "papermodelview",
+        "establishmentmodelview",
+        "paperteachingrulemodelview",
+        "teachingmodelview",
+    ],
+)
+def test_a_list_page_costs_the_same_queries_for_5_or_50_rows(app, log_in, demo, view):
+    client = log_in("gestionnaire")
+    small = list_queries(
+        app, client, f"/{view}/list/?psize_{view.replace('modelview', 'ModelView')}=5"
+    )
+    large = list_queries(
+        app, client, f"/{view}/list/?psize_{view.replace('modelview', 'ModelView')}=50"
+    )
+    assert large == small
+
+
+def test_the_mission_list_with_50_missions_costs_no_query_per_row(app, log_in, demo):
+    add_missions(app, 60)
+    client = log_in("gestionnaire")
+    few = list_queries(app, client, "/missionmodelview/list/?psize_MissionModelView=5")
+    many = list_queries(app, client, "/missionmodelview/list/?psize_MissionModelView=50")
+    assert many == few
+    page = client.get("/missionmodelview/list/?psize_MissionModelView=50")
+    assert page.text.count("/missionmodelview/show/") >= 50
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "psize_MissionModelView=100000000",
+        "psize_MissionModelView=abc",
+        "page_MissionModelView=-5",
+        "page_MissionModelView=xyz",
+        "page_MissionModelView=999999",
+        "psize_MissionModelView=0",
+        "_oc_MissionModelView=nonexistent&_od_MissionModelView=asc",
+        "_oc_MissionModelView=number&_od_MissionModelView=sideways",
+        "_flt_0_first_day=not-a-date",
+        "_flt_0_number=abc",
+    ],
+)
+def test_bad_list_arguments_give_a_normal_page(log_in, demo, query):
+    client = log_in("gestionnaire")
+    response = client.get(f"/missionmodelview/list/?{query}", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Missions et affectations" in text(response.text)
+
+
+def test_a_huge_page_size_is_bounded(app, log_in, demo):
+    add_missions(app, 120)
+    client = log_in("gestionnaire")
+    response = client.get("/missionmodelview/list/?psize_MissionModelView=100000000")
+    assert response.status_code == 302
+    assert "psize_MissionModelView=100" in response.headers["Location"]
+    page = client.get(response.headers["Location"])
+    assert page.text.count("/missionmodelview/show/") == 100
+
+
+def test_an_invalid_uai_is_refused_with_a_french_message_and_nothing_typed_is_lost(log_in, demo):
+    client = log_in("gestionnaire")
+    form = client.get("/establishmentmodelview/add")
+    response = client.post(
+        "/establishmentmodelview/add",
+        data={
+            "csrf_token": csrf_token(form.text),
+            "uai": "0350024M",
+            "name": "LYCEE TEST",
+            "category": "LGT",
+            "academy": "1",
+            "postcode": "35000",
+            "town": "RENNES",
+            "lodging_zone": "STANDARD",
+            "is_exam_centre": "y",
+        },
+    )
+    assert response.status_code == 200
+    body = text(response.text)
+    assert "Ce code établissement (UAI) n'est pas valide" in body
+    assert 'value="LYCEE TEST"' in response.text
+
+
+def test_adding_an_assignment_creates_its_claim_with_the_initial_statuses(app, log_in, demo):
+    client = log_in("gestionnaire")
+    with app.app_context():
+        mission = db.session.scalar(select(Mission).where(Mission.number == 77844))  # SURVEILLANCE
+        from models import Agent
+
+        agent = db.session.scalar(select(Agent).where(Agent.last_name == "GOURVES"))
+        mission_id, agent_id = mission.id, agent.id
+    form = client.get("/assignmentmodelview/add")
+    response = client.post(
+        "/assignmentmodelview/add",
+        data={
+            "csrf_token": csrf_token(form.text),
+            "mission": str(mission_id),
+            "agent": str(agent_id),
+            "quality": "INVIGILATOR",
+            "jury": "",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assignment = db.session.scalar(
+            select(Assignment).where(
+                Assignment.mission_id == mission_id, Assignment.agent_id == agent_id
+            )
+        )
+        claim = db.session.scalar(
+            select(ExpenseClaim).where(ExpenseClaim.assignment_id == assignment.id)
+        )
+        assert (claim.fee_status, claim.travel_status) == (
+            ClaimStatus.TO_BE_PROCESSED,
+            ClaimStatus.NOT_VALIDATED,
+        )
+        assert len(claim.history) == 2
+
+
+def test_enum_values_are_shown_with_their_french_labels(log_in, demo):
+    body = text(log_in("gestionnaire").get("/establishmentmodelview/list/").text)
+    assert "Lycée général et technologique" in body
+    assert "Collège" in body
