@@ -14,11 +14,10 @@ import sys
 
 def postgres(url: str) -> str | None:
     try:
-        import psycopg2
+        import psycopg
 
-        psycopg2.connect(
-            url.replace("postgresql+psycopg2://", "postgresql://"), connect_timeout=3
-        ).close()
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        psycopg.connect(dsn, connect_timeout=3).close()
     except Exception as error:  # noqa: BLE001 - any failure means unreachable
         return str(error).strip().splitlines()[0]
     return None

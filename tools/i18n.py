@@ -4,6 +4,7 @@ compile them, and list what the French catalogue lacks.
     python tools/i18n.py update    # extract + merge into translations/{fr,en}
     python tools/i18n.py compile   # .po -> .mo (make does it before run and test)
     python tools/i18n.py check     # exit 1 if a French entry is missing or fuzzy
+    python tools/i18n.py set "msgid" "traduction"   # write one French translation
 
 msgids are English; the English catalogue is filled with the msgids themselves (so
 that it is complete), the French one by hand with the seeds' wording.
@@ -122,6 +123,15 @@ def main() -> int:
         update()
     elif command == "compile":
         compile_all()
+    elif command == "set" and len(sys.argv) == 4:
+        catalog = read("fr")
+        message = catalog.get(sys.argv[2])
+        if message is None:
+            print("unknown msgid (run update first):", sys.argv[2])
+            return 1
+        message.string = sys.argv[3]
+        message.flags.discard("fuzzy")
+        write(catalog, "fr")
     elif command == "check":
         lacking = missing("fr")
         for msgid in lacking:

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.core import UnboundField
+from wtforms.validators import ValidationError
 
 from app.catalogue import BY_CODE, CATALOGUE
 from models.enums import LabelledEnum
@@ -45,6 +46,13 @@ class EagerInterface(SQLAInterface):
         query = super().apply_all(query, *args, **kwargs)
         return query.options(*self._eager_options()) if self.eager else query
 
+    def is_nullable(self, col_name):
+        # An unticked checkbox sends nothing: a NOT NULL boolean (with its default)
+        # must not be "required" in forms, or it could never be saved unticked.
+        if self.is_boolean(col_name):
+            return True
+        return super().is_nullable(col_name)
+
     @staticmethod
     def _get_attr_value(item, col):
         """Values as a French user reads them: translated enum labels, dates
@@ -70,12 +78,29 @@ def display_value(value):
 
 
 class LabelledEnumField(EnumField):
-    """FAB's EnumField showing each member's translated label instead of its value."""
+    """FAB's EnumField showing each member's translated label instead of its value,
+    and refusing a wrong or missing value with a form error (FAB's raises a bare
+    ValueError that WTForms 3.3 does not catch: a 500)."""
 
     def __init__(self, enum_class, enums, *args, **kwargs):
         super().__init__(enum_class, enums, *args, **kwargs)
         if enum_class is not None and hasattr(enum_class, "choices"):
             self.choices = [(name, enum_class[name].label) for name in enums]
+        strict_coerce = self.coerce
+
+        def coerce(value):
+            try:
+                return strict_coerce(value)
+            except KeyError as error:
+                raise ValueError(str(error)) from error
+
+        self.coerce = coerce
+
+    def pre_validate(self, form):
+        if self.process_errors or (self.data is None and self.flags.optional):
+            return
+        if self.data not in {self.coerce(value) for value, _label in self.choices}:
+            raise ValidationError(_l("Not a valid choice."))
 
 
 def _translate_enum_fields(form_class) -> None:

@@ -175,3 +175,45 @@ def test_enum_values_are_shown_with_their_french_labels(log_in, demo):
     body = text(log_in("gestionnaire").get("/establishmentmodelview/list/").text)
     assert "Lycée général et technologique" in body
     assert "Collège" in body
+
+
+def test_an_unticked_checkbox_saves_false(app, log_in, demo):
+    from models import Agent
+
+    client = log_in("gestionnaire")
+    with app.app_context():
+        agent = db.session.scalar(select(Agent).where(Agent.external_id == "EXT35000123"))
+        agent_id = agent.id
+    form = client.get(f"/agentmodelview/edit/{agent_id}")
+    data = {
+        "csrf_token": csrf_token(form.text),
+        "last_name": "LE GALL",
+        "first_name": "Marc",
+        "kind": "EXTERNAL",
+        "external_id": "EXT35000123",
+        "academy": "1",
+    }
+    response = client.post(f"/agentmodelview/edit/{agent_id}", data=data)
+    assert response.status_code == 302, text(response.text)
+    with app.app_context():
+        assert db.session.get(Agent, agent_id).financial_file_active is False
+
+
+def test_a_wrong_enum_value_is_a_form_error_not_a_crash(app, log_in, demo):
+    client = log_in("gestionnaire")
+    form = client.get("/agentmodelview/add")
+    response = client.post(
+        "/agentmodelview/add",
+        data={
+            "csrf_token": csrf_token(form.text),
+            "last_name": "NOUVEL",
+            "first_name": "Agent",
+            "kind": "ASTRONAUT",
+            "numen": "35E0000099XYZ",
+            "academy": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert 'value="NOUVEL"' in response.text
+    assert "Choix non valide" in text(response.text)
+    assert "Not a valid choice" not in response.text
