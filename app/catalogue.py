@@ -111,7 +111,7 @@ ACADEMY_VIEWS = (
     ("AcademySettingsModelView", _l("Academy settings")),
 )
 ADMIN_USER_VIEWS = (
-    ("UserDBModelView", _l("Users")),
+    ("ImaginUserDBModelView", _l("Users")),
     ("RoleModelView", _l("Roles")),
 )
 

@@ -6,7 +6,7 @@ import logging
 
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.security.views import AuthDBView, UserDBModelView
 from flask_babel import lazy_gettext as _l
 
 log = logging.getLogger("imagin.auth")
@@ -31,9 +31,24 @@ class ImaginAuthDBView(AuthDBView):
     title = _l("Identification")
 
 
+def _yes_no(value) -> str:
+    return str(_l("Yes") if value else _l("No"))
+
+
+class ImaginUserDBModelView(UserDBModelView):
+    """FAB's user screen, read as the rest of the portal (Oui/Non, roles by name)."""
+
+    list_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
+    formatters_columns = {
+        "active": _yes_no,
+        "roles": lambda roles: ", ".join(role.name for role in roles),
+    }
+
+
 class ImaginSecurityManager(SecurityManager):
     security_api = ImaginSecurityApi
     authdbview = ImaginAuthDBView
+    userdbmodelview = ImaginUserDBModelView
 
     def on_user_login(self, user) -> None:
         log.info("login success user=%s", user.username)

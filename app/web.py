@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from flask import (
     Flask,
+    Response,
     current_app,
     flash,
     g,
@@ -207,7 +208,11 @@ def handle_csrf_error(error: CSRFError):
 def handle_unexpected_error(error: Exception):
     log.exception("Unexpected error on %s", request.path)
     db.session.rollback()
-    return render_error(500, str(ERROR_MESSAGES[500]))
+    try:
+        return render_error(500, str(ERROR_MESSAGES[500]))
+    except Exception:  # the shell itself failed: a bare page, never a traceback
+        log.exception("The error page could not be rendered")
+        return Response(str(ERROR_MESSAGES[500]), status=500, mimetype="text/plain")
 
 
 def list_url(list_page, /, **changes) -> str:
@@ -247,5 +252,5 @@ def init_app(app: Flask) -> None:
     app.context_processor(shell_context)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
-    if not app.debug:
-        app.register_error_handler(Exception, handle_unexpected_error)
+    # Always: the traceback goes to the log, the user gets the shell and a message.
+    app.register_error_handler(Exception, handle_unexpected_error)

@@ -671,6 +671,20 @@ class DemoMission:
 
 
 H, D = SlotDuration.HALF_DAY, SlotDuration.DAY
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 MISSIONS = (
     DemoMission(
@@ -764,7 +778,7 @@ def _missions(session: Session, ref: dict, people: dict, today: dt.date) -> None
         if mission is None:
             exam = ref["exams"][spec.exam]
             first = today + dt.timedelta(days=min(s[0] for s in spec.slots))
-            session_name = f"juin {first.year}" if first.month >= 3 else f"mars {first.year}"
+            session_name = f"{MONTHS[first.month - 1]} {first.year}"
             exam_session = _get_or_create(
                 session, ExamSession, {"exam_id": exam.id, "name": session_name}, year=first.year
             )

@@ -5,7 +5,7 @@ from flask import url_for
 
 from app.catalogue import CATALOGUE, ROLE_BY_SERVICE
 from app.services.demo import DEMO_ACCOUNTS
-from tests.views.helpers import console
+from tests.views.helpers import console, text
 
 ROLE_USER = {account.role: account.username for account in DEMO_ACCOUNTS}
 USER_SERVICES = {ROLE_USER[role]: service for service, role in ROLE_BY_SERVICE.items()}
@@ -59,5 +59,8 @@ def test_a_teacher_cannot_reach_manager_or_admin_crud_by_url(log_in, demo, url):
 
 def test_admin_manages_users_but_not_the_referential(log_in, demo):
     client = log_in("admin")
-    assert client.get("/users/list/").status_code == 200
+    users = client.get("/users/list/")
+    assert users.status_code == 200
+    assert "Chef d'établissement" in text(users.text)
+    assert "[Admin]" not in users.text  # roles by name, not Python lists
     assert client.get("/establishmentmodelview/list/").status_code == 403
