@@ -3,7 +3,6 @@ translated enums), the login requirement of portal pages, placeholder activities
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from flask import current_app, redirect, render_template, request
@@ -17,6 +16,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 from app.catalogue import BY_CODE, CATALOGUE
+from app.services import listing
 from models.enums import LabelledEnum
 
 from .labels import LABELS
@@ -60,21 +60,7 @@ class EagerInterface(SQLAInterface):
         raw = functools.reduce(lambda obj, name: getattr(obj, name, None), col.split("."), item)
         if isinstance(raw, LabelledEnum):
             return raw.label
-        return display_value(SQLAInterface._get_attr_value(item, col))
-
-
-def display_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _l("Yes") if value else _l("No")
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    return value
+        return listing.display(SQLAInterface._get_attr_value(item, col))
 
 
 class LabelledEnumField(EnumField):

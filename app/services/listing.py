@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 TEXT, DATE, NUMBER = "text", "date", "number"
 MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 100
@@ -72,7 +74,7 @@ def display(value: Any) -> str:
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
     if isinstance(value, bool):
-        return "✓" if value else ""
+        return str(_l("Yes") if value else _l("No"))
     return str(value)
 
 
