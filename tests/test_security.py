@@ -89,3 +89,22 @@ def test_production_defaults_are_safe():
     assert config.SESSION_COOKIE_HTTPONLY is True
     assert config.WTF_CSRF_ENABLED is True
     assert config.BABEL_DEFAULT_LOCALE == "fr"
+
+
+def test_outside_debug_the_session_cookie_is_secure(app):
+    production = create_app(
+        {
+            "TESTING": False,
+            "DEBUG": False,
+            "SECRET_KEY": "a-production-secret-of-enough-length",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        }
+    )
+    response = production.test_client().get("/login/")
+    cookie = next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith("imagin_session=")
+    )
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
