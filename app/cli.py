@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from app.extensions import db
-from app.services import activities
+from app.services import activities, competences
 from app.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from app.services.users import ensure_roles
 
@@ -34,6 +34,17 @@ def sync_activities_command() -> None:
     """Write the catalogue's activities and openings (keeps existing openings)."""
     created = activities.sync_activities(db.session)
     click.echo(f"{created} activité(s) ou ouverture(s) créée(s).")
+
+
+@imagin.command("generate-competences")
+@click.option("--year", type=int, default=None, help="School year (default: the current one).")
+def generate_competences_command(year: int | None) -> None:
+    """Generate the agents' competences from their teachings (SYS), idempotently."""
+    result = competences.generate(db.session, year=year)
+    click.echo(
+        f"{result.created} compétence(s) créée(s), {result.endorsed} compétence(s) "
+        "existante(s) confirmée(s) par SYS."
+    )
 
 
 @imagin.command("seed-demo")

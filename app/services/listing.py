@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import String, cast, func, or_, select
 
 TEXT, DATE, NUMBER = "text", "date", "number"
 MAX_PER_PAGE = 100
@@ -30,6 +32,7 @@ class Column:
     key: str
     label: object
     kind: str = TEXT
+    sortable: bool = True
 
 
 @dataclass
@@ -67,6 +70,8 @@ def display(value: Any) -> str:
     """The text a cell shows."""
     if value is None:
         return ""
+    if isinstance(value, Markup):  # e.g. action buttons: their text, not their HTML
+        return value.striptags()
     if isinstance(value, dt.datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
@@ -107,7 +112,7 @@ def parse_args(
 ) -> dict:
     """Read q / sort / dir / page from request arguments; anything odd falls back to a
     default instead of failing."""
-    keys = {column.key for column in columns}
+    keys = {column.key for column in columns if column.sortable}
     sort = args.get(f"{prefix}sort") or default_sort
     if sort not in keys:
         sort = default_sort if default_sort in keys else None
@@ -163,6 +168,56 @@ def build_page(
     return ListPage(
         columns=columns,
         rows=selected[start : start + per_page],
+        total=total,
+        page=page,
+        pages=pages,
+        per_page=per_page,
+        q=q,
+        sort=column.key if column else None,
+        direction=direction,
+        prefix=prefix,
+    )
+
+
+def query_page(
+    session,
+    statement,
+    columns: Sequence[Column],
+    expressions: Mapping[str, Any],
+    to_row,
+    *,
+    q: str = "",
+    sort: str | None = None,
+    direction: str = "asc",
+    page: int = 1,
+    per_page: int = 20,
+    prefix: str = "",
+    default_order: Sequence[Any] = (),
+) -> ListPage:
+    """The same list page as ``build_page``, computed by the database: for lists too
+    long to load (a manager's 20,000 agents). ``expressions`` maps column keys to SQL
+    expressions, used to filter (every keyword in one of them, case-insensitive) and to
+    sort (then ``default_order``, which should end with a unique key); ``to_row`` turns a
+    result into a ``Row``."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    for word in q.split():
+        pattern = f"%{word.lower()}%"
+        statement = statement.where(
+            or_(*(func.lower(cast(expr, String)).like(pattern) for expr in expressions.values()))
+        )
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(page, pages))
+    column = next((c for c in columns if c.key == sort and c.key in expressions), None)
+    order = list(default_order)
+    if column is not None:
+        expr = expressions[column.key]
+        order.insert(0, (expr.desc() if direction == "desc" else expr.asc()).nulls_last())
+    statement = statement.order_by(None).order_by(*order)
+    results = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique()
+    return ListPage(
+        columns=columns,
+        rows=[to_row(result) for result in results],
         total=total,
         page=page,
         pages=pages,
