@@ -116,6 +116,19 @@ ADMIN_USER_VIEWS = (
 )
 
 
+def _screen(code, label, section, services, view, help_text=""):
+    """An activity backed by one hand-written view (its ``index`` is the entry)."""
+    return ActivityDef(
+        code=code,
+        label=label,
+        section=section,
+        services=services,
+        views=(view,),
+        endpoint=f"{view}.index",
+        help=help_text,
+    )
+
+
 def _crud(code, label, section, services, sub_views, help_text=""):
     return ActivityDef(
         code=code,
@@ -138,18 +151,20 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         (T, E),
         _l("The missions you are assigned to, with their dates and exam centre."),
     ),
-    _placeholder(
+    _screen(
         "competences_view",
         _l("Competence consultation"),
         "consultation",
         (T,),
+        "CompetenceConsultationView",
         _l("The papers you are declared competent for, your establishments and teachings."),
     ),
-    _placeholder(
+    _screen(
         "competences_entry",
         _l("Competence entry"),
         "entry",
         (T,),
+        "CompetenceEntryView",
         _l("Confirm, invalidate or add the papers you are competent for."),
     ),
     _placeholder(
@@ -166,11 +181,12 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         (T, E),
         _l("Check or update your address, telephone and e-mail addresses."),
     ),
-    _placeholder(
+    _screen(
         "head_competences",
         _l("Competences of the establishment's staff"),
         "consultation",
         (H,),
+        "HeadCompetenceView",
         _l("Confirm, invalidate or add the competences of the staff of your establishments."),
     ),
     _placeholder(
@@ -212,6 +228,14 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         PEOPLE_VIEWS,
         _l("Contributors, their establishments and teachings."),
     ),
+    _screen(
+        "agent_competences",
+        _l("Competences of contributors"),
+        "people",
+        (M,),
+        "ManagerCompetenceView",
+        _l("Confirm, invalidate or add the competences of any contributor of the academy."),
+    ),
     _crud(
         "missions",
         _l("Missions and assignments"),
@@ -248,14 +272,13 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         (M,),
         _l("The state of the session at a glance."),
     ),
-    ActivityDef(
-        code="portal_messages",
-        label=_l("Welcome messages and conditions"),
-        section="settings",
-        services=(M,),
-        views=("PortalMessageView",),
-        endpoint="PortalMessageView.index",
-        help=_l("The welcome message and the conditions of use shown to each service."),
+    _screen(
+        "portal_messages",
+        _l("Welcome messages and conditions"),
+        "settings",
+        (M,),
+        "PortalMessageView",
+        _l("The welcome message and the conditions of use shown to each service."),
     ),
     _placeholder(
         "rates",
@@ -272,14 +295,13 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         ACADEMY_VIEWS,
         _l("Management office shown on the documents, dematerialised documents."),
     ),
-    ActivityDef(
-        code="activity_openings",
-        label=_l("Activity opening"),
-        section="settings",
-        services=(M, A),
-        views=("ActivityOpeningView",),
-        endpoint="ActivityOpeningView.index",
-        help=_l("Open or close each activity for each service."),
+    _screen(
+        "activity_openings",
+        _l("Activity opening"),
+        "settings",
+        (M, A),
+        "ActivityOpeningView",
+        _l("Open or close each activity for each service."),
     ),
     # --- Administrator ----------------------------------------------------------------
     _crud(

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from app.catalogue import CATALOGUE
 
-from . import missions, people, portal, referential
+from . import competences, missions, people, portal, referential
 from .base import make_placeholder
 
 VIEWS = (
     portal.PortalPagesView,
     portal.ActivityOpeningView,
     portal.PortalMessageView,
+    competences.CompetenceConsultationView,
+    competences.CompetenceEntryView,
+    competences.HeadCompetenceView,
+    competences.ManagerCompetenceView,
     referential.AcademyModelView,
     referential.AcademySettingsModelView,
     referential.EstablishmentModelView,

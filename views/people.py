@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import Email, Optional, ValidationError
 
-from app.services import referential
+from app.extensions import db
+from app.services import competences, referential
 from models import Agent, AgentEstablishment, Manager, Teaching
 
 from .base import EagerInterface, ImaginModelView
@@ -109,6 +110,8 @@ class AgentEstablishmentModelView(ImaginModelView):
 
 
 class TeachingModelView(ImaginModelView):
+    """Teachings; adding one generates the competences it qualifies for (SYS)."""
+
     datamodel = EagerInterface(Teaching, eager=("agent", "establishment", "mef", "subject"))
     list_columns = ["agent", "establishment", "mef", "subject", "modality", "school_year"]
     search_columns = ["establishment", "subject", "school_year", "modality"]
@@ -120,6 +123,9 @@ class TeachingModelView(ImaginModelView):
         "modality",
         "school_year",
     ]
+
+    def post_add(self, item):
+        competences.generate(db.session, year=item.school_year, agent_ids=[item.agent_id])
 
 
 class ManagerModelView(ImaginModelView):

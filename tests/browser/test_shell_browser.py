@@ -56,6 +56,8 @@ def test_closed_activities_are_greyed_and_the_widen_button_hides_the_menu(page, 
     expect(page.locator("#imagin-header")).to_be_hidden()
     expect(page.locator("#imagin-console")).to_be_visible()
     page.reload()
+    expect(page.locator("#imagin-content")).to_be_visible()
+    expect(page.locator("#imagin-menu")).to_have_count(1)
     expect(page.locator("#imagin-menu")).to_be_hidden()  # kept for the session
     page.click("#imagin-widen")
     expect(page.locator("#imagin-menu")).to_be_visible()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from app.services import claims
 from app.services.demo import DEMO_ACCOUNTS, seed_demo
 from models import (
+    Agent,
     Assignment,
     Competence,
     ExpenseClaim,
@@ -82,8 +83,12 @@ def test_mission_52525_is_the_seeds_example(session, app):
 
 def test_the_competence_trail_of_the_seed(session, app):
     seed_demo(session, app.appbuilder.sm)
+    from app.services.competences import trail_text
+
+    teacher = session.scalar(select(Agent).where(Agent.numen == "35E0000001MPC"))
     trails = {
-        c.paper.name: " ".join(str(e) for e in c.endorsements)
-        for c in session.scalars(select(Competence))
+        c.paper.name: trail_text(c)
+        for c in session.scalars(select(Competence).where(Competence.agent_id == teacher.id))
     }
-    assert trails["LANGUE VIVANTE 3 ANGLAIS"] == "SYS (C) 0650012K (C)"
+    # Newest word first, as on the seed's screens: SYS generated it, then 0650012K confirmed.
+    assert trails["LANGUE VIVANTE 3 ANGLAIS"] == "0650012K (C) SYS (C)"

@@ -27,6 +27,7 @@ MENUS = {
         ("Référentiel", True),
         ("Types de mission", True),
         ("Intervenants", True),
+        ("Compétences des intervenants", True),
         ("Missions et affectations", True),
         ("Traitement des états de frais", True),
         ("Service fait", True),
