@@ -64,6 +64,17 @@ MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
 MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
 MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
 MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "imagin@localhost")
+# Without MAIL_SERVER, mails are written here as .eml files (the log gets one line).
+MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE_DIR / "mails"))
+
+# --- Accounts and sessions -------------------------------------------------------------
+SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+SESSION_WARNING_MINUTES = _int("SESSION_WARNING_MINUTES", 5)
+SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
+TEMPORARY_PASSWORD_DAYS = _int("TEMPORARY_PASSWORD_DAYS", 30)
+PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
+LOCKOUT_FAILURES = _int("LOCKOUT_FAILURES", 10)
+LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15)
 
 # --- Rate limiting (Flask-Limiter, shared by all workers through Redis in production)
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -43,7 +43,7 @@ from models import (
 from models.base import utcnow
 from models.enums import EndorsementAuthor, EndorsementVerdict, EstablishmentLinkType
 
-from . import DomainError, NotFound
+from . import DomainError, NotFound, people
 
 SYSTEM_CODE = "SYS"
 PEOPLE = (EndorsementAuthor.AGENT, EndorsementAuthor.ESTABLISHMENT, EndorsementAuthor.MANAGER)
@@ -153,10 +153,7 @@ def agent_for_head(session: Session, head: Agent, agent_id: int) -> tuple[Agent,
 
 
 def agent_for_manager(session: Session, manager: Manager, agent_id: int) -> Agent:
-    agent = session.get(Agent, agent_id)
-    if agent is None or agent.academy_id != manager.academy_id:
-        raise NotFound(_l("This contributor does not exist or is not in your academy."))
-    return agent
+    return people.agent_in_academy(session, manager, agent_id)
 
 
 # --- What an agent's pages show ------------------------------------------------------------
