@@ -14,7 +14,7 @@ by an administrator.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 
@@ -174,11 +174,12 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         (T, E),
         _l("Complete and validate the expense claims of the missions you were called to."),
     ),
-    _placeholder(
+    _screen(
         "personal_info",
         _l("Personal information"),
         "entry",
         (T, E),
+        "PersonalInfoView",
         _l("Check or update your address, telephone and e-mail addresses."),
     ),
     _screen(
@@ -220,13 +221,16 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         (("MissionTypeModelView", _l("Mission types")),),
         _l("Each mission type decides what the contributor enters in the expense claim."),
     ),
-    _crud(
-        "agents",
-        _l("Contributors"),
-        "people",
-        (M,),
-        PEOPLE_VIEWS,
-        _l("Contributors, their establishments and teachings."),
+    replace(
+        _crud(
+            "agents",
+            _l("Contributors"),
+            "people",
+            (M,),
+            PEOPLE_VIEWS,
+            _l("Contributors, their establishments and teachings."),
+        ),
+        views=(*(name for name, _label in PEOPLE_VIEWS), "AgentAccountView"),
     ),
     _screen(
         "agent_competences",

@@ -18,12 +18,13 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import select
@@ -31,7 +32,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.catalogue import BY_VIEW
 from app.extensions import db
-from app.services import activities, listing
+from app.services import accounts, activities, clock, listing
 from app.services.users import agent_of, services_of
 from models import Academy
 
@@ -111,6 +112,53 @@ def bound_list_arguments():
     if changed:
         query = urlencode(fixed)
         return redirect(request.path + ("?" + query if query else ""))
+    return None
+
+
+# What a user who must change a temporary password may still open.
+OPEN_DURING_FORCED_CHANGE = frozenset(
+    {
+        "AccountView.change_password",
+        "AccountView.keepalive",
+        "ImaginAuthDBView.logout",
+        "LocaleView.index",
+        "static",
+        "appbuilder.static",
+    }
+)
+SESSION_ENDED = {
+    "idle": _l("Your session has ended after %(minutes)s minutes without activity: log in again."),
+    "expired": _l("Your session has reached its maximum length: log in again."),
+    "revoked": _l("Your session has ended: log in again."),
+}
+
+
+def enforce_session():
+    """Server-side session checks before every request: the account's nonce (logout,
+    password change), the idle delay and the maximum length; then the forced change
+    of a temporary password."""
+    if request.endpoint in ("static", "appbuilder.static") or not current_user.is_authenticated:
+        return None
+    policy = accounts.Policy.from_config(current_app.config)
+    security = accounts.security_of(db.session, current_user)
+    problem = accounts.session_problem(session, security, policy)
+    if problem is not None:
+        log.info("session ended (%s) user=%s", problem, current_user.username)
+        locale = session.get("locale")
+        logout_user()
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        message = SESSION_ENDED[problem]
+        flash(str(message) % {"minutes": current_app.config["SESSION_IDLE_MINUTES"]}, "warning")
+        if request.endpoint == "AccountView.keepalive":
+            return "", 401
+        target = request.full_path if request.method == "GET" and request.query_string else None
+        return redirect(current_app.appbuilder.get_url_for_login_with(target or request.path))
+    session["imagin_seen_at"] = clock.now().isoformat()
+    if security.must_change_password and request.endpoint not in OPEN_DURING_FORCED_CHANGE:
+        flash(_("Please choose your own password before going on."), "warning")
+        return redirect(url_for("AccountView.change_password"))
     return None
 
 
@@ -246,6 +294,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["list_url"] = list_url
     app.jinja_env.globals["now_label"] = now_label
     app.jinja_env.filters["cell"] = cell
+    app.before_request(enforce_session)
     app.before_request(bound_list_arguments)
     app.before_request(refuse_closed_activity)
     app.after_request(set_security_headers)

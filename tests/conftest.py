@@ -162,3 +162,65 @@ def count_queries(engine):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The rules' clock, moved by the test: ``frozen_clock.advance(minutes=31)``."""
+    import datetime as dt
+
+    from app.services import clock
+
+    class Frozen:
+        now = clock.now()
+
+        def advance(self, **delta):
+            self.now += dt.timedelta(**delta)
+
+    state = Frozen()
+    monkeypatch.setattr(clock, "now", lambda: state.now)
+    return state
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; the app sends its mails to it.
+    ``smtp_server.messages`` holds what arrived (email.message.Message objects)."""
+    import socket
+    import time
+    from email import message_from_bytes
+    from email.policy import default
+
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            self.messages.append(message_from_bytes(envelope.original_content, policy=default))
+            return "250 Message accepted"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+
+    def wait_for(count=1, timeout=10):
+        from app.services import mail
+
+        mail.wait_for_outgoing(timeout)
+        deadline = time.monotonic() + timeout
+        while len(handler.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(handler.messages) >= count, "the mail did not arrive"
+        return handler.messages
+
+    handler.wait_for = wait_for
+    yield handler
+    app.config.update(saved)
+    controller.stop()

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from app.catalogue import CATALOGUE
 
-from . import competences, missions, people, portal, referential
+from . import accounts, competences, missions, people, portal, referential
 from .base import make_placeholder
 
 VIEWS = (
     portal.PortalPagesView,
+    accounts.AccountView,
+    accounts.PersonalInfoView,
+    accounts.AgentAccountView,
     portal.ActivityOpeningView,
     portal.PortalMessageView,
     competences.CompetenceConsultationView,

@@ -81,6 +81,7 @@ class AgentModelView(ImaginModelView):
         "email_personal": [Optional(), Email()],
     }
     base_order = ("last_name", "asc")
+    show_template = "imagin/crud/agent_show.html"
 
     def pre_add(self, item):
         self._normalise(item)

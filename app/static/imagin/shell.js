@@ -29,7 +29,41 @@
     if (widen) { widen.setAttribute("aria-pressed", String(root.classList.contains("imagin-widened"))); }
   }
 
+  // Idle warning: the server ends a session after the idle delay; a dialog offers to
+  // stay connected a few minutes before (each page load starts the count again).
+  function idleWarning() {
+    var body = document.body;
+    var idle = parseFloat(body.getAttribute("data-idle-minutes"));
+    var warning = parseFloat(body.getAttribute("data-warning-minutes"));
+    var dialog = document.getElementById("imagin-timeout");
+    if (!(idle > 0) || !dialog) { return; }
+    var warnTimer, endTimer;
+    function arm() {
+      window.clearTimeout(warnTimer);
+      window.clearTimeout(endTimer);
+      warnTimer = window.setTimeout(function () {
+        if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+      }, Math.max(0, idle - warning) * 60000);
+      endTimer = window.setTimeout(function () {
+        window.location.assign(body.getAttribute("data-logout-url"));
+      }, idle * 60000);
+    }
+    dialog.addEventListener("click", function (event) {
+      var action = event.target.getAttribute("data-session");
+      if (action === "quit") { window.location.assign(body.getAttribute("data-logout-url")); }
+      if (action !== "stay") { return; }
+      var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+      fetch(body.getAttribute("data-keepalive-url"), {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": token }
+      }).then(function (response) {
+        if (response.status === 204) { dialog.close(); arm(); } else { window.location.reload(); }
+      });
+    });
+    arm();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    idleWarning();
     syncPressed();
     var toggle = document.getElementById("imagin-a11y-toggle");
     var panel = document.getElementById("imagin-a11y");

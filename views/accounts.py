@@ -1,0 +1,332 @@
+"""Account screens: change of password (forced after a temporary one), forgotten
+password and reset link, session keep-alive, personal information, and the managers'
+account actions on a contributor."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from app.extensions import db
+from app.security import client_ip, log
+from app.services import DomainError, NotFound, accounts, mail, people
+from app.services.users import agent_of, manager_of
+
+from .base import login_required
+
+EMAIL_MESSAGE = _l("This e-mail address is not valid.")
+
+
+def _policy() -> accounts.Policy:
+    return accounts.Policy.from_config(current_app.config)
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired()],
+        description=_l("12 to 128 characters; a sentence of several words is easy to remember."),
+    )
+    confirmation = PasswordField(_l("New password (again)"), validators=[DataRequired()])
+    email = EmailField(
+        _l("Your e-mail address"),
+        validators=[Optional(), Email(message=EMAIL_MESSAGE), Length(max=254)],
+        description=_l("Useful if you forget your password."),
+    )
+
+
+class ForgotForm(FlaskForm):
+    identifier = StringField(_l("Identifier"), validators=[DataRequired(), Length(max=128)])
+
+
+class ResetForm(FlaskForm):
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirmation = PasswordField(_l("New password (again)"), validators=[DataRequired()])
+
+
+def _reopen_session(user, security) -> None:
+    """After a password change the old sessions are dead; this one goes on, fresh."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user, remember=False)
+    session.update(accounts.session_claims(security))
+
+
+class AccountView(BaseView):
+    """The signed-in user's password, and the anonymous' forgotten password."""
+
+    route_base = "/compte"
+    default_view = "change_password"
+
+    @expose("/mot-de-passe", methods=["GET", "POST"])
+    @login_required
+    def change_password(self):
+        user = current_user._get_current_object()
+        security = accounts.security_of(db.session, user)
+        email_known = accounts.contact_email(db.session, user) is not None
+        form = ChangePasswordForm()
+        if form.validate_on_submit():
+            try:
+                accounts.change_password(
+                    db.session,
+                    user,
+                    form.current.data,
+                    form.new.data,
+                    form.confirmation.data,
+                    _policy(),
+                )
+            except DomainError as error:
+                flash(str(error.message), "danger")
+            else:
+                if not email_known and form.email.data:
+                    people.set_personal_email(db.session, user, form.email.data)
+                _reopen_session(user, security)
+                log.info("password changed user=%s ip=%s", user.username, client_ip())
+                address = accounts.contact_email(db.session, user)
+                if address:
+                    mail.send(
+                        current_app.config,
+                        address,
+                        _("IMAG'IN: your password has been changed"),
+                        _(
+                            "Hello,\n\nThe password of your IMAG'IN account %(user)s has just "
+                            "been changed. If you did not do it, contact the examinations "
+                            "division of your academy at once.\n",
+                            user=user.username,
+                        ),
+                    )
+                flash(_("Your password has been changed."), "success")
+                return redirect(url_for("HomeView.index"))
+        return self.render_template(
+            "imagin/accounts/change_password.html",
+            title=_("Change of password"),
+            form=form,
+            forced=security.must_change_password,
+            email_known=email_known,
+        )
+
+    @expose("/prolonger", methods=["POST"])
+    @login_required
+    def keepalive(self):
+        # The session check before every request has just renewed the idle delay.
+        return "", 204
+
+    @expose("/mot-de-passe-oublie", methods=["GET", "POST"])
+    def forgot(self):
+        form = ForgotForm()
+        if request.method == "GET" and request.args.get("identifiant"):
+            form.identifier.data = request.args["identifiant"][:128]
+        if form.validate_on_submit():
+            found = accounts.request_reset(db.session, form.identifier.data, _policy())
+            if found is not None:
+                user, address, token = found
+                link = url_for("AccountView.reset", token=token, _external=True)
+                mail.send(
+                    current_app.config,
+                    address,
+                    _("IMAG'IN: reset your password"),
+                    _(
+                        "Hello,\n\nTo choose a new password for your IMAG'IN account "
+                        "%(user)s, open this link within %(minutes)s minutes; it works "
+                        "once:\n\n%(link)s\n\nIf you did not ask for it, ignore this "
+                        "message: your password stays the same.\n",
+                        user=user.username,
+                        minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+                        link=link,
+                    ),
+                )
+            log.info("password reset asked identifier=%s ip=%s", form.identifier.data, client_ip())
+            # The same answer whether the identifier exists, has an e-mail, or not.
+            flash(
+                _(
+                    "If an e-mail address is known for this identifier, a message has just "
+                    "been sent to it with a link to choose a new password. Otherwise, "
+                    "contact the examinations division of your academy: it can record "
+                    "your e-mail address or give you a temporary password."
+                ),
+                "info",
+            )
+            return redirect(current_app.appbuilder.get_url_for_login)
+        return self.render_template(
+            "imagin/accounts/forgot.html", title=_("Forgotten password"), form=form
+        )
+
+    @expose("/reinitialiser/<token>", methods=["GET", "POST"])
+    def reset(self, token: str):
+        try:
+            accounts.check_reset_token(db.session, token)
+        except DomainError as error:
+            flash(str(error.message), "danger")
+            return redirect(url_for("AccountView.forgot"))
+        form = ResetForm()
+        if form.validate_on_submit():
+            try:
+                user = accounts.reset_password(
+                    db.session, token, form.new.data, form.confirmation.data, _policy()
+                )
+            except DomainError as error:
+                flash(str(error.message), "danger")
+            else:
+                log.info("password reset done user=%s ip=%s", user.username, client_ip())
+                address = accounts.contact_email(db.session, user)
+                if address:
+                    mail.send(
+                        current_app.config,
+                        address,
+                        _("IMAG'IN: your password has been changed"),
+                        _(
+                            "Hello,\n\nThe password of your IMAG'IN account %(user)s has "
+                            "just been reset with the link sent to you. If you did not do "
+                            "it, contact the examinations division of your academy at once.\n",
+                            user=user.username,
+                        ),
+                    )
+                flash(_("Your password has been changed: you can log in."), "success")
+                return redirect(current_app.appbuilder.get_url_for_login)
+        return self.render_template(
+            "imagin/accounts/reset.html", title=_("New password"), form=form
+        )
+
+
+class PersonalInfoForm(FlaskForm):
+    address_line1 = StringField(_l("Address"), validators=[Optional(), Length(max=120)])
+    address_line2 = StringField(_l("Address (continued)"), validators=[Optional(), Length(max=120)])
+    postcode = StringField(
+        _l("Postcode"),
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9A-Za-z -]{2,10}$", message=_l("This postcode is not valid.")),
+        ],
+    )
+    town = StringField(_l("Town"), validators=[Optional(), Length(max=80)])
+    phone = StringField(
+        _l("Telephone"),
+        validators=[
+            Optional(),
+            Regexp(
+                r"^\+?[0-9 .()-]{6,20}$",
+                message=_l("This telephone number is not valid."),
+            ),
+        ],
+    )
+    email_professional = EmailField(
+        _l("Professional e-mail"), validators=[Optional(), Email(message=EMAIL_MESSAGE)]
+    )
+    email_personal = EmailField(
+        _l("Personal e-mail"), validators=[Optional(), Email(message=EMAIL_MESSAGE)]
+    )
+
+
+class PersonalInfoView(BaseView):
+    """Informations personnelles: contact details editable, bank details read-only."""
+
+    route_base = "/informations-personnelles"
+    default_view = "index"
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
+    def index(self):
+        agent = agent_of(db.session, current_user)
+        if agent is None:
+            flash(_("No contributor file is linked to your account."), "warning")
+            return redirect(url_for("HomeView.index"))
+        form = PersonalInfoForm(obj=agent)
+        if form.validate_on_submit():
+            people.update_contact(db.session, agent, form.data)
+            flash(_("Your personal information has been saved."), "success")
+            return redirect(url_for("PersonalInfoView.index"))
+        if request.method == "POST":
+            flash(_("Some fields are not valid: see the messages next to them."), "danger")
+        return self.render_template(
+            "imagin/accounts/personal_info.html",
+            title=_("Personal information"),
+            form=form,
+            agent=agent,
+        )
+
+
+class AgentAccountView(BaseView):
+    """A manager's actions on a contributor's account: create it, give a temporary
+    password (shown once) or mail a reset link."""
+
+    route_base = "/intervenants/compte"
+    default_view = "show"
+
+    def _agent(self, agent_id: int):
+        manager = manager_of(db.session, current_user)
+        try:
+            if manager is None:
+                raise NotFound(_l("No manager file is linked to your account."))
+            return people.agent_in_academy(db.session, manager, agent_id)
+        except NotFound:
+            abort(404)
+
+    def _page(self, agent, temporary_password=None):
+        user = agent.user
+        return self.render_template(
+            "imagin/accounts/agent_account.html",
+            title=_("Account of a contributor"),
+            agent=agent,
+            user=user,
+            security=accounts.security_of(db.session, user) if user else None,
+            email=accounts.contact_email(db.session, user) if user else None,
+            temporary_password=temporary_password,
+        )
+
+    @expose("/<int:agent_id>")
+    @has_access
+    def show(self, agent_id: int):
+        return self._page(self._agent(agent_id))
+
+    @expose("/<int:agent_id>/mot-de-passe-temporaire", methods=["POST"])
+    @has_access
+    def temporary(self, agent_id: int):
+        agent = self._agent(agent_id)
+        user = people.ensure_account(db.session, current_app.appbuilder.sm, agent)
+        password = accounts.issue_temporary_password(db.session, user, _policy())
+        log.info("temporary password issued user=%s by=%s", user.username, current_user.username)
+        flash(
+            _("A temporary password has been generated: give it to the contributor now."),
+            "success",
+        )
+        return self._page(agent, temporary_password=password)
+
+    @expose("/<int:agent_id>/lien", methods=["POST"])
+    @has_access
+    def reset_link(self, agent_id: int):
+        agent = self._agent(agent_id)
+        if agent.user is None:
+            flash(_("This contributor has no account yet."), "warning")
+            return redirect(url_for("AgentAccountView.show", agent_id=agent_id))
+        found = accounts.request_reset(db.session, agent.user.username, _policy())
+        if found is None:
+            flash(
+                _("No e-mail address is known for this contributor: record one first."),
+                "warning",
+            )
+        else:
+            user, address, token = found
+            mail.send(
+                current_app.config,
+                address,
+                _("IMAG'IN: reset your password"),
+                _(
+                    "Hello,\n\nTo choose a new password for your IMAG'IN account %(user)s, "
+                    "open this link within %(minutes)s minutes; it works once:\n\n"
+                    "%(link)s\n",
+                    user=user.username,
+                    minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+                    link=url_for("AccountView.reset", token=token, _external=True),
+                ),
+            )
+            flash(_("A reset link has been sent to %(address)s.", address=address), "success")
+        return redirect(url_for("AgentAccountView.show", agent_id=agent_id))
