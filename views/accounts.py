@@ -51,6 +51,39 @@ class ResetForm(FlaskForm):
     confirmation = PasswordField(_l("New password (again)"), validators=[DataRequired()])
 
 
+def _notify_change(user) -> None:
+    """Tell the user their password changed (if an address is known)."""
+    address = accounts.contact_email(db.session, user)
+    if address:
+        mail.send(
+            current_app.config,
+            address,
+            _("IMAG'IN: your password has been changed"),
+            _(
+                "Hello,\n\nThe password of your IMAG'IN account %(user)s has just been "
+                "changed. If you did not do it, contact the examinations division of your "
+                "academy at once.\n",
+                user=user.username,
+            ),
+        )
+
+
+def _send_reset_link(user, address: str, token: str) -> None:
+    mail.send(
+        current_app.config,
+        address,
+        _("IMAG'IN: reset your password"),
+        _(
+            "Hello,\n\nTo choose a new password for your IMAG'IN account %(user)s, open "
+            "this link within %(minutes)s minutes; it works once:\n\n%(link)s\n\nIf you "
+            "did not ask for it, ignore this message: your password stays the same.\n",
+            user=user.username,
+            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+            link=url_for("AccountView.reset", token=token, _external=True),
+        ),
+    )
+
+
 def _reopen_session(user, security) -> None:
     """After a password change the old sessions are dead; this one goes on, fresh."""
     locale = session.get("locale")
@@ -91,19 +124,7 @@ class AccountView(BaseView):
                     people.set_personal_email(db.session, user, form.email.data)
                 _reopen_session(user, security)
                 log.info("password changed user=%s ip=%s", user.username, client_ip())
-                address = accounts.contact_email(db.session, user)
-                if address:
-                    mail.send(
-                        current_app.config,
-                        address,
-                        _("IMAG'IN: your password has been changed"),
-                        _(
-                            "Hello,\n\nThe password of your IMAG'IN account %(user)s has just "
-                            "been changed. If you did not do it, contact the examinations "
-                            "division of your academy at once.\n",
-                            user=user.username,
-                        ),
-                    )
+                _notify_change(user)
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("HomeView.index"))
         return self.render_template(
@@ -128,22 +149,7 @@ class AccountView(BaseView):
         if form.validate_on_submit():
             found = accounts.request_reset(db.session, form.identifier.data, _policy())
             if found is not None:
-                user, address, token = found
-                link = url_for("AccountView.reset", token=token, _external=True)
-                mail.send(
-                    current_app.config,
-                    address,
-                    _("IMAG'IN: reset your password"),
-                    _(
-                        "Hello,\n\nTo choose a new password for your IMAG'IN account "
-                        "%(user)s, open this link within %(minutes)s minutes; it works "
-                        "once:\n\n%(link)s\n\nIf you did not ask for it, ignore this "
-                        "message: your password stays the same.\n",
-                        user=user.username,
-                        minutes=current_app.config["PASSWORD_RESET_MINUTES"],
-                        link=link,
-                    ),
-                )
+                _send_reset_link(*found)
             log.info("password reset asked identifier=%s ip=%s", form.identifier.data, client_ip())
             # The same answer whether the identifier exists, has an e-mail, or not.
             flash(
@@ -177,19 +183,7 @@ class AccountView(BaseView):
                 flash(str(error.message), "danger")
             else:
                 log.info("password reset done user=%s ip=%s", user.username, client_ip())
-                address = accounts.contact_email(db.session, user)
-                if address:
-                    mail.send(
-                        current_app.config,
-                        address,
-                        _("IMAG'IN: your password has been changed"),
-                        _(
-                            "Hello,\n\nThe password of your IMAG'IN account %(user)s has "
-                            "just been reset with the link sent to you. If you did not do "
-                            "it, contact the examinations division of your academy at once.\n",
-                            user=user.username,
-                        ),
-                    )
+                _notify_change(user)
                 flash(_("Your password has been changed: you can log in."), "success")
                 return redirect(current_app.appbuilder.get_url_for_login)
         return self.render_template(
@@ -314,19 +308,7 @@ class AgentAccountView(BaseView):
                 "warning",
             )
         else:
-            user, address, token = found
-            mail.send(
-                current_app.config,
-                address,
-                _("IMAG'IN: reset your password"),
-                _(
-                    "Hello,\n\nTo choose a new password for your IMAG'IN account %(user)s, "
-                    "open this link within %(minutes)s minutes; it works once:\n\n"
-                    "%(link)s\n",
-                    user=user.username,
-                    minutes=current_app.config["PASSWORD_RESET_MINUTES"],
-                    link=url_for("AccountView.reset", token=token, _external=True),
-                ),
-            )
+            _user, address, _token = found
+            _send_reset_link(*found)
             flash(_("A reset link has been sent to %(address)s.", address=address), "success")
         return redirect(url_for("AgentAccountView.show", agent_id=agent_id))
