@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import TimestampMixin, enum_type, utcnow
-from .enums import ClaimPart, ClaimStatus, DocumentDossier, TransportMode
+from .enums import ClaimPart, ClaimStatus, DocumentDossier, DocumentPiece, TransportMode
 from .missions import Assignment
 
 MONEY = Numeric(12, 2)
@@ -207,6 +207,9 @@ class SupportingDocument(Model):
         ForeignKey("expense_claim.id", ondelete="CASCADE"), nullable=False
     )
     dossier: Mapped[DocumentDossier] = mapped_column(enum_type(DocumentDossier), nullable=False)
+    piece: Mapped[DocumentPiece] = mapped_column(
+        enum_type(DocumentPiece), nullable=False, server_default=DocumentPiece.OTHER.name
+    )
     display_name: Mapped[str] = mapped_column(String(60), nullable=False)
     stored_name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
     content_type: Mapped[str] = mapped_column(String(40), nullable=False)

@@ -159,6 +159,17 @@ class DocumentDossier(LabelledEnum):
     TRAVEL = "deplacement"
 
 
+class DocumentPiece(LabelledEnum):
+    """Which supporting document a file is (the agent says it when uploading)."""
+
+    RIB = "rib"
+    HEALTH_CARD = "carte_vitale"
+    HOTEL_INVOICE = "facture_hotel"
+    TRANSPORT_TICKET = "billet"
+    MISC_RECEIPT = "justificatif_divers"
+    OTHER = "autre"
+
+
 class RateKind(LabelledEnum):
     """Lines of a barème."""
 
@@ -244,6 +255,12 @@ LABELS = {
     TransportMode.PASSENGER: _l("PASSENGER"),
     DocumentDossier.PAY: _l("pay file"),
     DocumentDossier.TRAVEL: _l("travel file"),
+    DocumentPiece.RIB: _l("Bank details (IBAN)"),
+    DocumentPiece.HEALTH_CARD: _l("Copy of the health insurance card"),
+    DocumentPiece.HOTEL_INVOICE: _l("Hotel invoices"),
+    DocumentPiece.TRANSPORT_TICKET: _l("Transport tickets"),
+    DocumentPiece.MISC_RECEIPT: _l("Miscellaneous receipts"),
+    DocumentPiece.OTHER: _l("Other document"),
     RateKind.FEE_PER_COPY: _l("Fee per copy"),
     RateKind.FEE_PER_HOUR: _l("Fee per hour"),
     RateKind.MEAL: _l("Meal"),

@@ -29,6 +29,9 @@ class Agent(TimestampMixin, Model):
     __tablename__ = "agent"
     __table_args__ = (
         CheckConstraint("numen IS NOT NULL OR external_id IS NOT NULL", name="has_identifier"),
+        CheckConstraint(
+            "car_fiscal_power IS NULL OR car_fiscal_power BETWEEN 1 AND 99", name="fiscal_power"
+        ),
         Index("ix_agent_names", "last_name", "first_name"),
     )
 
@@ -57,6 +60,8 @@ class Agent(TimestampMixin, Model):
     address_line2: Mapped[str | None] = mapped_column(String(120))
     postcode: Mapped[str | None] = mapped_column(String(10))
     town: Mapped[str | None] = mapped_column(String(80))
+    # Fiscal horsepower of the car used for missions: picks the kilometre allowance.
+    car_fiscal_power: Mapped[int | None] = mapped_column(Integer)
     phone: Mapped[str | None] = mapped_column(String(20))
     email_professional: Mapped[str | None] = mapped_column(String(254))
     email_personal: Mapped[str | None] = mapped_column(String(254))

@@ -159,6 +159,10 @@ class Paper(Model):
         UniqueConstraint("specialty_id", "code"),
         CheckConstraint("copy_rate_group BETWEEN 1 AND 5", name="copy_rate_group"),
         CheckConstraint("hour_rate_group BETWEEN 1 AND 4", name="hour_rate_group"),
+        CheckConstraint(
+            "minutes_per_candidate IS NULL OR minutes_per_candidate BETWEEN 1 AND 600",
+            name="minutes_per_candidate",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -170,6 +174,8 @@ class Paper(Model):
     # Groups of the arrêté of 13 April 2012: which per-copy / per-hour rate applies.
     copy_rate_group: Mapped[int | None] = mapped_column(Integer)
     hour_rate_group: Mapped[int | None] = mapped_column(Integer)
+    # Length of the oral per candidate: a claim's number of candidates becomes hours.
+    minutes_per_candidate: Mapped[int | None] = mapped_column(Integer)
 
     specialty: Mapped[Specialty] = relationship(back_populates="papers")
 
