@@ -1,22 +1,35 @@
 """Expense claims: their creation with the assignment, the statuses shown to users,
-the dossier numbering and the status history.
+the agent's side of the workflow (start, "not done", validate, unvalidate), the
+same-day travel rule, the dossier numbering and the status history.
 
-The claim workflow (save, validate, accept, cancel, …) is built on these by the
-claim-wizard and back-office issues; every transition goes through ``transition``.
+Every status change goes through ``transition`` (one history row: who, when, from,
+to, comment); every action checks the statuses it starts from and raises
+``DomainError`` with a French message otherwise. Queries for an agent are scoped to
+that agent: someone else's claim is ``NotFound``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
-from models import ClaimStatusHistory, ExpenseClaim, NumberCounter
-from models.base import utcnow
+from models import (
+    Assignment,
+    ClaimStatusHistory,
+    ExpenseClaim,
+    Mission,
+    MissionSlot,
+    NumberCounter,
+    TravelLeg,
+)
 from models.enums import ClaimPart, ClaimStatus, FeeEntryFamily
 from models.referential import MissionType
+
+from . import DomainError, NotFound, amounts, clock, documents
 
 # Stored states whose label follows from the mission dates.
 DATE_DERIVED = frozenset({ClaimStatus.NOT_VALIDATED})
@@ -82,30 +95,31 @@ def transition(
             to_status=to_status,
             by_id=by_user_id,
             comment=comment,
-            at=utcnow(),
+            at=clock.now(),
         )
     )
 
 
 def next_number(session: Session, scope: str) -> int:
-    """Next value of the counter ``scope``, taken under a row lock: concurrent
-    transactions get distinct values, and a value is never given twice (the caller
-    commits with the claim that uses it)."""
-    counter = session.scalar(
-        select(NumberCounter).where(NumberCounter.scope == scope).with_for_update()
+    """Next value of the counter ``scope``: one atomic ``UPDATE … RETURNING``, so
+    concurrent transactions get distinct values (PostgreSQL locks the row, SQLite the
+    database, until commit), and a value is never given twice (the caller commits with
+    the claim that uses it)."""
+    bump = (
+        update(NumberCounter)
+        .where(NumberCounter.scope == scope)
+        .values(last_value=NumberCounter.last_value + 1)
+        .returning(NumberCounter.last_value)
     )
-    if counter is None:
+    value = session.execute(bump).scalar()
+    if value is None:
         try:
             with session.begin_nested():
                 session.add(NumberCounter(scope=scope, last_value=0))
         except IntegrityError:
             pass  # another transaction created it first
-        counter = session.scalar(
-            select(NumberCounter).where(NumberCounter.scope == scope).with_for_update()
-        )
-    counter.last_value += 1
-    session.flush()
-    return counter.last_value
+        value = session.execute(bump).scalar()
+    return value
 
 
 def assign_number(session: Session, claim: ExpenseClaim, year: int) -> str:
@@ -113,3 +127,374 @@ def assign_number(session: Session, claim: ExpenseClaim, year: int) -> str:
     if claim.number is None:
         claim.number = f"{year}-{next_number(session, f'claim-{year}'):06d}"
     return claim.number
+
+
+# --- What a claim needs ------------------------------------------------------------
+
+ENTRY_FAMILIES = frozenset(
+    {
+        FeeEntryFamily.COPIES,
+        FeeEntryFamily.CANDIDATES,
+        FeeEntryFamily.HALF_DAY_TIMES,
+        FeeEntryFamily.DURATION,
+    }
+)
+# Statuses after which the agent can no longer change the part.
+MANAGER_PROCESSED = frozenset({ClaimStatus.ACCEPTED, ClaimStatus.SENT_FOR_PAYMENT})
+# Mission ended more than this long ago: not listed to the agent any more.
+LIST_HORIZON_YEARS = 4
+
+
+def family_of(claim: ExpenseClaim) -> FeeEntryFamily:
+    return claim.assignment.mission.mission_type.fee_family
+
+
+def fee_needs_entry(claim: ExpenseClaim) -> bool:
+    """The agent enters the fee (copies, candidates, times or hours)."""
+    return family_of(claim) in ENTRY_FAMILIES
+
+
+def has_fee_tab(claim: ExpenseClaim) -> bool:
+    """The "Frais rémunération" tab: the families the agent enters, and the copies
+    from the correction system (read-only)."""
+    return fee_needs_entry(claim) or family_of(claim) is FeeEntryFamily.AUTOMATIC
+
+
+def has_travel_tab(claim: ExpenseClaim) -> bool:
+    return claim.assignment.mission.mission_type.reimburses_travel and claim.travel_status not in (
+        ClaimStatus.NO_FEE,
+        ClaimStatus.CANCELLED,
+    )
+
+
+def fee_open(claim: ExpenseClaim) -> bool:
+    return fee_needs_entry(claim) and claim.fee_status is ClaimStatus.NOT_VALIDATED
+
+
+def travel_open(claim: ExpenseClaim) -> bool:
+    return has_travel_tab(claim) and claim.travel_status is ClaimStatus.NOT_VALIDATED
+
+
+def mission_days(claim: ExpenseClaim) -> tuple[dt.date | None, dt.date | None]:
+    mission = claim.assignment.mission
+    return mission.first_day, mission.last_day or mission.first_day
+
+
+def shown_statuses(claim: ExpenseClaim, today: dt.date) -> tuple[ClaimStatus, ClaimStatus]:
+    first, last = mission_days(claim)
+    return (
+        displayed_status(claim.fee_status, first, last, today),
+        displayed_status(claim.travel_status, first, last, today),
+    )
+
+
+def cancelled(claim: ExpenseClaim) -> bool:
+    return claim.fee_status is ClaimStatus.CANCELLED and claim.travel_status in (
+        ClaimStatus.CANCELLED,
+        ClaimStatus.NO_FEE,
+    )
+
+
+def accessible(claim: ExpenseClaim, today: dt.date) -> bool:
+    """The agent may open the claim: not cancelled, and the mission has begun."""
+    first, _last = mission_days(claim)
+    return not cancelled(claim) and first is not None and today >= first
+
+
+def editable(claim: ExpenseClaim, today: dt.date) -> bool:
+    """The agent may still enter something (a part is open and the claim started)."""
+    return (
+        accessible(claim, today)
+        and claim.started_at is not None
+        and claim.not_done_declared_at is None
+        and (fee_open(claim) or travel_open(claim))
+    )
+
+
+def first_access(claim: ExpenseClaim, today: dt.date) -> bool:
+    """The two choices of the first access: "Je n'ai pas effectué cette mission" and
+    "Je souhaite compléter l'état de frais"."""
+    return (
+        accessible(claim, today)
+        and claim.started_at is None
+        and claim.not_done_declared_at is None
+        and (fee_open(claim) or travel_open(claim))
+    )
+
+
+def fee_complete(claim: ExpenseClaim) -> bool:
+    return not fee_open(claim) or bool(claim.fee_entries)
+
+
+def travel_complete(claim: ExpenseClaim) -> bool:
+    return not travel_open(claim) or all(leg.completed for leg in claim.travel_legs)
+
+
+# --- The agent's claims -----------------------------------------------------------
+
+
+def _agent_claims_query(agent_id: int):
+    return (
+        select(ExpenseClaim)
+        .join(ExpenseClaim.assignment)
+        .join(Assignment.mission)
+        .where(Assignment.agent_id == agent_id)
+        .options(
+            contains_eager(ExpenseClaim.assignment)
+            .contains_eager(Assignment.mission)
+            .options(
+                joinedload(Mission.session),
+                joinedload(Mission.centre),
+                joinedload(Mission.paper),
+                joinedload(Mission.specialty),
+            ),
+        )
+    )
+
+
+def agent_claims(session: Session, agent_id: int, today: dt.date) -> list[ExpenseClaim]:
+    """The agent's claims, except those whose mission ended more than four years ago."""
+    try:
+        horizon = today.replace(year=today.year - LIST_HORIZON_YEARS)
+    except ValueError:  # 29 February
+        horizon = today.replace(year=today.year - LIST_HORIZON_YEARS, day=28)
+    statement = _agent_claims_query(agent_id).where(
+        or_(Mission.last_day.is_(None), Mission.last_day >= horizon)
+    )
+    return list(session.scalars(statement.order_by(Mission.first_day.desc())).unique())
+
+
+def agent_claim(session: Session, agent_id: int, claim_id: int) -> ExpenseClaim:
+    """One claim of the agent; anyone else's (or none) is NotFound, the same answer."""
+    claim = session.scalar(
+        _agent_claims_query(agent_id)
+        .where(ExpenseClaim.id == claim_id)
+        .options(
+            selectinload(ExpenseClaim.fee_entries),
+            selectinload(ExpenseClaim.travel_legs),
+            selectinload(ExpenseClaim.documents),
+            selectinload(ExpenseClaim.history),
+        )
+    )
+    if claim is None:
+        raise NotFound(_l("This expense claim does not exist."))
+    return claim
+
+
+# --- The agent's actions ------------------------------------------------------------
+
+
+def _refuse(message) -> None:
+    raise DomainError(message)
+
+
+def check_accessible(claim: ExpenseClaim, today: dt.date) -> None:
+    if cancelled(claim):
+        _refuse(_l("This expense claim was cancelled by the manager: it is not accessible."))
+    first, _last = mission_days(claim)
+    if first is None or today < first:
+        _refuse(
+            _l(
+                "The mission has not started: its expense claim can be entered from %(day)s.",
+                day=first.strftime("%d/%m/%Y") if first else "?",
+            )
+        )
+
+
+def check_editable(claim: ExpenseClaim, today: dt.date) -> None:
+    check_accessible(claim, today)
+    if claim.not_done_declared_at is not None:
+        _refuse(_l("You declared that you did not carry out this mission."))
+    if not (fee_open(claim) or travel_open(claim)):
+        _refuse(_l("This expense claim can no longer be changed."))
+    if claim.started_at is None:
+        _refuse(_l("Choose first « I want to complete the expense claim »."))
+
+
+def start(session: Session, claim: ExpenseClaim, *, today: dt.date) -> None:
+    """ "Je souhaite compléter l'état de frais": the tabs open; the travel tab gets its
+    first line from the mission."""
+    check_accessible(claim, today)
+    if not first_access(claim, today):
+        _refuse(_l("This expense claim is already being completed."))
+    claim.started_at = clock.now()
+    if travel_open(claim) and not claim.travel_legs:
+        claim.travel_legs.append(prefilled_leg(claim))
+    session.commit()
+
+
+def prefilled_leg(claim: ExpenseClaim) -> TravelLeg:
+    """The first travel line: from the agent's home town to the exam centre, on the
+    mission's first date and time."""
+    agent = claim.assignment.agent
+    mission = claim.assignment.mission
+    centre = mission.centre
+    first_slot = mission.slots[0] if mission.slots else None
+    return TravelLeg(
+        position=1,
+        departure_town=agent.town or "",
+        departure_postcode=agent.postcode,
+        departure_date=first_slot.day if first_slot else mission.first_day,
+        departure_time=first_slot.start_time if first_slot else None,
+        arrival_town=centre.town if centre else "",
+        arrival_postcode=centre.postcode if centre else None,
+        return_date=first_slot.day if first_slot else mission.first_day,
+        completed=False,
+    )
+
+
+NOT_DONE_FROM = frozenset(
+    {ClaimStatus.NOT_VALIDATED, ClaimStatus.NOT_VALIDATABLE, ClaimStatus.TO_BE_PROCESSED}
+)
+
+
+def declare_not_done(
+    session: Session, claim: ExpenseClaim, *, by_user_id: int, today: dt.date
+) -> None:
+    """ "Je n'ai pas effectué cette mission": nothing is to be paid; the open parts
+    become "Pas de frais" and the manager sees the declaration."""
+    check_accessible(claim, today)
+    if claim.not_done_declared_at is not None:
+        _refuse(_l("You already declared that you did not carry out this mission."))
+    if any(status in documents.FROZEN for status in (claim.fee_status, claim.travel_status)):
+        _refuse(_l("This expense claim is validated: unvalidate it first."))
+    comment = str(_l("Mission not carried out (declared by the contributor)"))
+    changed = False
+    for part, status in (
+        (ClaimPart.FEE, claim.fee_status),
+        (ClaimPart.TRAVEL, claim.travel_status),
+    ):
+        if status in NOT_DONE_FROM:
+            transition(claim, part, ClaimStatus.NO_FEE, by_user_id=by_user_id, comment=comment)
+            changed = True
+    if not changed:
+        _refuse(_l("There is nothing to declare on this expense claim."))
+    claim.not_done_declared_at = clock.now()
+    claim.fee_entries.clear()
+    claim.travel_legs.clear()
+    session.commit()
+
+
+def validate(session: Session, claim: ExpenseClaim, *, by_user_id: int, today: dt.date) -> str:
+    """ "Valider": checks the entries and the documents, gives the dossier number
+    (once, never reused), freezes the open parts as "Validé" and stores the amounts.
+    Returns the dossier number."""
+    check_editable(claim, today)
+    _first, last = mission_days(claim)
+    if last is not None and today <= last:
+        _refuse(
+            _l(
+                "The mission is in progress: you can validate its expense claim after %(day)s.",
+                day=last.strftime("%d/%m/%Y"),
+            )
+        )
+    if not fee_complete(claim):
+        _refuse(_l("Complete the « Fee » tab before validating."))
+    if not travel_complete(claim):
+        _refuse(_l("Complete every travel line (« Complete the trip ») before validating."))
+    if documents.dematerialised(claim):
+        missing = documents.missing_for(claim)
+        if missing:
+            raise MissingDocuments(missing)
+    amounts_ = amounts.compute(session, claim)
+    parts = []
+    if fee_open(claim):
+        parts.append(ClaimPart.FEE)
+        claim.fee_amount = amounts_.fee.amount
+    if travel_open(claim):
+        parts.append(ClaimPart.TRAVEL)
+        claim.travel_amount = amounts_.travel.total
+    for part in parts:
+        transition(claim, part, ClaimStatus.VALIDATED, by_user_id=by_user_id)
+    claim.validated_at = clock.now()
+    number = assign_number(session, claim, today.year)
+    session.commit()
+    return number
+
+
+class MissingDocuments(DomainError):
+    """Validation waits for these supporting documents."""
+
+    def __init__(self, missing):
+        names = ", ".join(str(piece.label) for _dossier, piece in missing)
+        super().__init__(
+            _l(
+                "Supporting documents are missing: %(names)s. Deposit them, then validate.",
+                names=names,
+            )
+        )
+        self.missing = missing
+
+
+def unvalidate(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
+    """ "Dévalider": back to entry, as long as the manager has not processed it. The
+    dossier number stays with the claim."""
+    if claim.fee_status in MANAGER_PROCESSED or claim.travel_status in MANAGER_PROCESSED:
+        _refuse(
+            _l("The manager has already processed this expense claim: it cannot be unvalidated.")
+        )
+    parts = [
+        part
+        for part, status in (
+            (ClaimPart.FEE, claim.fee_status),
+            (ClaimPart.TRAVEL, claim.travel_status),
+        )
+        if status is ClaimStatus.VALIDATED
+    ]
+    if not parts:
+        _refuse(_l("This expense claim is not validated."))
+    for part in parts:
+        transition(claim, part, ClaimStatus.NOT_VALIDATED, by_user_id=by_user_id)
+    claim.validated_at = None
+    session.commit()
+
+
+def save_draft(session: Session, claim: ExpenseClaim, *, today: dt.date) -> None:
+    """ "Enregistrer": the entries are kept as they are, to come back to later."""
+    check_editable(claim, today)
+    claim.updated_at = clock.now()
+    session.commit()
+
+
+# --- Several missions the same day ------------------------------------------------------
+
+SAME_DAY_SWITCHABLE = frozenset({ClaimStatus.NOT_VALIDATED, ClaimStatus.NOT_VALIDATABLE})
+
+
+def refresh_same_day_travel(session: Session, agent_id: int, *, by_user_id: int | None) -> None:
+    """When an agent has several missions with travel on the same day, travel is
+    entered on the first one of the day: the others' travel part is "Invalidable".
+    Run after an assignment is added or removed (no commit)."""
+    session.flush()
+    rows = session.execute(
+        select(ExpenseClaim, MissionSlot.day, MissionSlot.start_time)
+        .join(ExpenseClaim.assignment)
+        .join(Assignment.mission)
+        .join(Mission.slots)
+        .join(Mission.mission_type)
+        .where(
+            Assignment.agent_id == agent_id,
+            Assignment.cancelled_at.is_(None),
+            MissionType.reimburses_travel.is_(True),
+            ExpenseClaim.travel_status.notin_([ClaimStatus.CANCELLED, ClaimStatus.NO_FEE]),
+        )
+    ).all()
+    first_of_day: dict[dt.date, tuple[dt.time, int]] = {}
+    for claim, day, start_time in rows:
+        candidate = (start_time, claim.id)
+        if day not in first_of_day or candidate < first_of_day[day]:
+            first_of_day[day] = candidate
+    claims_by_id = {claim.id: claim for claim, _day, _time in rows}
+    for claim_id, claim in claims_by_id.items():
+        first_day = claim.assignment.mission.first_day
+        first_claim = first_of_day.get(first_day, (None, claim_id))[1]
+        wanted = (
+            ClaimStatus.NOT_VALIDATED if first_claim == claim_id else ClaimStatus.NOT_VALIDATABLE
+        )
+        if claim.travel_status in SAME_DAY_SWITCHABLE and claim.travel_status is not wanted:
+            comment = (
+                str(_l("Travel is entered on the first mission of the day"))
+                if wanted is ClaimStatus.NOT_VALIDATABLE
+                else None
+            )
+            transition(claim, ClaimPart.TRAVEL, wanted, by_user_id=by_user_id, comment=comment)

@@ -15,11 +15,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import PortalMessage
+from models import ConditionsAcceptance, PortalMessage
 from models.base import utcnow
 from models.enums import MessageKind, Service
 
-from . import DomainError
+from . import DomainError, clock
 
 MAX_LENGTH = 20_000
 
@@ -100,3 +100,42 @@ EDITABLE = (
 def check_editable(service: Service, kind: MessageKind) -> None:
     if (service, kind) not in EDITABLE:
         raise DomainError(_l("This service has no such message."))
+
+
+# --- Conditions of use -------------------------------------------------------------------
+
+
+def pending_conditions(session: Session, user_id: int, service: Service) -> PortalMessage | None:
+    """The conditions of use the user must accept before entering expense claims: the
+    current version of their service's text, unless they accepted that version."""
+    message = get_message(session, service, MessageKind.CONDITIONS)
+    if message is None or not message.body.strip():
+        return None
+    accepted = session.scalar(
+        select(ConditionsAcceptance.id).where(
+            ConditionsAcceptance.user_id == user_id,
+            ConditionsAcceptance.service == service,
+            ConditionsAcceptance.version == message.version,
+        )
+    )
+    return None if accepted else message
+
+
+def accept_conditions(session: Session, user_id: int, service: Service, version: int) -> None:
+    """Record who accepted which version of the text, when, with the text itself.
+    ``version`` is the one the user read: a newer one must be read first."""
+    message = pending_conditions(session, user_id, service)
+    if message is None:
+        return
+    if message.version != version:
+        raise DomainError(_l("The conditions of use have just changed: read them again."))
+    session.add(
+        ConditionsAcceptance(
+            user_id=user_id,
+            service=service,
+            version=message.version,
+            text=message.body,
+            accepted_at=clock.now(),
+        )
+    )
+    session.commit()

@@ -21,6 +21,7 @@ CONTACT_FIELDS = (
     "phone",
     "email_professional",
     "email_personal",
+    "car_fiscal_power",
 )
 SERVICE_BY_KIND = {
     AgentKind.EXTERNAL: Service.EXTERNAL,
@@ -37,6 +38,8 @@ def agent_in_academy(session: Session, manager: Manager, agent_id: int) -> Agent
 
 
 def _clean(value):
+    if isinstance(value, int):
+        return value
     value = (value or "").strip()
     return value or None
 

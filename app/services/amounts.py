@@ -1,0 +1,306 @@
+"""Amounts of an expense claim, computed from the barème valid on the mission date.
+
+Every amount is a ``Decimal`` rounded to the cent (half up) at the end of each line;
+no float anywhere. The rules and their figures:
+
+* jury fees (arrêté of 13 April 2012): copies × the per-copy rate of the paper's group
+  (0.75 / 1.10 / 1.73 / 2.47 / 5.00 €), or hours × the per-hour rate of the paper's
+  group (4.11 / 5.49 / 9.60 / 13.72 €). Hours come from the half-day times, from the
+  hours and minutes entered, or from the candidates × the paper's oral length;
+* meals: 20 € each, half when administrative (a rate line of its own); nights: 90 €,
+  120 € in cities of 200,000 inhabitants or more, 140 € in Paris (the mission centre's
+  lodging zone);
+* car: kilometre allowances of the arrêté of 14 March 2022, by fiscal horsepower and by
+  band of the distance driven in the calendar year, applied band by band; or, when the
+  manager entered it, the SNCF 2nd-class fare instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from models import ExpenseClaim, RateTable
+from models.enums import ClaimStatus, FeeEntryFamily, LodgingZone, RateKind, TransportMode
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+# Oral length per candidate when the paper does not say (minutes).
+DEFAULT_MINUTES_PER_CANDIDATE = 30
+MEAL_STANDARD, MEAL_ADMINISTRATIVE = "standard", "administratif"
+
+
+def money(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class Rates:
+    """The lines of one barème, looked up by kind and key."""
+
+    def __init__(self, table: RateTable | None, lines: dict[tuple[RateKind, str], Decimal]):
+        self.table = table
+        self.lines = lines
+
+    @classmethod
+    def of(cls, table: RateTable | None) -> Rates:
+        lines = {(line.kind, line.key): line.amount for line in table.lines} if table else {}
+        return cls(table, lines)
+
+    def get(self, kind: RateKind, key: str) -> Decimal | None:
+        value = self.lines.get((kind, str(key)))
+        return None if value is None else Decimal(value)
+
+    def kilometre_bands(self, fiscal_power: int | None) -> list[tuple[int, int | None, Decimal]]:
+        """(from km, to km or None, rate) of the horsepower class of ``fiscal_power``;
+        keys read "5CV:0-2000", "6-7CV:2001-10000", "8CV:10001-" (the first class
+        covers every lower power, the last every higher one)."""
+        classes: dict[tuple[int, str], list] = {}
+        for (kind, key), amount in self.lines.items():
+            if kind is not RateKind.KILOMETRE:
+                continue
+            match = re.fullmatch(r"(\d+)(?:-(\d+))?CV:(\d+)-(\d*)", key)
+            if not match:
+                continue
+            low_power, _high, low_km, high_km = match.groups()
+            band = (int(low_km), int(high_km) if high_km else None, Decimal(amount))
+            classes.setdefault((int(low_power), key.split(":")[0]), []).append(band)
+        if not classes:
+            return []
+        ordered = sorted(classes)
+        chosen = ordered[0]
+        for candidate in ordered:
+            if fiscal_power is not None and candidate[0] <= fiscal_power:
+                chosen = candidate
+        return sorted(classes[chosen])
+
+
+def rates_for(session: Session, day: dt.date | None) -> Rates:
+    """The barème valid on ``day`` (the latest one starting on or before it)."""
+    if day is None:
+        return Rates(None, {})
+    table = session.scalar(
+        select(RateTable)
+        .where(
+            RateTable.valid_from <= day,
+            or_(RateTable.valid_until.is_(None), RateTable.valid_until >= day),
+        )
+        .order_by(RateTable.valid_from.desc(), RateTable.id.desc())
+        .options(selectinload(RateTable.lines))
+        .limit(1)
+    )
+    return Rates.of(table)
+
+
+# --- Fees ---------------------------------------------------------------------------
+
+
+@dataclass
+class FeeAmount:
+    """The fee of a claim: what it counts, at which rate, for how much (``amount`` is
+    None when the manager prices it, or when the barème lacks the rate)."""
+
+    family: FeeEntryFamily
+    copies: int = 0
+    candidates: int = 0
+    minutes: int = 0
+    rate: Decimal | None = None
+    amount: Decimal | None = None
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / Decimal(60)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _minutes_between(start: dt.time | None, end: dt.time | None) -> int:
+    if start is None or end is None:
+        return 0
+    return max(0, (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute))
+
+
+def entry_minutes(entry) -> int:
+    """Minutes worked according to one fee entry (half-day times or hours + minutes)."""
+    return (
+        _minutes_between(entry.morning_start, entry.morning_end)
+        + _minutes_between(entry.afternoon_start, entry.afternoon_end)
+        + (entry.hours or 0) * 60
+        + (entry.minutes or 0)
+    )
+
+
+def fee_amount(claim: ExpenseClaim, rates: Rates) -> FeeAmount:
+    mission = claim.assignment.mission
+    family = mission.mission_type.fee_family
+    paper = mission.paper
+    result = FeeAmount(family=family)
+    entries = claim.fee_entries
+    if family in (FeeEntryFamily.COPIES, FeeEntryFamily.AUTOMATIC):
+        result.copies = sum(e.copies or 0 for e in entries)
+        if paper is not None and paper.copy_rate_group:
+            result.rate = rates.get(RateKind.FEE_PER_COPY, str(paper.copy_rate_group))
+        if result.rate is not None:
+            result.amount = money(result.copies * result.rate)
+        return result
+    if family is FeeEntryFamily.CANDIDATES:
+        result.candidates = sum(
+            (e.candidates or 0) + (e.candidates_morning or 0) + (e.candidates_afternoon or 0)
+            for e in entries
+        )
+        per_candidate = (paper.minutes_per_candidate if paper else None) or (
+            DEFAULT_MINUTES_PER_CANDIDATE
+        )
+        result.minutes = result.candidates * per_candidate
+    elif family in (FeeEntryFamily.HALF_DAY_TIMES, FeeEntryFamily.DURATION):
+        result.minutes = sum(entry_minutes(e) for e in entries)
+    else:  # NONE: the manager enters the fee, or there is none
+        return result
+    if paper is not None and paper.hour_rate_group:
+        result.rate = rates.get(RateKind.FEE_PER_HOUR, str(paper.hour_rate_group))
+    if result.rate is not None:
+        result.amount = money(Decimal(result.minutes) * result.rate / Decimal(60))
+    return result
+
+
+# --- Travel ---------------------------------------------------------------------------
+
+
+def kilometre_allowance(
+    bands: list[tuple[int, int | None, Decimal]], km: Decimal, km_before: Decimal
+) -> Decimal:
+    """Allowance for ``km`` driven after ``km_before`` already driven this year: each
+    kilometre is paid at the rate of the yearly band it falls in."""
+    total = Decimal(0)
+    start, end = Decimal(km_before), Decimal(km_before) + Decimal(km)
+    for low, high, rate in bands:
+        band_start = Decimal(max(low - 1, 0))
+        band_end = Decimal(high) if high is not None else None
+        covered_from = max(start, band_start)
+        covered_to = end if band_end is None else min(end, band_end)
+        if covered_to > covered_from:
+            total += (covered_to - covered_from) * rate
+    return money(total)
+
+
+@dataclass
+class LegAmount:
+    kilometres: Decimal = Decimal(0)
+    transport: Decimal = ZERO
+    misc: Decimal = ZERO
+    meals: Decimal = ZERO
+    nights: Decimal = ZERO
+    # A train / public transport / voucher fare the manager has not entered yet.
+    fare_pending: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return money(self.transport + self.misc + self.meals + self.nights)
+
+
+@dataclass
+class TravelAmount:
+    legs: list[LegAmount] = field(default_factory=list)
+    # The horsepower is unknown: the lowest class was applied.
+    assumed_power: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return money(sum((leg.total for leg in self.legs), ZERO))
+
+    @property
+    def fare_pending(self) -> bool:
+        return any(leg.fare_pending for leg in self.legs)
+
+
+def leg_kilometres(leg) -> Decimal:
+    if leg.transport_mode is not TransportMode.CAR or not leg.km_one_way:
+        return Decimal(0)
+    return Decimal(leg.km_one_way) * (leg.trips or 0)
+
+
+def travel_amount(
+    claim: ExpenseClaim, rates: Rates, *, km_before: Decimal = Decimal(0)
+) -> TravelAmount:
+    agent = claim.assignment.agent
+    centre = claim.assignment.mission.centre
+    zone = centre.lodging_zone if centre is not None else LodgingZone.STANDARD
+    bands = rates.kilometre_bands(agent.car_fiscal_power)
+    result = TravelAmount(assumed_power=agent.car_fiscal_power is None)
+    meal = rates.get(RateKind.MEAL, MEAL_STANDARD) or ZERO
+    meal_admin = rates.get(RateKind.MEAL, MEAL_ADMINISTRATIVE) or money(meal / 2)
+    night = rates.get(RateKind.NIGHT, zone.value) or ZERO
+    driven = Decimal(km_before)
+    for leg in claim.travel_legs:
+        amount = LegAmount()
+        mode = leg.transport_mode
+        if leg.sncf_fare is not None:
+            amount.transport = money(leg.sncf_fare)
+        elif mode is TransportMode.CAR:
+            amount.kilometres = leg_kilometres(leg)
+            amount.transport = kilometre_allowance(bands, amount.kilometres, driven)
+        elif mode in (
+            TransportMode.TRAIN,
+            TransportMode.PUBLIC_TRANSPORT,
+            TransportMode.TRAVEL_VOUCHER,
+        ):
+            amount.fare_pending = True
+        driven += amount.kilometres  # only allowances fill the yearly bands
+        if mode in (TransportMode.CAR, TransportMode.TRAVEL_VOUCHER) and leg.misc_amount:
+            amount.misc = money(leg.misc_amount)
+        amount.meals = money(
+            (leg.lunches_refund + leg.dinners_refund) * meal
+            + leg.lunches_administrative * meal_admin
+        )
+        amount.nights = money(leg.nights_refund * night)
+        result.legs.append(amount)
+    return result
+
+
+def kilometres_before(session: Session, claim: ExpenseClaim) -> Decimal:
+    """Kilometres the agent drove this calendar year on the missions before this one
+    (claims not cancelled), which decide the yearly band of this claim's kilometres."""
+    from models import Assignment, Mission, TravelLeg
+
+    mission = claim.assignment.mission
+    day = mission.first_day
+    if day is None:
+        return Decimal(0)
+    earlier = or_(
+        Mission.first_day < day,
+        (Mission.first_day == day) & (ExpenseClaim.id < claim.id),
+    )
+    total = session.scalar(
+        select(func.coalesce(func.sum(TravelLeg.km_one_way * TravelLeg.trips), 0))
+        .join(ExpenseClaim, TravelLeg.claim_id == ExpenseClaim.id)
+        .join(Assignment, ExpenseClaim.assignment_id == Assignment.id)
+        .join(Mission, Assignment.mission_id == Mission.id)
+        .where(
+            Assignment.agent_id == claim.assignment.agent_id,
+            TravelLeg.transport_mode == TransportMode.CAR,
+            TravelLeg.sncf_fare.is_(None),
+            ExpenseClaim.travel_status.notin_([ClaimStatus.CANCELLED, ClaimStatus.NO_FEE]),
+            Mission.first_day >= dt.date(day.year, 1, 1),
+            earlier,
+        )
+    )
+    return Decimal(total or 0)
+
+
+@dataclass
+class ClaimAmounts:
+    fee: FeeAmount
+    travel: TravelAmount
+    rates: Rates
+
+
+def compute(session: Session, claim: ExpenseClaim) -> ClaimAmounts:
+    """Fee and travel amounts of ``claim`` with the barème of its mission date."""
+    rates = rates_for(session, claim.assignment.mission.first_day)
+    return ClaimAmounts(
+        fee=fee_amount(claim, rates),
+        travel=travel_amount(claim, rates, km_before=kilometres_before(session, claim)),
+        rates=rates,
+    )
