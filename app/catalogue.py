@@ -144,11 +144,12 @@ def _crud(code, label, section, services, sub_views, help_text=""):
 
 CATALOGUE: tuple[ActivityDef, ...] = (
     # --- Agents (teachers, heads, external contributors) ------------------------------
-    _placeholder(
+    _screen(
         "missions_view",
         _l("Mission consultation"),
         "consultation",
         (T, E),
+        "MissionConsultationView",
         _l("The missions you are assigned to, with their dates and exam centre."),
     ),
     _screen(
@@ -167,11 +168,12 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         "CompetenceEntryView",
         _l("Confirm, invalidate or add the papers you are competent for."),
     ),
-    _placeholder(
+    _screen(
         "claims_entry",
         _l("Mission expense claim entry"),
         "entry",
         (T, E),
+        "ClaimEntryView",
         _l("Complete and validate the expense claims of the missions you were called to."),
     ),
     _screen(

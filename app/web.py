@@ -21,13 +21,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime
+from flask_babel import format_currency, format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.catalogue import BY_VIEW
@@ -223,7 +224,7 @@ ERROR_MESSAGES = {
     403: _l("You do not have access to this page."),
     404: _l("This page does not exist, or you may not see it."),
     405: _l("This action is not possible on this page."),
-    413: _l("The file sent is too big."),
+    413: _l("The file sent is too big: 5 MB at most per document."),
     429: _l("Too many attempts: please wait a moment before trying again."),
     500: _l("An unexpected error occurred. The team has been told; please try again later."),
 }
@@ -250,6 +251,15 @@ def handle_csrf_error(error: CSRFError):
             "The form has expired or was not sent from this site. "
             "Please reload the page and try again."
         ),
+    )
+
+
+def handle_concurrent_change(error: StaleDataError):
+    """Two people changed the same record at once (optimistic locking): the later one
+    is told, nothing half-written is kept."""
+    db.session.rollback()
+    return render_error(
+        409, _("This record was just changed by someone else: reload the page and try again.")
     )
 
 
@@ -283,6 +293,20 @@ def cell(value):
     return listing.display(value)
 
 
+def money(value) -> str:
+    """An amount as the user reads it ("1 234,50 €" in French)."""
+    if value is None:
+        return ""
+    return format_currency(value, "EUR")
+
+
+def long_day(value) -> str:
+    """ "mardi 20/05/2014" (the weekday in the user's language)."""
+    if value is None:
+        return ""
+    return f"{format_date(value, 'EEEE')} {value:%d/%m/%Y}"
+
+
 def now_label() -> str:
     return format_datetime(dt.datetime.now(dt.UTC), "dd/MM/yyyy HH:mm:ss")
 
@@ -294,6 +318,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["list_url"] = list_url
     app.jinja_env.globals["now_label"] = now_label
     app.jinja_env.filters["cell"] = cell
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["long_day"] = long_day
     app.before_request(enforce_session)
     app.before_request(bound_list_arguments)
     app.before_request(refuse_closed_activity)
@@ -301,5 +327,6 @@ def init_app(app: Flask) -> None:
     app.context_processor(shell_context)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(StaleDataError, handle_concurrent_change)
     # Always: the traceback goes to the log, the user gets the shell and a message.
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.catalogue import CATALOGUE
 
-from . import accounts, competences, missions, people, portal, referential
+from . import accounts, agent_missions, claims, competences, missions, people, portal, referential
 from .base import make_placeholder
 
 VIEWS = (
@@ -15,6 +15,8 @@ VIEWS = (
     accounts.AgentAccountView,
     portal.ActivityOpeningView,
     portal.PortalMessageView,
+    agent_missions.MissionConsultationView,
+    claims.ClaimEntryView,
     competences.CompetenceConsultationView,
     competences.CompetenceEntryView,
     competences.HeadCompetenceView,

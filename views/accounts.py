@@ -10,15 +10,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms import EmailField, IntegerField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from app.extensions import db
 from app.security import client_ip, log
 from app.services import DomainError, NotFound, accounts, mail, people
-from app.services.users import agent_of, manager_of
+from app.services.users import manager_of
 
-from .base import login_required
+from .base import login_required, own_agent
 
 EMAIL_MESSAGE = _l("This e-mail address is not valid.")
 
@@ -218,6 +218,14 @@ class PersonalInfoForm(FlaskForm):
     email_personal = EmailField(
         _l("Personal e-mail"), validators=[Optional(), Email(message=EMAIL_MESSAGE)]
     )
+    car_fiscal_power = IntegerField(
+        _l("Fiscal horsepower of your car"),
+        description=_l("Used for the kilometre allowances of your trips by car."),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=99, message=_l("Enter a number between 1 and 99.")),
+        ],
+    )
 
 
 class PersonalInfoView(BaseView):
@@ -229,9 +237,8 @@ class PersonalInfoView(BaseView):
     @expose("/", methods=["GET", "POST"])
     @has_access
     def index(self):
-        agent = agent_of(db.session, current_user)
+        agent = own_agent()
         if agent is None:
-            flash(_("No contributor file is linked to your account."), "warning")
             return redirect(url_for("HomeView.index"))
         form = PersonalInfoForm(obj=agent)
         if form.validate_on_submit():

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, flash, redirect, render_template, request
 from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -16,7 +17,9 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 from app.catalogue import BY_CODE, CATALOGUE
+from app.extensions import db
 from app.services import listing
+from app.services.users import agent_of
 from models.enums import LabelledEnum
 
 from .labels import LABELS
@@ -117,6 +120,15 @@ class ImaginModelView(ModelView):
         for form_class in (self.add_form, self.edit_form):
             if form_class is not None:
                 _translate_enum_fields(form_class)
+
+
+def own_agent():
+    """The signed-in user's contributor file, or None after a console message saying
+    that the account has none (the caller then sends the user home)."""
+    agent = agent_of(db.session, current_user)
+    if agent is None:
+        flash(_("No contributor file is linked to your account."), "warning")
+    return agent
 
 
 def login_required(view):

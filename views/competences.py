@@ -20,7 +20,7 @@ from app.services.users import agent_of, manager_of
 from models import Agent, Discipline
 from models.enums import EndorsementVerdict
 
-from .base import render_list_page
+from .base import own_agent, render_list_page
 
 TABS = (
     ("competences", _l("List of competences")),
@@ -224,13 +224,6 @@ def _int(value) -> int | None:
         return None
 
 
-def _own_agent():
-    agent = agent_of(db.session, current_user)
-    if agent is None:
-        flash(_("No contributor file is linked to your account."), "warning")
-    return agent
-
-
 class CompetenceConsultationView(BaseView):
     """Consultation compétences: the teacher's three tabs, read-only."""
 
@@ -240,7 +233,7 @@ class CompetenceConsultationView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        agent = _own_agent()
+        agent = own_agent()
         if agent is None:
             return redirect(url_for("HomeView.index"))
         return agent_tab_page(self, agent)
@@ -254,7 +247,7 @@ class CompetenceEntryView(BaseView):
     default_view = "index"
 
     def _context(self):
-        agent = _own_agent()
+        agent = own_agent()
         if agent is None:
             return None, None
         return agent, svc.actor_for_agent(agent)

@@ -50,6 +50,11 @@ class AssignmentModelView(ImaginModelView):
         item.convoked_by_id = current_user.id
         item.claim = claims.new_claim(item.mission.mission_type, by_user_id=current_user.id)
 
+    def post_add(self, item):
+        # Several missions with travel the same day: travel goes on the first one.
+        claims.refresh_same_day_travel(db.session, item.agent_id, by_user_id=current_user.id)
+        db.session.commit()
+
 
 class MissionModelView(ImaginModelView):
     datamodel = EagerInterface(Mission, eager=("session.exam", "mission_type", "centre"))

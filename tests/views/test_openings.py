@@ -53,15 +53,15 @@ def test_the_manager_closes_an_activity_for_teachers_and_reopens_it(app, client,
     teacher = app.test_client()
     login(teacher, "enseignant")
     assert ("Saisie état de frais mission", False) in menu_entries(teacher.get("/").text)
-    assert teacher.get("/activite/claims-entry/").status_code == 302
+    assert teacher.get("/etats-de-frais/").status_code == 302
     # External contributors keep it: openings are per service.
     external = app.test_client()
     login(external, "intervenant")
-    assert external.get("/activite/claims-entry/").status_code == 200
+    assert external.get("/etats-de-frais/").status_code == 200
 
     set_open(client, app, "claims_entry", Service.TEACHER, True)
     assert ("Saisie état de frais mission", True) in menu_entries(teacher.get("/").text)
-    assert teacher.get("/activite/claims-entry/").status_code == 200
+    assert teacher.get("/etats-de-frais/").status_code == 200
 
 
 def test_the_manager_cannot_touch_the_managers_own_openings(app, log_in, demo):

@@ -102,10 +102,10 @@ def test_the_current_activity_is_highlighted(log_in, demo):
 
 def test_a_placeholder_activity_says_it_is_coming_soon(log_in, demo):
     client = log_in("enseignant")
-    page = client.get("/activite/claims-entry/")
+    page = client.get("/activite/missions-portal/")
     assert page.status_code == 200
     assert "Bientôt disponible" in text(page.text)
-    assert current_entry(page.text) == "Saisie état de frais mission"
+    assert current_entry(page.text) == "Portail d'accès aux missions"
 
 
 def test_quit_logs_out(log_in, demo):

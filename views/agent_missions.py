@@ -1,0 +1,115 @@
+"""Consultation missions: the agent's assignments, their detail and the duplicata of
+the convocation (PDF). Thin: the scope is in app.services.agent_missions."""
+
+from __future__ import annotations
+
+from flask import abort, make_response, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from app import pdf
+from app.extensions import db
+from app.services import NotFound, listing
+from app.services import agent_missions as svc
+
+from .base import own_agent, render_list_page
+from .claims import _other_academies
+
+COLUMNS = (
+    listing.Column("exam", _l("Exam")),
+    listing.Column("type", _l("Mission type")),
+    listing.Column("number", _l("Mission number"), listing.NUMBER),
+    listing.Column("day", _l("Mission date"), listing.DATE),
+    listing.Column("centre", _l("Exam centre")),
+    listing.Column("quality", _l("Quality")),
+    listing.Column("actions", _l("Actions"), sortable=False),
+)
+
+
+class MissionConsultationView(BaseView):
+    """Consultation missions."""
+
+    route_base = "/missions"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        agent = own_agent()
+        if agent is None:
+            return redirect(url_for("HomeView.index"))
+        rows = []
+        for assignment in svc.agent_assignments(db.session, agent.id):
+            mission = assignment.mission
+            centre = mission.centre
+            pdf_url = url_for("MissionConsultationView.convocation", assignment_id=assignment.id)
+            rows.append(
+                listing.Row(
+                    {
+                        "exam": mission.session.exam.name,
+                        "type": mission.mission_type.name,
+                        "number": mission.number,
+                        "day": mission.first_day,
+                        "centre": f"{centre.name} {centre.town}" if centre else "",
+                        "quality": assignment.quality.label if assignment.quality else "",
+                        "actions": Markup(
+                            '<a class="btn btn-default btn-xs" href="{url}" title="{label}">PDF</a>'
+                        ).format(url=pdf_url, label=_("Download the duplicate of the convocation")),
+                    },
+                    url=url_for("MissionConsultationView.show", assignment_id=assignment.id),
+                )
+            )
+        args = listing.parse_args(
+            request.args, COLUMNS, default_sort="day", default_direction="desc"
+        )
+        page = listing.build_page(COLUMNS, rows, **args)
+        return render_list_page(
+            self,
+            "imagin/missions/list.html",
+            page,
+            "missions",
+            list_title=_("List of missions"),
+            title=_("Mission consultation"),
+            other_academies=_other_academies(agent),
+        )
+
+    def _assignment(self, assignment_id):
+        agent = own_agent()
+        if agent is None:
+            abort(404)
+        try:
+            return svc.agent_assignment(db.session, agent.id, assignment_id)
+        except NotFound:
+            abort(404)
+
+    @expose("/<int:assignment_id>")
+    @has_access
+    def show(self, assignment_id: int):
+        assignment = self._assignment(assignment_id)
+        return self.render_template(
+            "imagin/missions/detail.html",
+            title=_("Mission details"),
+            assignment=assignment,
+            mission=assignment.mission,
+        )
+
+    @expose("/<int:assignment_id>/convocation.pdf")
+    @has_access
+    def convocation(self, assignment_id: int):
+        assignment = self._assignment(assignment_id)
+        mission = assignment.mission
+        content = pdf.render_pdf(
+            "imagin/pdf/convocation.html",
+            assignment=assignment,
+            mission=mission,
+            agent=assignment.agent,
+            settings=mission.academy.settings,
+        )
+        response = make_response(content)
+        response.headers["Content-Type"] = "application/pdf"
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="convocation-{mission.number}.pdf"'
+        )
+        return response
