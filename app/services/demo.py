@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services import activities, claims, competences, messages
+from app.services import activities, amounts, claims, competences, messages
 from app.services.demo_data import (
     ASSIGNMENTS,
     CONDITIONS,
@@ -57,6 +57,7 @@ from models import (
     Specialty,
     Subject,
     Teaching,
+    TravelLeg,
 )
 from models.enums import (
     AgentKind,
@@ -72,6 +73,7 @@ from models.enums import (
     MessageKind,
     RateKind,
     Service,
+    TransportMode,
 )
 
 DEMO_PASSWORD = "imagin-demo"
@@ -589,6 +591,7 @@ def _missions(session: Session, ref: dict, people: dict, today: dt.date) -> None
                 )
             )
             claim.payment_batch = batch
+        _amounts(session, claim, fee, travel)
         if mission.mission_type.code == "EEPCC":
             claim.fee_entries.append(
                 FeeEntry(
@@ -598,6 +601,8 @@ def _missions(session: Session, ref: dict, people: dict, today: dt.date) -> None
                 )
             )
         session.flush()
+    for agent in agents.values():
+        claims.refresh_same_day_travel(session, agent.id, by_user_id=manager_id)
 
 
 def _walk_to(session, claim, part, wanted, agent, manager_id, mission) -> None:
@@ -622,8 +627,62 @@ def _walk_to(session, claim, part, wanted, agent, manager_id, mission) -> None:
         year = mission.last_day.year if mission.last_day else dt.date.today().year
         claims.assign_number(session, claim, year)
         claim.validated_at = claim.validated_at or dt.datetime.now()
-        if part is ClaimPart.FEE and mission.mission_type.fee_family is FeeEntryFamily.COPIES:
-            claim.fee_entries.append(FeeEntry(copies=14))
+        if part is ClaimPart.FEE:
+            claim.fee_entries.extend(_demo_fee(mission))
+        else:
+            claim.travel_legs.extend(_demo_trip(agent, mission))
+
+
+VALIDATED_PATH = (ClaimStatus.VALIDATED, ClaimStatus.ACCEPTED, ClaimStatus.SENT_FOR_PAYMENT)
+
+
+def _demo_fee(mission) -> list[FeeEntry]:
+    """What the agent entered on a demo claim already validated, per fee family."""
+    family = mission.mission_type.fee_family
+    if family is FeeEntryFamily.COPIES:
+        return [FeeEntry(copies=14)]
+    if family is FeeEntryFamily.CANDIDATES:
+        return [FeeEntry(candidates=12)]
+    if family is FeeEntryFamily.HALF_DAY_TIMES:
+        return [FeeEntry(day=mission.first_day, morning_start=dt.time(8), morning_end=dt.time(12))]
+    if family is FeeEntryFamily.DURATION:
+        return [FeeEntry(hours=3, minutes=30)]
+    return []
+
+
+def _demo_trip(agent, mission) -> list[TravelLeg]:
+    """A completed round trip by car from the agent's home town to the centre."""
+    if mission.centre is None or not agent.town or mission.first_day is None:
+        return []
+    return [
+        TravelLeg(
+            position=1,
+            departure_town=agent.town,
+            departure_postcode=agent.postcode,
+            departure_date=mission.first_day,
+            departure_time=dt.time(7, 30),
+            arrival_town=mission.centre.town,
+            arrival_postcode=mission.centre.postcode,
+            return_date=mission.last_day or mission.first_day,
+            return_time=dt.time(18),
+            transport_mode=TransportMode.CAR,
+            km_one_way=Decimal(25),
+            trips=2,
+            completed=True,
+        )
+    ]
+
+
+def _amounts(session, claim, fee, travel) -> None:
+    """Amounts stored at validation, as the wizard does, for the demo's validated parts."""
+    if fee not in VALIDATED_PATH and travel not in VALIDATED_PATH:
+        return
+    session.flush()
+    computed = amounts.compute(session, claim)
+    if fee in VALIDATED_PATH:
+        claim.fee_amount = computed.fee.amount
+    if travel in VALIDATED_PATH:
+        claim.travel_amount = computed.travel.total
 
 
 def _messages(session: Session, by_user_id: int) -> None:

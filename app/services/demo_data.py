@@ -255,6 +255,15 @@ MISSIONS = (
     DemoMission(218280, "EA", "EEPCC", None, ((-40, "09:00", D),), ("EA", "ES", "1-003-1")),
     DemoMission(77824, "BCG", "CORR", "0350024", ((40, "09:00", D),), ("BCG", "ES", "MATNS")),
     DemoMission(176629, "BTS", "JURY", "0350024", ((-30, "14:00", H),)),
+    DemoMission(
+        86373,
+        "BCG",
+        "CORR",
+        "0352686",
+        ((-14, "09:00", D), (-7, "09:00", D)),
+        ("BCG", "ES", "MATS"),
+        "Correction des copies au centre d'examen ; retrait des lots à 09:00.",
+    ),
 )
 
 # (agent key, mission number, quality, jury, fee status, travel status)
@@ -292,6 +301,8 @@ ASSIGNMENTS = (
     ("external", 77844, Q.INVIGILATOR, None, None, None),
     ("external", 68607, Q.PROFESSIONAL_MEMBER, None, None, None),
     ("external", 176629, Q.PROFESSIONAL_MEMBER, None, None, V),
+    ("teacher", 86373, Q.CORRECTOR, None, None, None),
+    ("external", 86373, Q.CORRECTOR, None, None, None),
     ("colleague0", 77508, Q.CORRECTOR, None, None, None),
     ("colleague1", 52525, Q.EXAMINER, "0315", None, None),
 )
