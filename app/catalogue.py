@@ -250,25 +250,28 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         MISSION_VIEWS,
         _l("Missions, their dates and the contributors called to them."),
     ),
-    _placeholder(
+    _screen(
         "claims_processing",
         _l("Expense claim processing"),
         "claims",
         (M,),
+        "ClaimProcessingView",
         _l("Check, accept or send back the contributors' expense claims."),
     ),
-    _placeholder(
+    _screen(
         "service_done",
         _l("Service done"),
         "claims",
         (M,),
+        "ServiceDoneView",
         _l("Record that the service was done for an assignment or a whole mission."),
     ),
-    _placeholder(
+    _screen(
         "payment_export",
         _l("Payment export"),
         "claims",
         (M,),
+        "PaymentExportView",
         _l("Export the accepted expense claims to the finance system."),
     ),
     _placeholder(

@@ -307,6 +307,13 @@ def long_day(value) -> str:
     return f"{format_date(value, 'EEEE')} {value:%d/%m/%Y}"
 
 
+def local_time(value) -> str:
+    """A stored (naive UTC) timestamp in the portal's time zone: "23/11/2026 18:11"."""
+    if value is None:
+        return ""
+    return format_datetime(value, "dd/MM/yyyy HH:mm")
+
+
 def now_label() -> str:
     return format_datetime(dt.datetime.now(dt.UTC), "dd/MM/yyyy HH:mm:ss")
 
@@ -320,6 +327,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["cell"] = cell
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["long_day"] = long_day
+    app.jinja_env.filters["local_time"] = local_time
     app.before_request(enforce_session)
     app.before_request(bound_list_arguments)
     app.before_request(refuse_closed_activity)

@@ -39,7 +39,11 @@ class PaymentBatch(Model):
     number: Mapped[int] = mapped_column(Integer, unique=True, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academy.id"), nullable=False, index=True)
     file_name: Mapped[str | None] = mapped_column(String(120))
+    claim_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # The CSV file exactly as it was produced, so that it can be downloaded again.
+    content: Mapped[str | None] = mapped_column(Text)
 
     def __str__(self) -> str:
         return str(self.number)
@@ -55,6 +59,7 @@ class ExpenseClaim(TimestampMixin, Model):
     __tablename__ = "expense_claim"
     __table_args__ = (
         Index("ix_expense_claim_statuses", "fee_status", "travel_status"),
+        Index("ix_expense_claim_travel_status", "travel_status"),
         CheckConstraint("fee_amount IS NULL OR fee_amount >= 0", name="fee_amount_positive"),
         CheckConstraint(
             "travel_amount IS NULL OR travel_amount >= 0", name="travel_amount_positive"

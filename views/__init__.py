@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from app.catalogue import CATALOGUE
 
-from . import accounts, agent_missions, claims, competences, missions, people, portal, referential
+from . import (
+    accounts,
+    agent_missions,
+    claim_processing,
+    claims,
+    competences,
+    missions,
+    people,
+    portal,
+    referential,
+)
 from .base import make_placeholder
 
 VIEWS = (
@@ -17,6 +27,9 @@ VIEWS = (
     portal.PortalMessageView,
     agent_missions.MissionConsultationView,
     claims.ClaimEntryView,
+    claim_processing.ClaimProcessingView,
+    claim_processing.ServiceDoneView,
+    claim_processing.PaymentExportView,
     competences.CompetenceConsultationView,
     competences.CompetenceEntryView,
     competences.HeadCompetenceView,

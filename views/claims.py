@@ -181,7 +181,8 @@ def _leg_values(leg) -> dict[str, str]:
     return values
 
 
-def _history(claim) -> list[dict]:
+def _history(claim, agent_label=None) -> list[dict]:
+    """History rows with who did it: "You" for the agent (or ``agent_label``)."""
     ids = {row.by_id for row in claim.history if row.by_id}
     users = (
         {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
@@ -190,7 +191,7 @@ def _history(claim) -> list[dict]:
     rows = []
     for row in claim.history:
         if row.by_id == agent_user:
-            by = _("You")
+            by = agent_label or _("You")
         elif row.by_id in users:
             by = _("Manager %(name)s", name=users[row.by_id].last_name.upper())
         else:
@@ -298,6 +299,10 @@ class ClaimEntryView(BaseView):
             if claims.first_access(claim, today):
                 flash(_("Choose first « I want to complete the expense claim »."), "warning")
             return redirect(_tab_url(claim, "suivi"))
+        if tab == "suivi" and claim.manager_message and claims.editable(claim, today):
+            flash(
+                _("Message from the manager: %(message)s", message=claim.manager_message), "warning"
+            )
         values = _fee_values(claim) if tab == "remuneration" else {}
         return self._render(claim, tab, today, values=values)
 

@@ -189,9 +189,11 @@ def shown_statuses(claim: ExpenseClaim, today: dt.date) -> tuple[ClaimStatus, Cl
 
 
 def cancelled(claim: ExpenseClaim) -> bool:
-    return claim.fee_status is ClaimStatus.CANCELLED and claim.travel_status in (
-        ClaimStatus.CANCELLED,
-        ClaimStatus.NO_FEE,
+    """Cancelled by the manager: a part is "Annulé" and the other one is "Annulé" too
+    or has nothing to pay ("Pas de frais", e.g. a jury without fee)."""
+    parts = (claim.fee_status, claim.travel_status)
+    return ClaimStatus.CANCELLED in parts and all(
+        status in (ClaimStatus.CANCELLED, ClaimStatus.NO_FEE) for status in parts
     )
 
 
@@ -407,6 +409,7 @@ def validate(session: Session, claim: ExpenseClaim, *, by_user_id: int, today: d
     for part in parts:
         transition(claim, part, ClaimStatus.VALIDATED, by_user_id=by_user_id)
     claim.validated_at = clock.now()
+    claim.manager_message = None  # answered: it stays in the history
     number = assign_number(session, claim, today.year)
     session.commit()
     return number

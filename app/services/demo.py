@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services import activities, amounts, claims, competences, messages
+from app.services import activities, amounts, claim_processing, claims, competences, messages
 from app.services.demo_data import (
     ASSIGNMENTS,
     CONDITIONS,
@@ -51,7 +51,6 @@ from models import (
     MissionType,
     Paper,
     PaperTeachingRule,
-    PaymentBatch,
     RateLine,
     RateTable,
     Specialty,
@@ -568,7 +567,7 @@ def _missions(session: Session, ref: dict, people: dict, today: dt.date) -> None
     agents = {"teacher": people["teacher"], "external": people["external"]}
     agents.update({f"colleague{i}": a for i, a in enumerate(people["colleagues"])})
     manager_id = people["manager_user"].id
-    batch = None
+    to_export = []
     for key, number, quality, jury, fee, travel in ASSIGNMENTS:
         agent, mission = agents[key], missions[number]
         if _get(session, Assignment, mission_id=mission.id, agent_id=agent.id) is not None:
@@ -579,18 +578,20 @@ def _missions(session: Session, ref: dict, people: dict, today: dt.date) -> None
         claim = claims.new_claim(mission.mission_type, by_user_id=manager_id)
         assignment.claim = claim
         session.add(assignment)
+        # "Transmis à la liquidation" is reached by the real export, below.
+        sent = ClaimStatus.SENT_FOR_PAYMENT in (fee, travel)
+        fee, travel = (
+            ClaimStatus.ACCEPTED if wanted is ClaimStatus.SENT_FOR_PAYMENT else wanted
+            for wanted in (fee, travel)
+        )
         for part, wanted in ((ClaimPart.FEE, fee), (ClaimPart.TRAVEL, travel)):
             if wanted is not None:
                 _walk_to(session, claim, part, wanted, agent, manager_id, mission)
-        if ClaimStatus.SENT_FOR_PAYMENT in (fee, travel):
-            batch = (
-                batch
-                or _get(session, PaymentBatch, number=1)
-                or PaymentBatch(
-                    number=1, created_by_id=manager_id, file_name="imagin-paiement-000001.csv"
-                )
-            )
-            claim.payment_batch = batch
+        if ClaimStatus.ACCEPTED in (fee, travel):
+            assignment.service_done_on = mission.last_day
+            assignment.service_done_by_id = manager_id
+        if sent:
+            to_export.append(assignment)
         _amounts(session, claim, fee, travel)
         if mission.mission_type.code == "EEPCC":
             claim.fee_entries.append(
@@ -603,6 +604,14 @@ def _missions(session: Session, ref: dict, people: dict, today: dt.date) -> None
         session.flush()
     for agent in agents.values():
         claims.refresh_same_day_travel(session, agent.id, by_user_id=manager_id)
+    if to_export:
+        session.flush()
+        claim_processing.export_payments(
+            session,
+            to_export[0].mission.academy_id,
+            by_user_id=manager_id,
+            only=[assignment.claim.id for assignment in to_export],
+        )
 
 
 def _walk_to(session, claim, part, wanted, agent, manager_id, mission) -> None:
@@ -614,11 +623,6 @@ def _walk_to(session, claim, part, wanted, agent, manager_id, mission) -> None:
             (ClaimStatus.VALIDATED, agent_user),
             (ClaimStatus.ACCEPTED, manager_id),
         ],
-        ClaimStatus.SENT_FOR_PAYMENT: [
-            (ClaimStatus.VALIDATED, agent_user),
-            (ClaimStatus.ACCEPTED, manager_id),
-            (ClaimStatus.SENT_FOR_PAYMENT, manager_id),
-        ],
     }
     steps = validated_path.get(wanted, [(wanted, manager_id)])
     for status, by in steps:
@@ -627,13 +631,14 @@ def _walk_to(session, claim, part, wanted, agent, manager_id, mission) -> None:
         year = mission.last_day.year if mission.last_day else dt.date.today().year
         claims.assign_number(session, claim, year)
         claim.validated_at = claim.validated_at or dt.datetime.now()
+        claim.started_at = claim.started_at or claim.validated_at
         if part is ClaimPart.FEE:
             claim.fee_entries.extend(_demo_fee(mission))
         else:
             claim.travel_legs.extend(_demo_trip(agent, mission))
 
 
-VALIDATED_PATH = (ClaimStatus.VALIDATED, ClaimStatus.ACCEPTED, ClaimStatus.SENT_FOR_PAYMENT)
+VALIDATED_PATH = (ClaimStatus.VALIDATED, ClaimStatus.ACCEPTED)
 
 
 def _demo_fee(mission) -> list[FeeEntry]:

@@ -1,0 +1,612 @@
+"""The examinations division's side of the claim workflow: the académie's claims, and
+the manager's actions on them (accept, cancel / restore, send back, process the fee,
+set an SNCF fare, deposit a document), service fait, and the payment export.
+
+Same rules as the agent's side (``claims``): every status change goes through
+``claims.transition`` (history: who, when, from, to, comment), every action checks the
+statuses it starts from and raises ``DomainError`` with a French message otherwise,
+and a claim outside the manager's académie is ``NotFound``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from models import Agent, Assignment, ExamSession, ExpenseClaim, Mission, PaymentBatch, TravelLeg
+from models.enums import ClaimPart, ClaimStatus, TransportMode
+
+from . import DomainError, NotFound, amounts, claims, clock, documents
+
+PARTS = (ClaimPart.FEE, ClaimPart.TRAVEL)
+# A part the manager may accept: the agent validated it, or the manager processed it.
+READY = frozenset({ClaimStatus.VALIDATED, ClaimStatus.PROCESSED_BY_MANAGER})
+# A part still waiting for someone: it blocks the acceptance of the claim.
+WAITING = frozenset({ClaimStatus.NOT_VALIDATED, ClaimStatus.TO_BE_PROCESSED})
+# The manager may enter or correct the fee from these statuses.
+FEE_PROCESSABLE = frozenset(
+    {
+        ClaimStatus.TO_BE_PROCESSED,
+        ClaimStatus.NOT_VALIDATED,
+        ClaimStatus.VALIDATED,
+        ClaimStatus.PROCESSED_BY_MANAGER,
+    }
+)
+# The fare of a trip may be set while the travel is not accepted yet.
+FARE_SETTABLE = frozenset(
+    {ClaimStatus.NOT_VALIDATED, ClaimStatus.VALIDATED, ClaimStatus.PROCESSED_BY_MANAGER}
+)
+FARE_MODES = frozenset(
+    {TransportMode.TRAIN, TransportMode.PUBLIC_TRANSPORT, TransportMode.TRAVEL_VOUCHER}
+)
+MAX_MESSAGE = 2000
+PART_LABELS = {ClaimPart.FEE: _l("the fee"), ClaimPart.TRAVEL: _l("the travel")}
+
+
+def _status(claim: ExpenseClaim, part: ClaimPart) -> ClaimStatus:
+    return claim.fee_status if part is ClaimPart.FEE else claim.travel_status
+
+
+def _refuse(message) -> None:
+    raise DomainError(message)
+
+
+# --- Finding claims -------------------------------------------------------------------
+
+
+def academy_claims_statement(academy_id: int):
+    """Every claim of the académie, with what a list row shows loaded in the same query."""
+    return (
+        select(ExpenseClaim)
+        .join(ExpenseClaim.assignment)
+        .join(Assignment.mission)
+        .join(Assignment.agent)
+        .join(Mission.session)
+        .where(Mission.academy_id == academy_id)
+        .options(
+            joinedload(ExpenseClaim.assignment).joinedload(Assignment.agent),
+            joinedload(ExpenseClaim.assignment)
+            .joinedload(Assignment.mission)
+            .options(
+                joinedload(Mission.session).joinedload(ExamSession.exam),
+                joinedload(Mission.centre),
+            ),
+        )
+    )
+
+
+@dataclass
+class ClaimFilters:
+    """The list's filters; ``None`` means "any"."""
+
+    session_id: int | None = None
+    exam_id: int | None = None
+    mission_type_id: int | None = None
+    centre_id: int | None = None
+    agent_id: int | None = None
+    fee_status: ClaimStatus | None = None
+    travel_status: ClaimStatus | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    waiting_for_manager: bool = False
+
+
+def filtered(statement, filters: ClaimFilters):
+    """``statement`` narrowed by ``filters`` (each backed by an index)."""
+    if filters.session_id:
+        statement = statement.where(Mission.session_id == filters.session_id)
+    if filters.exam_id:
+        statement = statement.where(ExamSession.exam_id == filters.exam_id)
+    if filters.mission_type_id:
+        statement = statement.where(Mission.mission_type_id == filters.mission_type_id)
+    if filters.centre_id:
+        statement = statement.where(Mission.centre_id == filters.centre_id)
+    if filters.agent_id:
+        statement = statement.where(Assignment.agent_id == filters.agent_id)
+    if filters.fee_status:
+        statement = statement.where(ExpenseClaim.fee_status == filters.fee_status)
+    if filters.travel_status:
+        statement = statement.where(ExpenseClaim.travel_status == filters.travel_status)
+    if filters.date_from:
+        statement = statement.where(Mission.first_day >= filters.date_from)
+    if filters.date_to:
+        statement = statement.where(Mission.first_day <= filters.date_to)
+    if filters.waiting_for_manager:
+        statement = statement.where(waiting_for_manager())
+    return statement
+
+
+def waiting_for_manager():
+    """Claims on which the manager has something to do: a part validated by the agent
+    or to be processed by the manager."""
+    waiting = (ClaimStatus.VALIDATED, ClaimStatus.TO_BE_PROCESSED)
+    return or_(ExpenseClaim.fee_status.in_(waiting), ExpenseClaim.travel_status.in_(waiting))
+
+
+def academy_claim(session: Session, academy_id: int, claim_id: int) -> ExpenseClaim:
+    """One claim of the académie with everything its page shows; another académie's
+    claim is not found, like a missing one."""
+    claim = session.scalar(
+        select(ExpenseClaim)
+        .join(ExpenseClaim.assignment)
+        .join(Assignment.mission)
+        .where(ExpenseClaim.id == claim_id, Mission.academy_id == academy_id)
+        .options(
+            selectinload(ExpenseClaim.fee_entries),
+            selectinload(ExpenseClaim.travel_legs),
+            selectinload(ExpenseClaim.documents),
+            selectinload(ExpenseClaim.history),
+        )
+    )
+    if claim is None:
+        raise NotFound(_l("This expense claim does not exist."))
+    return claim
+
+
+# --- Actions on one claim -------------------------------------------------------------
+
+
+def _check_not_exported(claim: ExpenseClaim) -> None:
+    if claim.payment_batch_id is not None or ClaimStatus.SENT_FOR_PAYMENT in (
+        claim.fee_status,
+        claim.travel_status,
+    ):
+        _refuse(_l("This expense claim was sent for payment: it can no longer be changed."))
+
+
+def _check_not_cancelled(claim: ExpenseClaim) -> None:
+    if claims.cancelled(claim):
+        _refuse(_l("This expense claim is cancelled: restore it first."))
+
+
+def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
+    """ "Validé par gestionnaire": every part with something to pay is ready (validated
+    by the agent or processed by the manager), the service fait is recorded, and no
+    train fare is missing. A fee not stored yet is computed now (refused if it cannot
+    be); the travel amount is computed again from the trips as they are now."""
+    _check_not_exported(claim)
+    _check_not_cancelled(claim)
+    if ClaimStatus.ACCEPTED in (claim.fee_status, claim.travel_status):
+        _refuse(_l("This expense claim is already accepted."))
+    for part in PARTS:
+        if _status(claim, part) in WAITING:
+            _refuse(
+                _l(
+                    "This expense claim cannot be accepted: %(part)s is « %(status)s ».",
+                    part=PART_LABELS[part],
+                    status=_status(claim, part).label,
+                )
+            )
+    ready = [part for part in PARTS if _status(claim, part) in READY]
+    if not ready:
+        _refuse(_l("This expense claim has nothing to accept."))
+    if claim.assignment.service_done_on is None:
+        _refuse(_l("Record the service done for this assignment before accepting its claim."))
+    computed = amounts.compute(session, claim)
+    if ClaimPart.TRAVEL in ready and any(leg.fare_pending for leg in computed.travel.legs):
+        _refuse(_l("Enter the SNCF fare of every trip by train or voucher before accepting."))
+    if ClaimPart.FEE in ready and claim.fee_amount is None:
+        claim.fee_amount = computed.fee.amount
+        if claim.fee_amount is None:
+            _refuse(_l("Enter the fee amount (« Enter the fee ») before accepting."))
+    if ClaimPart.TRAVEL in ready:
+        # Computed again so that the export's breakdown adds up to the stored amount.
+        claim.travel_amount = computed.travel.total
+    for part in ready:
+        claims.transition(claim, part, ClaimStatus.ACCEPTED, by_user_id=by_user_id)
+    claim.accepted_at = clock.now()
+
+
+def cancel(session: Session, claim: ExpenseClaim, *, by_user_id: int, comment: str = "") -> None:
+    """ "Annulé": both parts (kept in the history, restorable)."""
+    _check_not_exported(claim)
+    if claims.cancelled(claim):
+        _refuse(_l("This expense claim is already cancelled."))
+    for part in PARTS:
+        if _status(claim, part) not in (ClaimStatus.CANCELLED, ClaimStatus.NO_FEE):
+            claims.transition(
+                claim, part, ClaimStatus.CANCELLED, by_user_id=by_user_id, comment=comment or None
+            )
+
+
+def restore(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
+    """Undo "Annulé": each cancelled part goes back to the status it had before."""
+    if not claims.cancelled(claim):
+        _refuse(_l("This expense claim is not cancelled."))
+    for part in PARTS:
+        if _status(claim, part) is not ClaimStatus.CANCELLED:
+            continue
+        before = next(
+            (
+                row.from_status
+                for row in sorted(claim.history, key=lambda r: (r.at, r.id or 0), reverse=True)
+                if row.part is part and row.to_status is ClaimStatus.CANCELLED and row.from_status
+            ),
+            None,
+        )
+        if before is None:
+            before = claims.initial_statuses(claim.assignment.mission.mission_type)[
+                0 if part is ClaimPart.FEE else 1
+            ]
+        claims.transition(claim, part, before, by_user_id=by_user_id)
+
+
+def send_back(session: Session, claim: ExpenseClaim, message: str, *, by_user_id: int) -> None:
+    """Back to the agent ("Non validé") with a message shown in Suivi and the console."""
+    message = (message or "").strip()
+    if not message:
+        _refuse(_l("Write the message for the contributor."))
+    if len(message) > MAX_MESSAGE:
+        _refuse(_l("The message is too long (%(max)s characters at most).", max=MAX_MESSAGE))
+    _check_not_exported(claim)
+    _check_not_cancelled(claim)
+    parts = [
+        part
+        for part in PARTS
+        if _status(claim, part) in (ClaimStatus.VALIDATED, ClaimStatus.ACCEPTED)
+        and (part is ClaimPart.TRAVEL or claims.fee_needs_entry(claim))
+    ]
+    if not parts:
+        _refuse(_l("Only an expense claim validated by the contributor can be sent back."))
+    for part in parts:
+        claims.transition(
+            claim, part, ClaimStatus.NOT_VALIDATED, by_user_id=by_user_id, comment=message
+        )
+        if part is ClaimPart.FEE:
+            claim.fee_amount = None
+        else:
+            claim.travel_amount = None
+    claim.manager_message = message
+    claim.accepted_at = None
+
+
+def parse_amount(raw: str) -> Decimal:
+    """A French amount ("12,50", "12.5", "1 234,00") as Decimal, or a DomainError."""
+    text = (raw or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not text:
+        _refuse(_l("Enter an amount such as 12,50."))
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        _refuse(_l("Enter an amount such as 12,50."))
+    if not value.is_finite() or value < 0 or value > Decimal("99999.99"):
+        _refuse(_l("Enter an amount such as 12,50."))
+    if value.as_tuple().exponent < -2:
+        _refuse(_l("At most %(places)s decimals.", places=2))
+    return amounts.money(value)
+
+
+def process_fee(
+    session: Session, claim: ExpenseClaim, amount: Decimal, *, by_user_id: int, comment: str = ""
+) -> None:
+    """ "Traité par le gestionnaire": the manager enters or corrects the fee amount on
+    the agent's behalf (required for "A traiter par le gestionnaire")."""
+    _check_not_exported(claim)
+    _check_not_cancelled(claim)
+    if claim.fee_status not in FEE_PROCESSABLE:
+        _refuse(
+            _l(
+                "The fee cannot be processed from the status « %(status)s ».",
+                status=claim.fee_status.label,
+            )
+        )
+    claim.fee_amount = amount
+    claims.transition(
+        claim,
+        ClaimPart.FEE,
+        ClaimStatus.PROCESSED_BY_MANAGER,
+        by_user_id=by_user_id,
+        comment=(comment or "").strip()[:MAX_MESSAGE] or None,
+    )
+
+
+def set_fare(
+    session: Session, claim: ExpenseClaim, leg_id: int, fare: Decimal | None, *, by_user_id: int
+) -> TravelLeg:
+    """The SNCF 2nd-class fare of a trip (``None`` clears it); a validated travel part
+    gets its stored amount computed again."""
+    _check_not_exported(claim)
+    _check_not_cancelled(claim)
+    leg = next((leg for leg in claim.travel_legs if leg.id == leg_id), None)
+    if leg is None:
+        raise NotFound(_l("This travel line does not exist."))
+    if claim.travel_status not in FARE_SETTABLE:
+        _refuse(
+            _l(
+                "The fare cannot be changed from the status « %(status)s ».",
+                status=claim.travel_status.label,
+            )
+        )
+    leg.sncf_fare = fare
+    if claim.travel_status in READY:
+        claim.travel_amount = amounts.compute(session, claim).travel.total
+    return leg
+
+
+def deposit(
+    session: Session,
+    claim: ExpenseClaim,
+    upload: documents.Upload,
+    *,
+    storage,
+    by_user_id: int,
+):
+    """A supporting document deposited by the manager on the agent's behalf (flagged as
+    such: the agent cannot delete it)."""
+    _check_not_exported(claim)
+    return documents.add_document(
+        session, claim, upload, storage=storage, by_user_id=by_user_id, by_manager=True
+    )
+
+
+@dataclass
+class BulkResult:
+    accepted: list[ExpenseClaim] = field(default_factory=list)
+    refused: list[tuple[ExpenseClaim | int, str]] = field(default_factory=list)
+
+
+def bulk_accept(
+    session: Session, academy_id: int, claim_ids: list[int], *, by_user_id: int
+) -> BulkResult:
+    """Accept a selection: each claim on its own (one refused does not stop the others),
+    each refusal with its reason. The caller commits."""
+    result = BulkResult()
+    for claim_id in dict.fromkeys(claim_ids):
+        try:
+            claim = academy_claim(session, academy_id, claim_id)
+        except NotFound as error:
+            result.refused.append((claim_id, str(error.message)))
+            continue
+        try:
+            with session.begin_nested():
+                accept(session, claim, by_user_id=by_user_id)
+        except DomainError as error:
+            session.expire(claim)
+            result.refused.append((claim, str(error.message)))
+        else:
+            result.accepted.append(claim)
+    return result
+
+
+# --- Service fait ---------------------------------------------------------------------
+
+
+def record_service_done(
+    session: Session,
+    assignments: list[Assignment],
+    *,
+    by_user_id: int,
+    today: dt.date,
+) -> int:
+    """Record that the service was done (today) for each assignment whose mission has
+    reached its last day and whose claim is not cancelled; returns how many were
+    recorded (those already recorded are left as they are)."""
+    count = 0
+    for assignment in assignments:
+        mission = assignment.mission
+        last = mission.last_day or mission.first_day
+        if assignment.service_done_on is not None:
+            continue
+        if assignment.claim is not None and claims.cancelled(assignment.claim):
+            continue
+        if last is None or today < last:
+            _refuse(
+                _l(
+                    "Mission no. %(number)s is not over: record its service done from %(day)s.",
+                    number=mission.number,
+                    day=(last or today).strftime("%d/%m/%Y"),
+                )
+            )
+        assignment.service_done_on = today
+        assignment.service_done_by_id = by_user_id
+        count += 1
+    return count
+
+
+def undo_service_done(session: Session, assignment: Assignment) -> None:
+    claim = assignment.claim
+    if claim is not None and (
+        claim.payment_batch_id is not None
+        or ClaimStatus.ACCEPTED in (claim.fee_status, claim.travel_status)
+    ):
+        _refuse(_l("The claim of this assignment is already accepted: the service done stays."))
+    if assignment.service_done_on is None:
+        _refuse(_l("No service done is recorded for this assignment."))
+    assignment.service_done_on = None
+    assignment.service_done_by_id = None
+
+
+def academy_mission(session: Session, academy_id: int, mission_id: int) -> Mission:
+    mission = session.scalar(
+        select(Mission)
+        .where(Mission.id == mission_id, Mission.academy_id == academy_id)
+        .options(
+            selectinload(Mission.assignments).joinedload(Assignment.agent),
+            selectinload(Mission.assignments).joinedload(Assignment.claim),
+        )
+    )
+    if mission is None:
+        raise NotFound(_l("This mission does not exist."))
+    return mission
+
+
+# --- Payment export ---------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "numero_lot",
+    "numero_dossier",
+    "nature",
+    "identifiant_agent",
+    "nom",
+    "prenom",
+    "numero_insee",
+    "iban",
+    "bic",
+    "montant_remuneration",
+    "montant_transport",
+    "montant_frais_divers",
+    "montant_repas",
+    "montant_nuitees",
+    "montant_total",
+    "date_service_fait",
+    "numero_mission",
+    "examen",
+    "session",
+)
+NATURE = {ClaimPart.FEE: "REMUNERATION", ClaimPart.TRAVEL: "DEPLACEMENT"}
+
+
+def exportable_statement(academy_id: int):
+    return (
+        select(ExpenseClaim.id)
+        .join(ExpenseClaim.assignment)
+        .join(Assignment.mission)
+        .where(
+            Mission.academy_id == academy_id,
+            ExpenseClaim.payment_batch_id.is_(None),
+            or_(
+                ExpenseClaim.fee_status == ClaimStatus.ACCEPTED,
+                ExpenseClaim.travel_status == ClaimStatus.ACCEPTED,
+            ),
+        )
+        .order_by(ExpenseClaim.number, ExpenseClaim.id)
+    )
+
+
+def _amount_text(value: Decimal | None) -> str:
+    return f"{amounts.money(value or Decimal(0)):.2f}"
+
+
+def _csv_rows(session: Session, batch: PaymentBatch, claim: ExpenseClaim, parts) -> list[list]:
+    agent: Agent = claim.assignment.agent
+    mission = claim.assignment.mission
+    common_head = [
+        batch.number,
+        claim.number or "",
+        None,
+        agent.numen or agent.external_id or "",
+        agent.last_name,
+        agent.first_name,
+        agent.insee_number or "",
+        agent.iban or "",
+        agent.bic or "",
+    ]
+    done = claim.assignment.service_done_on
+    common_tail = [
+        done.isoformat() if done else "",
+        mission.number,
+        mission.session.exam.name,
+        mission.session.name,
+    ]
+    rows = []
+    for part in parts:
+        head = list(common_head)
+        head[2] = NATURE[part]
+        if part is ClaimPart.FEE:
+            figures = [claim.fee_amount, 0, 0, 0, 0, claim.fee_amount]
+        else:
+            travel = amounts.compute(session, claim).travel
+            figures = [
+                0,
+                sum((leg.transport for leg in travel.legs), Decimal(0)),
+                sum((leg.misc for leg in travel.legs), Decimal(0)),
+                sum((leg.meals for leg in travel.legs), Decimal(0)),
+                sum((leg.nights for leg in travel.legs), Decimal(0)),
+                claim.travel_amount,
+            ]
+        rows.append(head + [_amount_text(v) for v in figures] + common_tail)
+    return rows
+
+
+def export_payments(
+    session: Session, academy_id: int, *, by_user_id: int, only: list[int] | None = None
+) -> PaymentBatch:
+    """Put the accepted claims not exported yet into a new numbered batch, as a CSV file
+    (one row per accepted part), and move them to "Transmis à la liquidation".
+
+    A claim is taken by one ``UPDATE … WHERE payment_batch_id IS NULL``: a concurrent
+    export waits for the row and then skips it, so no claim is ever in two batches.
+    Commits; raises ``DomainError`` when there is nothing to export. ``only`` restricts
+    the export to these claims (the demo uses it to build its past batch)."""
+    statement = exportable_statement(academy_id)
+    if only is not None:
+        statement = statement.where(ExpenseClaim.id.in_(only))
+    candidates = list(session.scalars(statement))
+    if not candidates:
+        _refuse(_l("There is no accepted expense claim to export."))
+    number = claims.next_number(session, "payment-batch")
+    batch = PaymentBatch(
+        number=number,
+        academy_id=academy_id,
+        created_by_id=by_user_id,
+        file_name=f"imagin-paiement-{number:06d}.csv",
+    )
+    session.add(batch)
+    session.flush()
+    taken = list(
+        session.scalars(
+            update(ExpenseClaim)
+            .where(ExpenseClaim.id.in_(candidates), ExpenseClaim.payment_batch_id.is_(None))
+            .values(payment_batch_id=batch.id)
+            .returning(ExpenseClaim.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not taken:
+        session.rollback()
+        _refuse(_l("There is no accepted expense claim to export."))
+    session.expire_all()
+    exported = list(
+        session.scalars(
+            select(ExpenseClaim)
+            .where(ExpenseClaim.id.in_(taken))
+            .order_by(ExpenseClaim.number, ExpenseClaim.id)
+            .options(selectinload(ExpenseClaim.travel_legs), selectinload(ExpenseClaim.history))
+        )
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for claim in exported:
+        parts = [part for part in PARTS if _status(claim, part) is ClaimStatus.ACCEPTED]
+        writer.writerows(_csv_rows(session, batch, claim, parts))
+        for part in parts:
+            claims.transition(claim, part, ClaimStatus.SENT_FOR_PAYMENT, by_user_id=by_user_id)
+    batch = session.get(PaymentBatch, batch.id)
+    batch.content = buffer.getvalue()
+    batch.claim_count = len(exported)
+    session.commit()
+    return batch
+
+
+def batches(session: Session, academy_id: int) -> list[PaymentBatch]:
+    return list(
+        session.scalars(
+            select(PaymentBatch)
+            .where(PaymentBatch.academy_id == academy_id)
+            .order_by(PaymentBatch.number.desc())
+        )
+    )
+
+
+def academy_batch(session: Session, academy_id: int, batch_id: int) -> PaymentBatch:
+    batch = session.scalar(
+        select(PaymentBatch).where(
+            PaymentBatch.id == batch_id, PaymentBatch.academy_id == academy_id
+        )
+    )
+    if batch is None or batch.content is None:
+        raise NotFound(_l("This export does not exist."))
+    return batch
+
+
+def exportable_count(session: Session, academy_id: int) -> int:
+    statement = exportable_statement(academy_id).order_by(None).subquery()
+    return session.scalar(select(func.count()).select_from(statement))

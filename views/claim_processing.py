@@ -1,0 +1,624 @@
+"""The examinations division's screens on claims: "Traitement des états de frais"
+(list with filters, detail with the manager's actions, bulk accept), "Service fait"
+and "Mise en paiement". Thin: the rules are in ``app.services.claim_processing``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from flask import Response, abort, current_app, flash, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import String, cast, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.services import DomainError, NotFound, amounts, claim_summary, claims, clock, documents
+from app.services import claim_processing as svc
+from app.services.users import manager_of
+from models import (
+    Agent,
+    Assignment,
+    Establishment,
+    Exam,
+    ExamSession,
+    ExpenseClaim,
+    Mission,
+    MissionType,
+)
+from models.enums import ClaimStatus, DocumentDossier, DocumentPiece
+
+from .base import render_list_page
+from .claims import _history
+
+# Statuses a manager filters on (the date-derived ones are not stored).
+FILTER_STATUSES = [
+    status
+    for status in ClaimStatus
+    if status not in (ClaimStatus.NOT_STARTED, ClaimStatus.IN_PROGRESS)
+]
+
+
+def manager_screen(view_function):
+    """The signed-in manager's académie, or home with a console message."""
+
+    @functools.wraps(view_function)
+    def wrapper(self, *args, **kwargs):
+        manager = manager_of(db.session, current_user)
+        if manager is None:
+            flash(_("No manager file is linked to your account."), "warning")
+            return redirect(url_for("HomeView.index"))
+        return view_function(self, manager.academy_id, *args, **kwargs)
+
+    return wrapper
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _status(value):
+    return ClaimStatus.__members__.get(value or "")
+
+
+def _back(default_endpoint: str, **values) -> str:
+    """Where to go after a POST: the page it came from (same site only)."""
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for(default_endpoint, **values)
+
+
+def _run(action, success_message) -> bool:
+    """Run a service action; commit and say so, or roll back and show the refusal."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return False
+    db.session.commit()
+    flash(success_message, "success")
+    return True
+
+
+CLAIM_COLUMNS = (
+    ("agent", _l("Contributor"), "text"),
+    ("number", _l("File no."), "text"),
+    ("exam", _l("Exam"), "text"),
+    ("type", _l("Mission type"), "text"),
+    ("mission", _l("Mission no."), "number"),
+    ("day", _l("Mission start"), "date"),
+    ("centre", _l("Exam centre"), "text"),
+    ("fee", _l("Fee status"), "text"),
+    ("travel", _l("Travel status"), "text"),
+)
+
+
+class ClaimProcessingView(BaseView):
+    """Traitement des états de frais."""
+
+    route_base = "/traitement-etats-de-frais"
+    default_view = "index"
+    list_id = "claims-processing"
+
+    @expose("/")
+    @has_access
+    @manager_screen
+    def index(self, academy_id):
+        from app.services import listing
+
+        args = request.args
+        filters = svc.ClaimFilters(
+            session_id=_int(args.get("session")),
+            exam_id=_int(args.get("exam")),
+            mission_type_id=_int(args.get("type")),
+            centre_id=_int(args.get("centre")),
+            fee_status=_status(args.get("fee")),
+            travel_status=_status(args.get("travel")),
+            date_from=_date(args.get("from")),
+            date_to=_date(args.get("to")),
+            waiting_for_manager=args.get("waiting") == "1",
+        )
+        columns = [listing.Column(key, label, kind) for key, label, kind in CLAIM_COLUMNS]
+        columns.append(listing.Column("select", _l("Selection"), sortable=False))
+        expressions = {
+            "number": ExpenseClaim.number,
+            "agent": Agent.last_name,
+            "first_name": Agent.first_name,
+            "identifier": Agent.numen,
+            "external_id": Agent.external_id,
+            "exam": Exam.name,
+            "type": MissionType.name,
+            "mission": cast(Mission.number, String),
+            "day": Mission.first_day,
+            "centre": Establishment.name,
+            "fee": ExpenseClaim.fee_status,
+            "travel": ExpenseClaim.travel_status,
+        }
+        statement = (
+            svc.filtered(svc.academy_claims_statement(academy_id), filters)
+            .join(ExamSession.exam)
+            .join(Mission.mission_type)
+            .outerjoin(Mission.centre)
+        )
+        today = clock.today()
+
+        def to_row(claim):
+            mission = claim.assignment.mission
+            agent = claim.assignment.agent
+            fee, travel = claims.shown_statuses(claim, today)
+            box = Markup(
+                '<input type="checkbox" name="claim_id" value="{}" form="bulk-form" '
+                'aria-label="{}">'
+            ).format(claim.id, _("Select the claim of %(name)s", name=agent.full_name))
+            return listing.Row(
+                {
+                    "number": claim.number or "",
+                    "agent": f"{agent.last_name} {agent.first_name}",
+                    "exam": mission.session.exam.name,
+                    "type": mission.mission_type.name,
+                    "mission": mission.number,
+                    "day": mission.first_day,
+                    "centre": mission.centre.name if mission.centre else "",
+                    "fee": fee.label,
+                    "travel": travel.label,
+                    "select": box,
+                },
+                url=url_for("ClaimProcessingView.claim", claim_id=claim.id),
+                css="struck" if claims.cancelled(claim) else "",
+            )
+
+        params = listing.parse_args(args, columns, default_sort="day", default_direction="desc")
+        page = listing.query_page(
+            db.session,
+            statement,
+            columns,
+            expressions,
+            to_row,
+            default_order=(Mission.first_day.desc(), ExpenseClaim.id.desc()),
+            **params,
+        )
+        choices = {
+            "sessions": db.session.scalars(
+                select(ExamSession)
+                .join(ExamSession.exam)
+                .order_by(ExamSession.year.desc(), Exam.name)
+            ).all(),
+            "exams": db.session.scalars(select(Exam).order_by(Exam.name)).all(),
+            "types": db.session.scalars(select(MissionType).order_by(MissionType.name)).all(),
+            "centres": db.session.scalars(
+                select(Establishment)
+                .where(
+                    Establishment.id.in_(
+                        select(Mission.centre_id).where(Mission.academy_id == academy_id)
+                    )
+                )
+                .order_by(Establishment.name)
+            ).all(),
+            "statuses": FILTER_STATUSES,
+        }
+        return render_list_page(
+            self,
+            "imagin/processing/list.html",
+            page,
+            self.list_id,
+            list_title=_("Expense claims of the academy"),
+            title=_("Expense claim processing"),
+            filters=args,
+            choices=choices,
+        )
+
+    @expose("/selection/accepter", methods=["POST"])
+    @has_access
+    @manager_screen
+    def bulk_accept(self, academy_id):
+        ids = [value for value in map(_int, request.form.getlist("claim_id")) if value]
+        back = _back("ClaimProcessingView.index")
+        if not ids:
+            flash(_("Select at least one expense claim."), "warning")
+            return redirect(back)
+        result = svc.bulk_accept(db.session, academy_id, ids, by_user_id=current_user.id)
+        db.session.commit()
+        if result.accepted:
+            flash(_("%(count)s expense claim(s) accepted.", count=len(result.accepted)), "success")
+        for claim, reason in result.refused:
+            if isinstance(claim, int):
+                label = claim
+            else:
+                label = claim.number or claim.assignment.agent.full_name
+            flash(_("%(claim)s: %(reason)s", claim=label, reason=reason), "danger")
+        return redirect(back)
+
+    # --- One claim ------------------------------------------------------------------
+
+    def _claim(self, academy_id, claim_id):
+        try:
+            return svc.academy_claim(db.session, academy_id, claim_id)
+        except NotFound:
+            abort(404)
+
+    @expose("/<int:claim_id>")
+    @has_access
+    @manager_screen
+    def claim(self, academy_id, claim_id):
+        claim = self._claim(academy_id, claim_id)
+        today = clock.today()
+        fee_status, travel_status = claims.shown_statuses(claim, today)
+        computed = amounts.compute(db.session, claim)
+        legs = [
+            (leg, claim_summary.leg_lines(leg), amount)
+            for leg, amount in zip(claim.travel_legs, computed.travel.legs, strict=True)
+        ]
+        required = documents.required_for(claim)
+        return self.render_template(
+            "imagin/processing/claim.html",
+            title=_("Expense claim processing"),
+            claim=claim,
+            mission=claim.assignment.mission,
+            agent=claim.assignment.agent,
+            assignment=claim.assignment,
+            fee_status=fee_status,
+            travel_status=travel_status,
+            amounts=computed,
+            fee_lines=claim_summary.fee_lines(claim),
+            legs=legs,
+            fare_modes=svc.FARE_MODES,
+            dossiers=[
+                {
+                    "dossier": dossier,
+                    "required": [
+                        (piece, piece in [p for _d, p in documents.missing_for(claim)])
+                        for piece in required.get(dossier, [])
+                    ],
+                    "documents": documents.documents_of(claim, dossier),
+                    "pieces": documents.pieces_of(dossier),
+                }
+                for dossier in DocumentDossier
+            ],
+            history=_history(claim, claim.assignment.agent.full_name),
+            S=ClaimStatus,
+            D=DocumentDossier,
+            exported=claim.payment_batch_id is not None,
+        )
+
+    def _act(self, academy_id, claim_id, action, message):
+        claim = self._claim(academy_id, claim_id)
+        _run(lambda: action(claim), message)
+        return redirect(url_for("ClaimProcessingView.claim", claim_id=claim_id))
+
+    @expose("/<int:claim_id>/accepter", methods=["POST"])
+    @has_access
+    @manager_screen
+    def accept(self, academy_id, claim_id):
+        return self._act(
+            academy_id,
+            claim_id,
+            lambda c: svc.accept(db.session, c, by_user_id=current_user.id),
+            _("The expense claim is accepted."),
+        )
+
+    @expose("/<int:claim_id>/annuler", methods=["POST"])
+    @has_access
+    @manager_screen
+    def cancel(self, academy_id, claim_id):
+        comment = request.form.get("comment", "")[: svc.MAX_MESSAGE]
+        return self._act(
+            academy_id,
+            claim_id,
+            lambda c: svc.cancel(db.session, c, by_user_id=current_user.id, comment=comment),
+            _("The expense claim is cancelled."),
+        )
+
+    @expose("/<int:claim_id>/restaurer", methods=["POST"])
+    @has_access
+    @manager_screen
+    def restore(self, academy_id, claim_id):
+        return self._act(
+            academy_id,
+            claim_id,
+            lambda c: svc.restore(db.session, c, by_user_id=current_user.id),
+            _("The expense claim is restored."),
+        )
+
+    @expose("/<int:claim_id>/renvoyer", methods=["POST"])
+    @has_access
+    @manager_screen
+    def send_back(self, academy_id, claim_id):
+        message = request.form.get("message", "")
+        return self._act(
+            academy_id,
+            claim_id,
+            lambda c: svc.send_back(db.session, c, message, by_user_id=current_user.id),
+            _("The expense claim is sent back to the contributor with your message."),
+        )
+
+    @expose("/<int:claim_id>/remuneration", methods=["POST"])
+    @has_access
+    @manager_screen
+    def process_fee(self, academy_id, claim_id):
+        raw, comment = request.form.get("amount", ""), request.form.get("comment", "")
+
+        def action(claim):
+            amount = svc.parse_amount(raw)
+            svc.process_fee(db.session, claim, amount, by_user_id=current_user.id, comment=comment)
+
+        return self._act(academy_id, claim_id, action, _("The fee is processed."))
+
+    @expose("/<int:claim_id>/tarif/<int:leg_id>", methods=["POST"])
+    @has_access
+    @manager_screen
+    def set_fare(self, academy_id, claim_id, leg_id):
+        raw = request.form.get("fare", "").strip()
+
+        def action(claim):
+            fare = svc.parse_amount(raw) if raw else None
+            try:
+                svc.set_fare(db.session, claim, leg_id, fare, by_user_id=current_user.id)
+            except NotFound:
+                abort(404)
+
+        return self._act(academy_id, claim_id, action, _("The SNCF fare is saved."))
+
+    @expose("/<int:claim_id>/documents", methods=["POST"])
+    @has_access
+    @manager_screen
+    def deposit(self, academy_id, claim_id):
+        file = request.files.get("file")
+        dossier = DocumentDossier.__members__.get(request.form.get("dossier", ""))
+        piece = DocumentPiece.__members__.get(request.form.get("piece", ""))
+        claim = self._claim(academy_id, claim_id)
+        if file is None or not file.filename or dossier is None or piece is None:
+            flash(_("Select a file to send."), "danger")
+            return redirect(url_for("ClaimProcessingView.claim", claim_id=claim_id))
+        upload = documents.Upload(dossier, piece, file.filename, file.stream)
+        _run(
+            lambda: svc.deposit(
+                db.session,
+                claim,
+                upload,
+                storage=current_app.config["UPLOAD_FOLDER"],
+                by_user_id=current_user.id,
+            ),
+            _("The document « %(name)s » is sent.", name=file.filename),
+        )
+        return redirect(url_for("ClaimProcessingView.claim", claim_id=claim_id))
+
+    @expose("/<int:claim_id>/documents/<int:document_id>")
+    @has_access
+    @manager_screen
+    def document(self, academy_id, claim_id, document_id):
+        claim = self._claim(academy_id, claim_id)
+        try:
+            document = documents.get_document(claim, document_id)
+        except NotFound:
+            abort(404)
+        response = send_file(
+            documents.path_of(document, current_app.config["UPLOAD_FOLDER"]),
+            mimetype=document.content_type,
+            as_attachment=True,
+            download_name=document.display_name,
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class ServiceDoneView(BaseView):
+    """Service fait: per assignment, or for a whole mission."""
+
+    route_base = "/service-fait"
+    default_view = "index"
+    list_id = "service-done"
+
+    @expose("/")
+    @has_access
+    @manager_screen
+    def index(self, academy_id):
+        from app.services import listing
+
+        today = clock.today()
+        columns = [
+            listing.Column("mission", _l("Mission no."), listing.NUMBER),
+            listing.Column("exam", _l("Exam")),
+            listing.Column("type", _l("Mission type")),
+            listing.Column("day", _l("Mission date"), listing.DATE),
+            listing.Column("centre", _l("Exam centre")),
+            listing.Column("done", _l("Service done"), sortable=False),
+        ]
+        statement = (
+            select(Mission)
+            .join(Mission.session)
+            .join(ExamSession.exam)
+            .join(Mission.mission_type)
+            .outerjoin(Mission.centre)
+            .where(Mission.academy_id == academy_id, Mission.last_day <= today)
+            .where(Mission.assignments.any())
+            .options(
+                selectinload(Mission.assignments).joinedload(Assignment.claim),
+                selectinload(Mission.session).joinedload(ExamSession.exam),
+                selectinload(Mission.centre),
+            )
+        )
+        expressions = {
+            "mission": cast(Mission.number, String),
+            "exam": Exam.name,
+            "type": MissionType.name,
+            "day": Mission.first_day,
+            "centre": Establishment.name,
+        }
+
+        def to_row(mission):
+            active = [a for a in mission.assignments if not (a.claim and claims.cancelled(a.claim))]
+            done = sum(1 for a in active if a.service_done_on)
+            return listing.Row(
+                {
+                    "mission": mission.number,
+                    "exam": mission.session.exam.name,
+                    "type": mission.mission_type.name,
+                    "day": mission.first_day,
+                    "centre": mission.centre.name if mission.centre else "",
+                    "done": f"{done} / {len(active)}",
+                },
+                url=url_for("ServiceDoneView.mission", mission_id=mission.id),
+            )
+
+        params = listing.parse_args(
+            request.args, columns, default_sort="day", default_direction="desc"
+        )
+        page = listing.query_page(
+            db.session,
+            statement,
+            columns,
+            expressions,
+            to_row,
+            default_order=(Mission.first_day.desc(), Mission.id.desc()),
+            **params,
+        )
+        return render_list_page(
+            self,
+            "imagin/service_done/list.html",
+            page,
+            self.list_id,
+            list_title=_("Ended missions"),
+            title=_("Service done"),
+        )
+
+    def _mission(self, academy_id, mission_id):
+        try:
+            return svc.academy_mission(db.session, academy_id, mission_id)
+        except NotFound:
+            abort(404)
+
+    @expose("/<int:mission_id>")
+    @has_access
+    @manager_screen
+    def mission(self, academy_id, mission_id):
+        mission = self._mission(academy_id, mission_id)
+        today = clock.today()
+        rows = [
+            {
+                "assignment": a,
+                "statuses": claims.shown_statuses(a.claim, today) if a.claim else None,
+                "cancelled": bool(a.claim and claims.cancelled(a.claim)),
+            }
+            for a in sorted(mission.assignments, key=lambda a: (a.agent.last_name, a.id))
+        ]
+        return self.render_template(
+            "imagin/service_done/mission.html",
+            title=_("Service done"),
+            mission=mission,
+            rows=rows,
+        )
+
+    @expose("/<int:mission_id>/enregistrer", methods=["POST"])
+    @has_access
+    @manager_screen
+    def record(self, academy_id, mission_id):
+        mission = self._mission(academy_id, mission_id)
+        if request.form.get("all") == "1":
+            chosen = list(mission.assignments)
+        else:
+            ids = {value for value in map(_int, request.form.getlist("assignment_id")) if value}
+            chosen = [a for a in mission.assignments if a.id in ids]
+            if not chosen:
+                flash(_("Select at least one contributor."), "warning")
+                return redirect(url_for("ServiceDoneView.mission", mission_id=mission_id))
+        counted = {}
+
+        def action():
+            counted["n"] = svc.record_service_done(
+                db.session, chosen, by_user_id=current_user.id, today=clock.today()
+            )
+
+        try:
+            action()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _("Service done recorded for %(count)s contributor(s).", count=counted["n"]),
+                "success",
+            )
+        return redirect(url_for("ServiceDoneView.mission", mission_id=mission_id))
+
+    @expose("/<int:mission_id>/annuler/<int:assignment_id>", methods=["POST"])
+    @has_access
+    @manager_screen
+    def undo(self, academy_id, mission_id, assignment_id):
+        mission = self._mission(academy_id, mission_id)
+        assignment = next((a for a in mission.assignments if a.id == assignment_id), None)
+        if assignment is None:
+            abort(404)
+        _run(
+            lambda: svc.undo_service_done(db.session, assignment),
+            _("The service done is withdrawn."),
+        )
+        return redirect(url_for("ServiceDoneView.mission", mission_id=mission_id))
+
+
+class PaymentExportView(BaseView):
+    """Mise en paiement: export the accepted claims to the finance system."""
+
+    route_base = "/mise-en-paiement"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    @manager_screen
+    def index(self, academy_id):
+        return self.render_template(
+            "imagin/payment/index.html",
+            title=_("Payment export"),
+            ready=svc.exportable_count(db.session, academy_id),
+            batches=svc.batches(db.session, academy_id),
+            columns=svc.CSV_COLUMNS,
+        )
+
+    @expose("/exporter", methods=["POST"])
+    @has_access
+    @manager_screen
+    def export(self, academy_id):
+        try:
+            batch = svc.export_payments(db.session, academy_id, by_user_id=current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "warning")
+        else:
+            flash(
+                _(
+                    "Export no. %(number)s is ready: %(count)s expense claim(s) sent for payment.",
+                    number=batch.number,
+                    count=batch.claim_count,
+                ),
+                "success",
+            )
+        return redirect(url_for("PaymentExportView.index"))
+
+    @expose("/lots/<int:batch_id>.csv")
+    @has_access
+    @manager_screen
+    def download(self, academy_id, batch_id):
+        try:
+            batch = svc.academy_batch(db.session, academy_id, batch_id)
+        except NotFound:
+            abort(404)
+        response = Response(batch.content, mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
