@@ -242,13 +242,18 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         "ManagerCompetenceView",
         _l("Confirm, invalidate or add the competences of any contributor of the academy."),
     ),
-    _crud(
-        "missions",
-        _l("Missions and assignments"),
-        "missions",
-        (M,),
-        MISSION_VIEWS,
-        _l("Missions, their dates and the contributors called to them."),
+    # The missions' home is the convocation screen; FAB's CRUD edits them.
+    replace(
+        _crud(
+            "missions",
+            _l("Missions and assignments"),
+            "missions",
+            (M,),
+            MISSION_VIEWS,
+            _l("Missions, their dates and the contributors called to them."),
+        ),
+        views=(*(name for name, _label in MISSION_VIEWS), "ConvocationView"),
+        endpoint="ConvocationView.index",
     ),
     _screen(
         "claims_processing",
@@ -274,11 +279,12 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         "PaymentExportView",
         _l("Export the accepted expense claims to the finance system."),
     ),
-    _placeholder(
+    _screen(
         "dashboard",
         _l("Dashboard"),
         "claims",
         (M,),
+        "DashboardView",
         _l("The state of the session at a glance."),
     ),
     _screen(

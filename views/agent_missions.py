@@ -98,18 +98,22 @@ class MissionConsultationView(BaseView):
     @expose("/<int:assignment_id>/convocation.pdf")
     @has_access
     def convocation(self, assignment_id: int):
-        assignment = self._assignment(assignment_id)
-        mission = assignment.mission
-        content = pdf.render_pdf(
-            "imagin/pdf/convocation.html",
-            assignment=assignment,
-            mission=mission,
-            agent=assignment.agent,
-            settings=mission.academy.settings,
-        )
-        response = make_response(content)
-        response.headers["Content-Type"] = "application/pdf"
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="convocation-{mission.number}.pdf"'
-        )
-        return response
+        return convocation_pdf(self._assignment(assignment_id))
+
+
+def convocation_pdf(assignment):
+    """The convocation (duplicata) of one assignment, as a PDF attachment."""
+    mission = assignment.mission
+    content = pdf.render_pdf(
+        "imagin/pdf/convocation.html",
+        assignment=assignment,
+        mission=mission,
+        agent=assignment.agent,
+        settings=mission.academy.settings,
+    )
+    response = make_response(content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="convocation-{mission.number}.pdf"'
+    )
+    return response

@@ -1,0 +1,114 @@
+"""Missions et affectations as a manager sees it: the missions, a mission's candidates,
+convoking, withdrawing, duplicating, the convocation PDF; agents cannot reach it."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from models import Agent, Assignment, Mission
+from models.enums import ClaimStatus
+from tests.conftest import csrf_token
+from tests.views.helpers import console, text
+from tests.views.test_claims import list_rows
+
+HOME = "/missions-affectations/"
+
+
+@pytest.fixture
+def manager(log_in, demo):
+    return log_in("gestionnaire")
+
+
+def mission_id(app, number):
+    with app.app_context():
+        return db.session.scalar(select(Mission.id).where(Mission.number == number))
+
+
+def post(client, url, data=None):
+    token = csrf_token(client.get(HOME).text)
+    return client.post(url, data={"csrf_token": token, **(data or {})})
+
+
+def test_the_missions_menu_opens_the_missions_of_the_academy(manager):
+    page = manager.get(HOME)
+    assert page.status_code == 200
+    rows = list_rows(page.text)
+    row = next(r for r in rows if r[0] == "86373")
+    assert row[1:3] == ["BACCALAUREAT GENERAL", "Correction de copies"]
+    assert row[-1] == "2"  # the teacher and the external contributor
+    assert "Créer une mission" in text(page.text)
+
+
+def test_convoke_a_candidate_then_withdraw_the_convocation(app, manager):
+    mission = mission_id(app, 77286)  # travaux administratifs, no paper: any free agent
+    page = manager.get(f"{HOME}{mission}")
+    candidates = list_rows(re.search(r'id="candidates".*?</table>', page.text, re.S).group(0))
+    assert candidates[0][3] == "même commune"
+    with app.app_context():
+        agent = db.session.scalar(select(Agent).where(Agent.last_name == "BERTHELOT"))
+        agent_id, name = agent.id, agent.full_name
+    response = post(
+        manager,
+        f"{HOME}{mission}/convoquer",
+        {"agent_id": str(agent_id), "quality": "INVIGILATOR", "jury": "A1"},
+    )
+    page = manager.get(response.headers["Location"])
+    assert any("1 intervenant(s) convoqué(s)." in m for m in console(page.text))
+    with app.app_context():
+        assignment = db.session.scalar(
+            select(Assignment).where(
+                Assignment.mission_id == mission, Assignment.agent_id == agent_id
+            )
+        )
+        assert (assignment.quality.name, assignment.jury) == ("INVIGILATOR", "A1")
+        assert assignment.claim.fee_status is ClaimStatus.TO_BE_PROCESSED
+        assignment_id = assignment.id
+    pdf = manager.get(f"{HOME}{mission}/convocation/{assignment_id}.pdf")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+
+    response = post(manager, f"{HOME}{mission}/retirer/{assignment_id}")
+    page = manager.get(response.headers["Location"])
+    assert any(f"La convocation de {name} est retirée" in m for m in console(page.text))
+    with app.app_context():
+        claim = db.session.get(Assignment, assignment_id).claim
+        assert claim.fee_status is ClaimStatus.CANCELLED
+
+
+def test_an_agent_without_the_competence_is_refused_with_a_message(app, manager):
+    mission = mission_id(app, 86373)  # MATS: the colleagues have no such competence
+    with app.app_context():
+        agent = db.session.scalar(select(Agent).where(Agent.last_name == "BERTHELOT"))
+        agent_id = agent.id
+    response = post(manager, f"{HOME}{mission}/convoquer", {"agent_id": str(agent_id)})
+    page = manager.get(response.headers["Location"])
+    assert any("Non disponible(s) pour cette mission" in m for m in console(page.text))
+
+
+def test_duplicate_opens_the_copy(app, manager):
+    mission = mission_id(app, 86373)
+    response = post(manager, f"{HOME}{mission}/dupliquer")
+    page = manager.get(response.headers["Location"])
+    number = re.search(r"La mission n° (\d+) est créée par copie", " ".join(console(page.text)))
+    assert number is not None
+    assert f"Mission N° {number.group(1)}" in text(page.text)
+    assert "Personne n'est encore convoqué." in text(page.text)
+
+
+def test_agents_cannot_reach_the_missions_screens(app, log_in, demo):
+    client = log_in("enseignant")
+    mission = mission_id(app, 86373)
+    for url in (HOME, f"{HOME}{mission}"):
+        assert client.get(url).status_code in (302, 403)
+    assert manager_only_post_refused(client, f"{HOME}{mission}/dupliquer")
+
+
+def manager_only_post_refused(client, url):
+    token = csrf_token(client.get("/etats-de-frais/").text)
+    return client.post(url, data={"csrf_token": token}).status_code in (302, 403)
+
+
+def test_another_academys_mission_is_not_found(app, manager):
+    assert manager.get(f"{HOME}999999").status_code == 404

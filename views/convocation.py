@@ -1,0 +1,238 @@
+"""Missions et affectations: the académie's missions, and for each one its convoked
+contributors and the candidates to convoke (competence, free on the dates, nearest and
+least loaded first). Thin: the rules are in ``app.services.convocation``."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import String, cast, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.services import DomainError, NotFound, claims, clock, listing
+from app.services import convocation as svc
+from models import Establishment, Exam, ExamSession, Mission, MissionType, Paper
+from models.enums import AssignmentQuality
+
+from .agent_missions import convocation_pdf
+from .base import render_list_page
+from .claim_processing import manager_screen
+
+MISSION_COLUMNS = (
+    listing.Column("mission", _l("Mission no."), listing.NUMBER),
+    listing.Column("exam", _l("Exam")),
+    listing.Column("type", _l("Mission type")),
+    listing.Column("paper", _l("Paper")),
+    listing.Column("day", _l("Mission date"), listing.DATE),
+    listing.Column("centre", _l("Exam centre")),
+    listing.Column("convoked", _l("Convoked"), sortable=False),
+)
+CANDIDATE_COLUMNS = (
+    listing.Column("name", _l("Contributor")),
+    listing.Column("identifier", _l("Identifier")),
+    listing.Column("town", _l("Town")),
+    listing.Column("proximity", _l("Distance")),
+    listing.Column("load", _l("Missions this session"), listing.NUMBER),
+    listing.Column("select", _l("Selection"), sortable=False),
+)
+
+
+class ConvocationView(BaseView):
+    """Missions and their convocations."""
+
+    route_base = "/missions-affectations"
+    default_view = "index"
+    list_id = "missions"
+
+    @expose("/")
+    @has_access
+    @manager_screen
+    def index(self, academy_id):
+        statement = (
+            select(Mission)
+            .join(Mission.session)
+            .join(ExamSession.exam)
+            .join(Mission.mission_type)
+            .outerjoin(Mission.paper)
+            .outerjoin(Mission.centre)
+            .where(Mission.academy_id == academy_id)
+            .options(
+                selectinload(Mission.assignments),
+                selectinload(Mission.session).joinedload(ExamSession.exam),
+                selectinload(Mission.centre),
+                selectinload(Mission.paper),
+            )
+        )
+        expressions = {
+            "mission": cast(Mission.number, String),
+            "exam": Exam.name,
+            "type": MissionType.name,
+            "paper": Paper.name,
+            "day": Mission.first_day,
+            "centre": Establishment.name,
+        }
+
+        def to_row(mission):
+            active = sum(1 for a in mission.assignments if a.cancelled_at is None)
+            return listing.Row(
+                {
+                    "mission": mission.number,
+                    "exam": mission.session.exam.name,
+                    "type": mission.mission_type.name,
+                    "paper": mission.paper.name if mission.paper else "",
+                    "day": mission.first_day,
+                    "centre": mission.centre.name if mission.centre else "",
+                    "convoked": active,
+                },
+                url=url_for("ConvocationView.mission", mission_id=mission.id),
+            )
+
+        params = listing.parse_args(
+            request.args, MISSION_COLUMNS, default_sort="day", default_direction="desc"
+        )
+        page = listing.query_page(
+            db.session,
+            statement,
+            MISSION_COLUMNS,
+            expressions,
+            to_row,
+            default_order=(Mission.first_day.desc(), Mission.id.desc()),
+            **params,
+        )
+        return render_list_page(
+            self,
+            "imagin/convocation/list.html",
+            page,
+            self.list_id,
+            list_title=_("Missions of the academy"),
+            title=_("Missions and assignments"),
+        )
+
+    def _mission(self, academy_id, mission_id):
+        try:
+            return svc.academy_mission(db.session, academy_id, mission_id)
+        except NotFound:
+            abort(404)
+
+    @expose("/<int:mission_id>")
+    @has_access
+    @manager_screen
+    def mission(self, academy_id, mission_id):
+        mission = self._mission(academy_id, mission_id)
+        today = clock.today()
+        convoked = [
+            {
+                "assignment": a,
+                "statuses": claims.shown_statuses(a.claim, today) if a.claim else None,
+            }
+            for a in sorted(
+                mission.assignments, key=lambda a: (a.cancelled_at is not None, a.agent.last_name)
+            )
+        ]
+        rows = [
+            listing.Row(
+                {
+                    "name": f"{c.agent.last_name} {c.agent.first_name}",
+                    "identifier": c.agent.identifier,
+                    "town": c.agent.town or "",
+                    "proximity": str(c.proximity_label),
+                    "load": c.load,
+                    "select": Markup(
+                        '<input type="checkbox" name="agent_id" value="{}" form="convoke-form"'
+                        ' aria-label="{}">'
+                    ).format(c.agent.id, _("Select %(name)s", name=c.agent.full_name)),
+                }
+            )
+            for c in svc.candidates(db.session, mission)
+        ]
+        params = listing.parse_args(request.args, CANDIDATE_COLUMNS, prefix="c")
+        page = listing.build_page(CANDIDATE_COLUMNS, rows, per_page=50, prefix="c", **params)
+        return render_list_page(
+            self,
+            "imagin/convocation/mission.html",
+            page,
+            "candidates",
+            list_title=_("Candidates"),
+            title=_("Missions and assignments"),
+            mission=mission,
+            convoked=convoked,
+            qualities=list(AssignmentQuality),
+        )
+
+    @expose("/<int:mission_id>/convoquer", methods=["POST"])
+    @has_access
+    @manager_screen
+    def convoke(self, academy_id, mission_id):
+        mission = self._mission(academy_id, mission_id)
+        ids = []
+        for value in request.form.getlist("agent_id"):
+            try:
+                ids.append(int(value))
+            except ValueError:
+                continue
+        quality = AssignmentQuality.__members__.get(request.form.get("quality", ""))
+        try:
+            created = svc.convoke(
+                db.session,
+                mission,
+                ids,
+                quality=quality,
+                jury=request.form.get("jury"),
+                by_user_id=current_user.id,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            flash(_("%(count)s contributor(s) convoked.", count=len(created)), "success")
+        return redirect(url_for("ConvocationView.mission", mission_id=mission_id))
+
+    @expose("/<int:mission_id>/retirer/<int:assignment_id>", methods=["POST"])
+    @has_access
+    @manager_screen
+    def withdraw(self, academy_id, mission_id, assignment_id):
+        mission = self._mission(academy_id, mission_id)
+        assignment = next((a for a in mission.assignments if a.id == assignment_id), None)
+        if assignment is None:
+            abort(404)
+        try:
+            svc.unconvoke(db.session, assignment, by_user_id=current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            flash(
+                _(
+                    "The convocation of %(name)s is withdrawn: the claim is cancelled.",
+                    name=assignment.agent.full_name,
+                ),
+                "success",
+            )
+        return redirect(url_for("ConvocationView.mission", mission_id=mission_id))
+
+    @expose("/<int:mission_id>/dupliquer", methods=["POST"])
+    @has_access
+    @manager_screen
+    def duplicate(self, academy_id, mission_id):
+        mission = self._mission(academy_id, mission_id)
+        copy = svc.duplicate(db.session, mission, by_user_id=current_user.id)
+        flash(
+            _("Mission no. %(number)s is created as a copy.", number=copy.number),
+            "success",
+        )
+        return redirect(url_for("ConvocationView.mission", mission_id=copy.id))
+
+    @expose("/<int:mission_id>/convocation/<int:assignment_id>.pdf")
+    @has_access
+    @manager_screen
+    def convocation(self, academy_id, mission_id, assignment_id):
+        mission = self._mission(academy_id, mission_id)
+        assignment = next((a for a in mission.assignments if a.id == assignment_id), None)
+        if assignment is None:
+            abort(404)
+        return convocation_pdf(assignment)
