@@ -295,11 +295,12 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         "PortalMessageView",
         _l("The welcome message and the conditions of use shown to each service."),
     ),
-    _placeholder(
+    _crud(
         "rates",
         _l("Rate tables"),
         "settings",
         (M,),
+        (("RateTableModelView", _l("Rate tables")), ("RateLineModelView", _l("Rate lines"))),
         _l("Fee rates per paper, meal, night and kilometre allowances, with their dates."),
     ),
     _crud(

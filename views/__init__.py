@@ -16,6 +16,7 @@ from . import (
     missions,
     people,
     portal,
+    rates,
     referential,
 )
 from .base import make_placeholder
@@ -50,6 +51,8 @@ VIEWS = (
     referential.DisciplineModelView,
     referential.PaperTeachingRuleModelView,
     referential.MissionTypeModelView,
+    rates.RateTableModelView,
+    rates.RateLineModelView,
     people.AgentModelView,
     people.AgentEstablishmentModelView,
     people.TeachingModelView,

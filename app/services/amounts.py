@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -63,7 +64,7 @@ class Rates:
         for (kind, key), amount in self.lines.items():
             if kind is not RateKind.KILOMETRE:
                 continue
-            match = re.fullmatch(r"(\d+)(?:-(\d+))?CV:(\d+)-(\d*)", key)
+            match = KILOMETRE_KEY.fullmatch(key)
             if not match:
                 continue
             low_power, _high, low_km, high_km = match.groups()
@@ -77,6 +78,36 @@ class Rates:
             if fiscal_power is not None and candidate[0] <= fiscal_power:
                 chosen = candidate
         return sorted(classes[chosen])
+
+
+KILOMETRE_KEY = re.compile(r"(\d+)(?:-(\d+))?CV:(\d+)-(\d*)")
+MEAL_KEYS = (MEAL_STANDARD, MEAL_ADMINISTRATIVE)
+
+
+def rate_key_error(kind: RateKind | None, key: str) -> str | None:
+    """Why ``key`` cannot name a line of ``kind`` (None when it can): the lookups above
+    only find keys written this way."""
+    key = (key or "").strip()
+    if kind is None:
+        return None
+    if kind in (RateKind.FEE_PER_COPY, RateKind.FEE_PER_HOUR):
+        if not key.isdigit():
+            return str(_l("For a fee, the key is the rate group of the paper: 1, 2, 3…"))
+    elif kind is RateKind.MEAL:
+        if key not in MEAL_KEYS:
+            return str(_l("For a meal, the key is « standard » or « administratif »."))
+    elif kind is RateKind.NIGHT:
+        zones = [zone.value for zone in LodgingZone]
+        if key not in zones:
+            return str(_l("For a night, the key is one of: %(keys)s.", keys=", ".join(zones)))
+    elif kind is RateKind.KILOMETRE and not KILOMETRE_KEY.fullmatch(key):
+        return str(
+            _l(
+                "For kilometres, the key reads « 5CV:0-2000 », « 6-7CV:2001-10000 » "
+                "or « 8CV:10001- » (fiscal horsepower, then the yearly distance band)."
+            )
+        )
+    return None
 
 
 def rates_for(session: Session, day: dt.date | None) -> Rates:

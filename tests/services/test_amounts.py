@@ -597,3 +597,21 @@ def test_the_kilometres_of_the_year_decide_the_band_of_the_claim(people, session
     result = amounts.compute(session, target)
     assert result.travel.legs[0].transport == D("7.60")  # 5 x 0.32 + 15 x 0.40
     assert result.travel.assumed_power is True  # the demo teacher's power is unknown
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "accepted"),
+    [
+        (RateKind.FEE_PER_COPY, "3", True),
+        (RateKind.FEE_PER_HOUR, "groupe 3", False),
+        (RateKind.MEAL, "administratif", True),
+        (RateKind.MEAL, "midi", False),
+        (RateKind.NIGHT, "grande_ville", True),
+        (RateKind.NIGHT, "Paris intra-muros", False),
+        (RateKind.KILOMETRE, "6-7CV:2001-10000", True),
+        (RateKind.KILOMETRE, "8CV:10001-", True),
+        (RateKind.KILOMETRE, "8 CV", False),
+    ],
+)
+def test_rate_keys_are_written_the_way_the_computation_reads_them(kind, key, accepted):
+    assert (amounts.rate_key_error(kind, key) is None) is accepted
