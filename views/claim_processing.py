@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -76,9 +77,11 @@ def _status(value):
 
 
 def _back(default_endpoint: str, **values) -> str:
-    """Where to go after a POST: the page it came from (same site only)."""
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    """Where to go after a POST: the page it came from, on this site only (browsers read
+    "\\" as "/", so "/\\evil.example" would leave the site)."""
+    target = (request.form.get("next") or "").replace("\\", "/")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
     return url_for(default_endpoint, **values)
 
@@ -128,6 +131,7 @@ class ClaimProcessingView(BaseView):
             exam_id=_int(args.get("exam")),
             mission_type_id=_int(args.get("type")),
             centre_id=_int(args.get("centre")),
+            agent_id=_int(args.get("agent")),
             fee_status=_status(args.get("fee")),
             travel_status=_status(args.get("travel")),
             date_from=_date(args.get("from")),
@@ -221,6 +225,8 @@ class ClaimProcessingView(BaseView):
             title=_("Expense claim processing"),
             filters=args,
             choices=choices,
+            agent=db.session.get(Agent, filters.agent_id) if filters.agent_id else None,
+            academy_id=academy_id,
         )
 
     @expose("/selection/accepter", methods=["POST"])

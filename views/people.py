@@ -11,6 +11,7 @@ from app.services import competences, referential
 from models import Agent, AgentEstablishment, Manager, Teaching
 
 from .base import EagerInterface, ImaginModelView
+from .missions import AssignmentModelView
 
 
 def _checked(check, message):
@@ -82,6 +83,8 @@ class AgentModelView(ImaginModelView):
     }
     base_order = ("last_name", "asc")
     show_template = "imagin/crud/agent_show.html"
+    # The agent's assignments (with their claims' statuses) under the detail.
+    related_views = [AssignmentModelView]
 
     def pre_add(self, item):
         self._normalise(item)

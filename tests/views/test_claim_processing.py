@@ -257,3 +257,24 @@ def test_stored_times_are_shown_in_french_time(app):
         assert local_time(dt.datetime(2026, 11, 23, 17, 11)) == "23/11/2026 18:11"  # UTC+1
         assert local_time(dt.datetime(2026, 7, 1, 10, 0)) == "01/07/2026 12:00"  # UTC+2
         assert local_time(None) == ""
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_the_return_address_never_leaves_the_site(manager, target):
+    response = post(manager, f"{LIST}selection/accepter", data={"next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(LIST)
+
+
+def test_the_agent_page_leads_to_their_assignments_and_claims(app, manager):
+    with app.app_context():
+        agent = db.session.scalar(select(Agent).where(Agent.last_name == "LE GALL"))
+        agent_id = agent.id
+    show = manager.get(f"/agentmodelview/show/{agent_id}")
+    assert show.status_code == 200
+    assert "Compétences de l'intervenant" in text(show.text)
+    assert "86373" in text(show.text)  # his assignments, listed under the detail
+    page = manager.get(LIST, query_string={"agent": agent_id})
+    rows = list_rows(page.text)
+    assert len(rows) == 5 and all(r[0] == "LE GALL Marc" for r in rows)
+    assert "Intervenant : LE GALL Marc" in text(page.text)
