@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app, flash, redirect, render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -19,7 +19,7 @@ from wtforms.validators import ValidationError
 from app.catalogue import BY_CODE, CATALOGUE
 from app.extensions import db
 from app.services import listing
-from app.services.users import agent_of
+from app.services.users import agent_of, manager_of
 from models.enums import LabelledEnum
 
 from .labels import LABELS
@@ -129,6 +129,21 @@ def own_agent():
     if agent is None:
         flash(_("No contributor file is linked to your account."), "warning")
     return agent
+
+
+def manager_screen(view_function):
+    """The view gets the signed-in manager's académie id, or the manager
+    goes home with a console message (no manager file)."""
+
+    @functools.wraps(view_function)
+    def wrapper(self, *args, **kwargs):
+        manager = manager_of(db.session, current_user)
+        if manager is None:
+            flash(_("No manager file is linked to your account."), "warning")
+            return redirect(url_for("HomeView.index"))
+        return view_function(self, manager.academy_id, *args, **kwargs)
+
+    return wrapper
 
 
 def login_required(view):

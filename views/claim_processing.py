@@ -5,7 +5,6 @@ and "Mise en paiement". Thin: the rules are in ``app.services.claim_processing``
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, flash, redirect, request, send_file, url_for
@@ -18,9 +17,17 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.services import DomainError, NotFound, amounts, claim_summary, claims, clock, documents
+from app.services import (
+    DomainError,
+    NotFound,
+    amounts,
+    claims,
+    clock,
+    convocation,
+    documents,
+    listing,
+)
 from app.services import claim_processing as svc
-from app.services.users import manager_of
 from models import (
     Agent,
     Assignment,
@@ -33,8 +40,8 @@ from models import (
 )
 from models.enums import ClaimStatus, DocumentDossier, DocumentPiece
 
-from .base import render_list_page
-from .claims import _history
+from .base import manager_screen, render_list_page
+from .claims import history_rows, recap_context
 
 # Statuses a manager filters on (the date-derived ones are not stored).
 FILTER_STATUSES = [
@@ -42,20 +49,6 @@ FILTER_STATUSES = [
     for status in ClaimStatus
     if status not in (ClaimStatus.NOT_STARTED, ClaimStatus.IN_PROGRESS)
 ]
-
-
-def manager_screen(view_function):
-    """The signed-in manager's académie, or home with a console message."""
-
-    @functools.wraps(view_function)
-    def wrapper(self, *args, **kwargs):
-        manager = manager_of(db.session, current_user)
-        if manager is None:
-            flash(_("No manager file is linked to your account."), "warning")
-            return redirect(url_for("HomeView.index"))
-        return view_function(self, manager.academy_id, *args, **kwargs)
-
-    return wrapper
 
 
 def _int(value):
@@ -123,8 +116,6 @@ class ClaimProcessingView(BaseView):
     @has_access
     @manager_screen
     def index(self, academy_id):
-        from app.services import listing
-
         args = request.args
         filters = svc.ClaimFilters(
             session_id=_int(args.get("session")),
@@ -266,11 +257,11 @@ class ClaimProcessingView(BaseView):
         today = clock.today()
         fee_status, travel_status = claims.shown_statuses(claim, today)
         computed = amounts.compute(db.session, claim)
+        recap = recap_context(claim)
         legs = [
-            (leg, claim_summary.leg_lines(leg), amount)
-            for leg, amount in zip(claim.travel_legs, computed.travel.legs, strict=True)
+            (leg, lines, amount)
+            for (leg, lines), amount in zip(recap["legs"], computed.travel.legs, strict=True)
         ]
-        required = documents.required_for(claim)
         return self.render_template(
             "imagin/processing/claim.html",
             title=_("Expense claim processing"),
@@ -281,22 +272,11 @@ class ClaimProcessingView(BaseView):
             fee_status=fee_status,
             travel_status=travel_status,
             amounts=computed,
-            fee_lines=claim_summary.fee_lines(claim),
+            fee_lines=recap["fee_lines"],
             legs=legs,
             fare_modes=svc.FARE_MODES,
-            dossiers=[
-                {
-                    "dossier": dossier,
-                    "required": [
-                        (piece, piece in [p for _d, p in documents.missing_for(claim)])
-                        for piece in required.get(dossier, [])
-                    ],
-                    "documents": documents.documents_of(claim, dossier),
-                    "pieces": documents.pieces_of(dossier),
-                }
-                for dossier in DocumentDossier
-            ],
-            history=_history(claim, claim.assignment.agent.full_name),
+            dossiers=recap["dossiers"],
+            history=history_rows(claim, claim.assignment.agent.full_name),
             S=ClaimStatus,
             D=DocumentDossier,
             exported=claim.payment_batch_id is not None,
@@ -434,8 +414,6 @@ class ServiceDoneView(BaseView):
     @has_access
     @manager_screen
     def index(self, academy_id):
-        from app.services import listing
-
         today = clock.today()
         columns = [
             listing.Column("mission", _l("Mission no."), listing.NUMBER),
@@ -505,7 +483,7 @@ class ServiceDoneView(BaseView):
 
     def _mission(self, academy_id, mission_id):
         try:
-            return svc.academy_mission(db.session, academy_id, mission_id)
+            return convocation.academy_mission(db.session, academy_id, mission_id)
         except NotFound:
             abort(404)
 
@@ -543,24 +521,16 @@ class ServiceDoneView(BaseView):
             if not chosen:
                 flash(_("Select at least one contributor."), "warning")
                 return redirect(url_for("ServiceDoneView.mission", mission_id=mission_id))
-        counted = {}
-
-        def action():
-            counted["n"] = svc.record_service_done(
+        try:
+            count = svc.record_service_done(
                 db.session, chosen, by_user_id=current_user.id, today=clock.today()
             )
-
-        try:
-            action()
         except DomainError as error:
             db.session.rollback()
             flash(str(error.message), "danger")
         else:
             db.session.commit()
-            flash(
-                _("Service done recorded for %(count)s contributor(s).", count=counted["n"]),
-                "success",
-            )
+            flash(_("Service done recorded for %(count)s contributor(s).", count=count), "success")
         return redirect(url_for("ServiceDoneView.mission", mission_id=mission_id))
 
     @expose("/<int:mission_id>/annuler/<int:assignment_id>", methods=["POST"])

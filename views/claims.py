@@ -181,7 +181,7 @@ def _leg_values(leg) -> dict[str, str]:
     return values
 
 
-def _history(claim, agent_label=None) -> list[dict]:
+def history_rows(claim, agent_label=None) -> list[dict]:
     """History rows with who did it: "You" for the agent (or ``agent_label``)."""
     ids = {row.by_id for row in claim.history if row.by_id}
     users = (
@@ -336,7 +336,7 @@ class ClaimEntryView(BaseView):
         }
         if tab == "suivi":
             context["amounts"] = amounts.compute(db.session, claim)
-            context["history"] = _history(claim)
+            context["history"] = history_rows(claim)
             context["first_of_day"] = (
                 _first_of_day(claim)
                 if (claim.travel_status is ClaimStatus.NOT_VALIDATABLE)
@@ -349,7 +349,7 @@ class ClaimEntryView(BaseView):
             )
             context["automatic"] = [e for e in claim.fee_entries if e.from_correction_system]
         if tab == "recapitulatif":
-            context.update(_recap_context(claim))
+            context.update(recap_context(claim))
         context.update(extra)
         response = make_response(self.render_template("imagin/claims/claim.html", **context))
         response.status_code = status
@@ -627,7 +627,7 @@ def _first_of_day(claim):
     return None
 
 
-def _recap_context(claim) -> dict:
+def recap_context(claim) -> dict:
     required = documents.required_for(claim)
     missing = set(documents.missing_for(claim))
     dossiers = []
@@ -658,7 +658,7 @@ def _pdf_context(claim) -> dict:
         (link.establishment for link in agent.establishments if link.link_type.name == "PRINCIPAL"),
         None,
     )
-    context = _recap_context(claim)
+    context = recap_context(claim)
     context.update(
         claim=claim,
         mission=mission,

@@ -20,8 +20,7 @@ from models import Establishment, Exam, ExamSession, Mission, MissionType, Paper
 from models.enums import AssignmentQuality
 
 from .agent_missions import convocation_pdf
-from .base import render_list_page
-from .claim_processing import manager_screen
+from .base import manager_screen, render_list_page
 
 MISSION_COLUMNS = (
     listing.Column("mission", _l("Mission no."), listing.NUMBER),

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.services import dashboard as svc
 from models.enums import ClaimStatus
 
-from .claim_processing import manager_screen
+from .base import manager_screen
 
 # The order in which statuses are drawn: the claim's life, from start to payment.
 STATUS_ORDER = (

@@ -423,20 +423,6 @@ def undo_service_done(session: Session, assignment: Assignment) -> None:
     assignment.service_done_by_id = None
 
 
-def academy_mission(session: Session, academy_id: int, mission_id: int) -> Mission:
-    mission = session.scalar(
-        select(Mission)
-        .where(Mission.id == mission_id, Mission.academy_id == academy_id)
-        .options(
-            selectinload(Mission.assignments).joinedload(Assignment.agent),
-            selectinload(Mission.assignments).joinedload(Assignment.claim),
-        )
-    )
-    if mission is None:
-        raise NotFound(_l("This mission does not exist."))
-    return mission
-
-
 # --- Payment export ---------------------------------------------------------------------
 
 CSV_COLUMNS = (
