@@ -57,8 +57,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.extensions import csrf, db, migrate
 
     db.init_app(app)
+    from models.base import include_object
+
     migrate.init_app(
-        app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True
+        app,
+        db,
+        directory=str(BASE_DIR / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=include_object,
     )
     csrf.init_app(app)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from app.extensions import db
-from app.services import activities, competences
+from app.services import DomainError, activities, competences, large_dataset
 from app.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from app.services.users import ensure_roles
 
@@ -55,6 +57,26 @@ def seed_demo_command() -> None:
     click.echo(f"Données de démonstration chargées. Comptes (mot de passe : {DEMO_PASSWORD}) :")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.username:<14} {account.role:<24} {account.description}")
+
+
+@imagin.command("seed-large")
+@click.option("--agents", type=int, default=20_000, show_default=True)
+@click.option("--claims", type=int, default=200_000, show_default=True)
+def seed_large_command(agents: int, claims: int) -> None:
+    """Load the demo, then a large académie for the benchmark (bulk inserts)."""
+    started = time.perf_counter()
+    initialise()
+    seed_demo(db.session, current_app.appbuilder.sm)
+    try:
+        stats = large_dataset.seed_large(db.session, agents=agents, claims=claims)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Jeu de données volumineux chargé en {time.perf_counter() - started:.0f} s : "
+        f"{stats.agents} agents, {stats.competences} compétences, {stats.centres} centres, "
+        f"{stats.missions} missions, {stats.claims} états de frais, "
+        f"{stats.history} lignes d'historique, {stats.batches} lots de paiement."
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from models import metadata
+from models.base import include_object
 
 
 def test_the_database_is_at_the_latest_revision(app_ctx):
@@ -21,7 +22,50 @@ def test_the_database_is_at_the_latest_revision(app_ctx):
 def test_the_migrations_create_exactly_the_models_schema(app_ctx):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={"compare_type": True, "render_as_batch": True, "include_object": include_object},
         )
         differences = compare_metadata(context, metadata)
     assert differences == []
+
+
+def test_keyword_search_has_trigram_indexes_on_postgresql_only(app_ctx):
+    """Migration 0005: on PostgreSQL, ``ILIKE '%word%'`` on the searched columns is served
+    by GIN trigram indexes; SQLite (the embedded default) has none."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            names = set(
+                connection.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%\\_trgm'")
+                ).scalars()
+            )
+            assert {
+                "ix_agent_last_name_trgm",
+                "ix_agent_numen_trgm",
+                "ix_expense_claim_number_trgm",
+                "ix_mission_number_trgm",
+                "ix_establishment_name_trgm",
+            } <= names
+            # The queries the lists send can use them (the planner is told to avoid a
+            # sequential scan, which it prefers on a nearly empty table).
+            connection.execute(text("SET enable_seqscan = off"))
+            for sql, index in (
+                (
+                    "SELECT id FROM agent WHERE last_name ILIKE '%gall%' ESCAPE '\\'",
+                    "ix_agent_last_name_trgm",
+                ),
+                (
+                    "SELECT id FROM mission WHERE CAST(number AS VARCHAR) ILIKE '%7750%' ESCAPE '\\'",
+                    "ix_mission_number_trgm",
+                ),
+            ):
+                plan = "\n".join(connection.execute(text(f"EXPLAIN {sql}")).scalars())
+                assert index in plan, plan
+        else:
+            names = {
+                row[0]
+                for row in connection.execute(
+                    text("SELECT name FROM sqlite_master WHERE type = 'index'")
+                )
+            }
+            assert not {name for name in names if name.endswith("_trgm")}

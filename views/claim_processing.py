@@ -5,6 +5,7 @@ and "Mise en paiement". Thin: the rules are in ``app.services.claim_processing``
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, flash, redirect, request, send_file, url_for
@@ -145,12 +146,7 @@ class ClaimProcessingView(BaseView):
             "fee": ExpenseClaim.fee_status,
             "travel": ExpenseClaim.travel_status,
         }
-        statement = (
-            svc.filtered(svc.academy_claims_statement(academy_id), filters)
-            .join(ExamSession.exam)
-            .join(Mission.mission_type)
-            .outerjoin(Mission.centre)
-        )
+        statement = svc.filtered(svc.academy_claims_statement(academy_id), filters)
         today = clock.today()
 
         def to_row(claim):
@@ -186,6 +182,7 @@ class ClaimProcessingView(BaseView):
             expressions,
             to_row,
             default_order=(Mission.first_day.desc(), ExpenseClaim.id.desc()),
+            search=partial(svc.keyword_condition, db.session),
             **params,
         )
         choices = {
@@ -253,7 +250,9 @@ class ClaimProcessingView(BaseView):
     @has_access
     @manager_screen
     def claim(self, academy_id, claim_id):
-        claim = self._claim(academy_id, claim_id)
+        return self._claim_page(self._claim(academy_id, claim_id))
+
+    def _claim_page(self, claim, *, status=200):
         today = clock.today()
         fee_status, travel_status = claims.shown_statuses(claim, today)
         computed = amounts.compute(db.session, claim)
@@ -280,7 +279,7 @@ class ClaimProcessingView(BaseView):
             S=ClaimStatus,
             D=DocumentDossier,
             exported=claim.payment_batch_id is not None,
-        )
+        ), status
 
     def _act(self, academy_id, claim_id, action, message):
         claim = self._claim(academy_id, claim_id)
@@ -594,7 +593,7 @@ class PaymentExportView(BaseView):
             batch = svc.academy_batch(db.session, academy_id, batch_id)
         except NotFound:
             abort(404)
-        response = Response(batch.content, mimetype="text/csv")
+        response = Response(svc.batch_file(db.session, batch), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

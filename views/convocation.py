@@ -37,7 +37,7 @@ CANDIDATE_COLUMNS = (
     listing.Column("town", _l("Town")),
     listing.Column("proximity", _l("Distance")),
     listing.Column("load", _l("Missions this session"), listing.NUMBER),
-    listing.Column("select", _l("Selection"), sortable=False),
+    listing.Column("select", _l("Selection"), sortable=False, searchable=False),
 )
 
 
@@ -133,24 +133,30 @@ class ConvocationView(BaseView):
                 mission.assignments, key=lambda a: (a.cancelled_at is not None, a.agent.last_name)
             )
         ]
+        # Thousands of candidates: each label is translated once, and the check boxes
+        # are drawn for the shown page only.
+        labels = {p: str(label) for p, label in svc.PROXIMITY_LABELS.items()}
         rows = [
             listing.Row(
                 {
                     "name": f"{c.agent.last_name} {c.agent.first_name}",
                     "identifier": c.agent.identifier,
                     "town": c.agent.town or "",
-                    "proximity": str(c.proximity_label),
+                    "proximity": labels[c.proximity],
                     "load": c.load,
-                    "select": Markup(
-                        '<input type="checkbox" name="agent_id" value="{}" form="convoke-form"'
-                        ' aria-label="{}">'
-                    ).format(c.agent.id, _("Select %(name)s", name=c.agent.full_name)),
+                    "select": c.agent,
                 }
             )
             for c in svc.candidates(db.session, mission)
         ]
         params = listing.parse_args(request.args, CANDIDATE_COLUMNS, prefix="c")
         page = listing.build_page(CANDIDATE_COLUMNS, rows, per_page=50, prefix="c", **params)
+        for row in page.rows:
+            agent = row.cells["select"]
+            row.cells["select"] = Markup(
+                '<input type="checkbox" name="agent_id" value="{}" form="convoke-form"'
+                ' aria-label="{}">'
+            ).format(agent.id, _("Select %(name)s", name=agent.full_name))
         return render_list_page(
             self,
             "imagin/convocation/mission.html",

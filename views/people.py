@@ -3,11 +3,14 @@ teachings, managers."""
 
 from __future__ import annotations
 
+from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms.validators import Email, Optional, ValidationError
 
 from app.extensions import db
-from app.services import competences, referential
+from app.services import claim_processing, claims, clock, competences, referential
+from app.services.users import manager_of
 from models import Agent, AgentEstablishment, Manager, Teaching
 
 from .base import EagerInterface, ImaginModelView
@@ -85,6 +88,26 @@ class AgentModelView(ImaginModelView):
     show_template = "imagin/crud/agent_show.html"
     # The agent's assignments (with their claims' statuses) under the detail.
     related_views = [AssignmentModelView]
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """The detail, with the contributor's latest claims and their amounts."""
+        pk = self._deserialize_pk_if_composite(pk)
+        widgets = self._show(pk)  # 404 for an unknown contributor
+        agent = db.session.get(Agent, pk)
+        manager = manager_of(db.session, current_user)
+        academy_id = manager.academy_id if manager is not None else agent.academy_id
+        return self.render_template(
+            self.show_template,
+            pk=pk,
+            title=self.show_title,
+            widgets=widgets,
+            related_views=self._related_views,
+            agent_claims=claim_processing.agent_claims(db.session, academy_id, agent.id),
+            shown_statuses=claims.shown_statuses,
+            today=clock.today(),
+        )
 
     def pre_add(self, item):
         self._normalise(item)

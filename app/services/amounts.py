@@ -327,11 +327,19 @@ class ClaimAmounts:
     rates: Rates
 
 
-def compute(session: Session, claim: ExpenseClaim) -> ClaimAmounts:
-    """Fee and travel amounts of ``claim`` with the barème of its mission date."""
-    rates = rates_for(session, claim.assignment.mission.first_day)
+def compute(session: Session, claim: ExpenseClaim, *, rates: Rates | None = None) -> ClaimAmounts:
+    """Fee and travel amounts of ``claim`` with the barème of its mission date (``rates``
+    when the caller already read it, for many claims of the same dates). The year's
+    earlier kilometres are read only when a leg is paid by the kilometre."""
+    if rates is None:
+        rates = rates_for(session, claim.assignment.mission.first_day)
+    by_kilometre = any(
+        leg.transport_mode is TransportMode.CAR and leg.sncf_fare is None
+        for leg in claim.travel_legs
+    )
+    km_before = kilometres_before(session, claim) if by_kilometre else Decimal(0)
     return ClaimAmounts(
         fee=fee_amount(claim, rates),
-        travel=travel_amount(claim, rates, km_before=kilometres_before(session, claim)),
+        travel=travel_amount(claim, rates, km_before=km_before),
         rates=rates,
     )

@@ -17,13 +17,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import case, func, or_, select, union, update
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
-from models import Agent, Assignment, ExamSession, ExpenseClaim, Mission, PaymentBatch, TravelLeg
+from models import (
+    Agent,
+    Assignment,
+    Establishment,
+    Exam,
+    ExamSession,
+    ExpenseClaim,
+    Mission,
+    MissionType,
+    PaymentBatch,
+    TravelLeg,
+)
 from models.enums import ClaimPart, ClaimStatus, TransportMode
 
-from . import DomainError, NotFound, amounts, claims, clock, documents
+from . import DomainError, NotFound, amounts, claims, clock, documents, listing
 
 PARTS = (ClaimPart.FEE, ClaimPart.TRAVEL)
 # A part the manager may accept: the agent validated it, or the manager processed it.
@@ -62,22 +73,26 @@ def _refuse(message) -> None:
 
 
 def academy_claims_statement(academy_id: int):
-    """Every claim of the académie, with what a list row shows loaded in the same query."""
+    """Every claim of the académie, joined once to what a list row shows and filters on;
+    the row's objects are read from these joins (no second join, no query per row)."""
+    mission = contains_eager(ExpenseClaim.assignment).contains_eager(Assignment.mission)
     return (
         select(ExpenseClaim)
         .join(ExpenseClaim.assignment)
         .join(Assignment.mission)
-        .join(Assignment.agent)
-        .join(Mission.session)
+        # Outer joins on required keys: the same rows, and PostgreSQL drops the ones a
+        # count or a page's keys do not read.
+        .outerjoin(Assignment.agent)
+        .outerjoin(Mission.session)
+        .outerjoin(ExamSession.exam)
+        .outerjoin(Mission.mission_type)
+        .outerjoin(Mission.centre)
         .where(Mission.academy_id == academy_id)
         .options(
-            joinedload(ExpenseClaim.assignment).joinedload(Assignment.agent),
-            joinedload(ExpenseClaim.assignment)
-            .joinedload(Assignment.mission)
-            .options(
-                joinedload(Mission.session).joinedload(ExamSession.exam),
-                joinedload(Mission.centre),
-            ),
+            contains_eager(ExpenseClaim.assignment).contains_eager(Assignment.agent),
+            mission.contains_eager(Mission.session).contains_eager(ExamSession.exam),
+            mission.contains_eager(Mission.mission_type),
+            mission.contains_eager(Mission.centre),
         )
     )
 
@@ -123,11 +138,117 @@ def filtered(statement, filters: ClaimFilters):
     return statement
 
 
+def keyword_condition(session: Session, pattern: str):
+    """Claims whose dossier number, agent (names, numen, identifier), mission number,
+    exam, mission type or centre matches ``pattern`` (an ``ILIKE`` pattern).
+
+    Each table is asked through its own index (trigram indexes on PostgreSQL) and the
+    claims come from the union of the matches, reached by the foreign-key indexes: an
+    ``OR`` across the joined tables would read every claim of the académie instead."""
+    agents = select(Agent.id).where(
+        or_(*(listing.contains(column, pattern) for column in KEYWORD_AGENT_COLUMNS))
+    )
+    missions = union(
+        select(Mission.id).where(listing.contains(Mission.number, pattern)),
+        select(Mission.id)
+        .join(Mission.centre)
+        .where(listing.contains(Establishment.name, pattern)),
+        select(Mission.id)
+        .join(Mission.mission_type)
+        .where(listing.contains(MissionType.name, pattern)),
+        select(Mission.id)
+        .join(Mission.session)
+        .join(ExamSession.exam)
+        .where(listing.contains(Exam.name, pattern)),
+    )
+    matching = union(
+        select(ExpenseClaim.id).where(listing.contains(ExpenseClaim.number, pattern)),
+        select(ExpenseClaim.id)
+        .join(ExpenseClaim.assignment)
+        .where(Assignment.agent_id.in_(agents)),
+        select(ExpenseClaim.id)
+        .join(ExpenseClaim.assignment)
+        .where(Assignment.mission_id.in_(missions)),
+    )
+    # The matches are read first: a few thousand keys make an exact list the database
+    # reaches by index, where the subquery's guessed size would make it read every
+    # claim. A word found everywhere ("BAC") stays a subquery.
+    found = list(session.scalars(select(matching.subquery().c[0]).limit(KEYWORD_KEYS + 1)))
+    if len(found) <= KEYWORD_KEYS:
+        return ExpenseClaim.id.in_(found)
+    return ExpenseClaim.id.in_(matching)
+
+
+KEYWORD_KEYS = 5000
+KEYWORD_AGENT_COLUMNS = (Agent.last_name, Agent.first_name, Agent.numen, Agent.external_id)
+
+
 def waiting_for_manager():
     """Claims on which the manager has something to do: a part validated by the agent
     or to be processed by the manager."""
     waiting = (ClaimStatus.VALIDATED, ClaimStatus.TO_BE_PROCESSED)
     return or_(ExpenseClaim.fee_status.in_(waiting), ExpenseClaim.travel_status.in_(waiting))
+
+
+@dataclass
+class AgentClaims:
+    """An agent's claims in the académie, as their page shows them: the latest ones,
+    and the figures of all of them."""
+
+    latest: list[ExpenseClaim]
+    count: int
+    fee_total: Decimal
+    travel_total: Decimal
+    sent_total: Decimal
+
+
+AGENT_PAGE_CLAIMS = 20
+GONE = (ClaimStatus.CANCELLED, ClaimStatus.NO_FEE)
+
+
+def agent_claims(
+    session: Session, academy_id: int, agent_id: int, *, limit: int = AGENT_PAGE_CLAIMS
+) -> AgentClaims:
+    """The ``limit`` latest claims of the agent (by mission date) and, over all their
+    claims: how many, the amounts of the parts not cancelled, the amount sent for
+    payment. Two queries, whatever the number of claims."""
+    statement = filtered(academy_claims_statement(academy_id), ClaimFilters(agent_id=agent_id))
+    latest = list(
+        session.scalars(
+            statement.order_by(Mission.first_day.desc(), ExpenseClaim.id.desc()).limit(limit)
+        ).unique()
+    )
+
+    def kept(status, amount):
+        return func.coalesce(func.sum(case((status.not_in(GONE), amount), else_=0)), 0)
+
+    def sent(status, amount):
+        return case((status == ClaimStatus.SENT_FOR_PAYMENT, amount), else_=0)
+
+    figures = session.execute(
+        select(
+            func.count(ExpenseClaim.id),
+            kept(ExpenseClaim.fee_status, ExpenseClaim.fee_amount),
+            kept(ExpenseClaim.travel_status, ExpenseClaim.travel_amount),
+            func.coalesce(
+                func.sum(
+                    sent(ExpenseClaim.fee_status, ExpenseClaim.fee_amount)
+                    + sent(ExpenseClaim.travel_status, ExpenseClaim.travel_amount)
+                ),
+                0,
+            ),
+        )
+        .join(ExpenseClaim.assignment)
+        .join(Assignment.mission)
+        .where(Mission.academy_id == academy_id, Assignment.agent_id == agent_id)
+    ).one()
+    return AgentClaims(
+        latest=latest,
+        count=figures[0],
+        fee_total=amounts.money(Decimal(figures[1])),
+        travel_total=amounts.money(Decimal(figures[2])),
+        sent_total=amounts.money(Decimal(figures[3])),
+    )
 
 
 def academy_claim(session: Session, academy_id: int, claim_id: int) -> ExpenseClaim:
@@ -283,11 +404,7 @@ def parse_amount(raw: str) -> Decimal:
     return amounts.money(value)
 
 
-def process_fee(
-    session: Session, claim: ExpenseClaim, amount: Decimal, *, by_user_id: int, comment: str = ""
-) -> None:
-    """ "Traité par le gestionnaire": the manager enters or corrects the fee amount on
-    the agent's behalf (required for "A traiter par le gestionnaire")."""
+def _check_fee_processable(claim: ExpenseClaim) -> None:
     _check_not_exported(claim)
     _check_not_cancelled(claim)
     if claim.fee_status not in FEE_PROCESSABLE:
@@ -297,6 +414,14 @@ def process_fee(
                 status=claim.fee_status.label,
             )
         )
+
+
+def process_fee(
+    session: Session, claim: ExpenseClaim, amount: Decimal, *, by_user_id: int, comment: str = ""
+) -> None:
+    """ "Traité par le gestionnaire": the manager enters or corrects the fee amount on
+    the agent's behalf (required for "A traiter par le gestionnaire")."""
+    _check_fee_processable(claim)
     claim.fee_amount = amount
     claims.transition(
         claim,
@@ -470,7 +595,9 @@ def _amount_text(value: Decimal | None) -> str:
     return f"{amounts.money(value or Decimal(0)):.2f}"
 
 
-def _csv_rows(session: Session, batch: PaymentBatch, claim: ExpenseClaim, parts) -> list[list]:
+def _csv_rows(
+    session: Session, batch: PaymentBatch, claim: ExpenseClaim, parts, rates: dict
+) -> list[list]:
     agent: Agent = claim.assignment.agent
     mission = claim.assignment.mission
     common_head = [
@@ -498,7 +625,10 @@ def _csv_rows(session: Session, batch: PaymentBatch, claim: ExpenseClaim, parts)
         if part is ClaimPart.FEE:
             figures = [claim.fee_amount, 0, 0, 0, 0, claim.fee_amount]
         else:
-            travel = amounts.compute(session, claim).travel
+            day = mission.first_day
+            if day not in rates:
+                rates[day] = amounts.rates_for(session, day)
+            travel = amounts.compute(session, claim, rates=rates[day]).travel
             figures = [
                 0,
                 sum((leg.transport for leg in travel.legs), Decimal(0)),
@@ -549,27 +679,66 @@ def export_payments(
         session.rollback()
         _refuse(_l("There is no accepted expense claim to export."))
     session.expire_all()
-    exported = list(
-        session.scalars(
-            select(ExpenseClaim)
-            .where(ExpenseClaim.id.in_(taken))
-            .order_by(ExpenseClaim.number, ExpenseClaim.id)
-            .options(selectinload(ExpenseClaim.travel_legs), selectinload(ExpenseClaim.history))
-        )
-    )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    exported = _batch_claims(session, ExpenseClaim.id.in_(taken))
+    sent = []
     for claim in exported:
         parts = [part for part in PARTS if _status(claim, part) is ClaimStatus.ACCEPTED]
-        writer.writerows(_csv_rows(session, batch, claim, parts))
+        sent.append((claim, parts))
         for part in parts:
             claims.transition(claim, part, ClaimStatus.SENT_FOR_PAYMENT, by_user_id=by_user_id)
     batch = session.get(PaymentBatch, batch.id)
-    batch.content = buffer.getvalue()
+    batch.content = _csv_file(session, batch, sent)
     batch.claim_count = len(exported)
     session.commit()
     return batch
+
+
+def _batch_claims(session: Session, condition) -> list[ExpenseClaim]:
+    """The claims of a batch with everything its file reads, in a fixed number of
+    queries."""
+    return list(
+        session.scalars(
+            select(ExpenseClaim)
+            .where(condition)
+            .order_by(ExpenseClaim.number, ExpenseClaim.id)
+            .options(
+                joinedload(ExpenseClaim.assignment).joinedload(Assignment.agent),
+                joinedload(ExpenseClaim.assignment)
+                .joinedload(Assignment.mission)
+                .options(
+                    joinedload(Mission.session).joinedload(ExamSession.exam),
+                    joinedload(Mission.mission_type),
+                    joinedload(Mission.centre),
+                ),
+                selectinload(ExpenseClaim.travel_legs),
+                selectinload(ExpenseClaim.history),
+            )
+        )
+    )
+
+
+def _csv_file(session: Session, batch: PaymentBatch, parts_of_claims) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    rates: dict = {}  # the barème of each mission date, read once
+    for claim, parts in parts_of_claims:
+        writer.writerows(_csv_rows(session, batch, claim, parts, rates))
+    return buffer.getvalue()
+
+
+def batch_file(session: Session, batch: PaymentBatch) -> str:
+    """The batch's CSV file. An export stores it as it wrote it; a batch loaded without
+    its file (``flask imagin seed-large``) gets it written from its claims, whose
+    exported parts no longer change, on the first download, and stored."""
+    if batch.content is None:
+        sent = [
+            (claim, [p for p in PARTS if _status(claim, p) is ClaimStatus.SENT_FOR_PAYMENT])
+            for claim in _batch_claims(session, ExpenseClaim.payment_batch_id == batch.id)
+        ]
+        batch.content = _csv_file(session, batch, sent)
+        session.commit()
+    return batch.content
 
 
 def batches(session: Session, academy_id: int) -> list[PaymentBatch]:
@@ -588,7 +757,7 @@ def academy_batch(session: Session, academy_id: int, batch_id: int) -> PaymentBa
             PaymentBatch.id == batch_id, PaymentBatch.academy_id == academy_id
         )
     )
-    if batch is None or batch.content is None:
+    if batch is None:
         raise NotFound(_l("This export does not exist."))
     return batch
 

@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import (
@@ -374,11 +374,32 @@ def generate(
 # --- For convocation -----------------------------------------------------------------------------
 
 
+def competent_agents(paper_id: int):
+    """``SELECT`` of the agents holding a valid competence for ``paper_id``: one whose
+    latest word from a person (agent, establishment, manager) is not an invalidation,
+    as ``is_invalidated`` reads it, computed by the database."""
+    latest = (
+        select(
+            CompetenceEndorsement.competence_id,
+            CompetenceEndorsement.verdict,
+            func.row_number()
+            .over(
+                partition_by=CompetenceEndorsement.competence_id,
+                order_by=(CompetenceEndorsement.created_at.desc(), CompetenceEndorsement.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(CompetenceEndorsement.author_kind.in_(PEOPLE))
+        .subquery()
+    )
+    invalidated = select(latest.c.competence_id).where(
+        latest.c.rank == 1, latest.c.verdict == EndorsementVerdict.INVALIDATED
+    )
+    return select(Competence.agent_id).where(
+        Competence.paper_id == paper_id, Competence.id.not_in(invalidated)
+    )
+
+
 def competent_agent_ids(session: Session, paper_id: int) -> set[int]:
     """Agents holding a valid (not invalidated) competence for ``paper_id``."""
-    competences = session.scalars(
-        select(Competence)
-        .options(selectinload(Competence.endorsements))
-        .where(Competence.paper_id == paper_id)
-    )
-    return {c.agent_id for c in competences if not is_invalidated(c)}
+    return set(session.scalars(competent_agents(paper_id)))

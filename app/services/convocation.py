@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -63,6 +64,7 @@ def _department(postcode: str | None) -> str | None:
     return postcode[:3] if postcode.startswith("97") else postcode[:2]
 
 
+@lru_cache(maxsize=4096)
 def commune(town: str | None) -> str:
     """A town as a commune: "Rennes Cedex 7" and "RENNES" are the same place."""
     text = unicodedata.normalize("NFKD", town or "").encode("ascii", "ignore").decode()
@@ -119,10 +121,7 @@ def candidates(session: Session, mission: Mission) -> list[Candidate]:
     Without a paper (surveillance, jury…), any agent of the académie is competent."""
     statement = select(Agent).where(Agent.academy_id == mission.academy_id)
     if mission.paper_id is not None:
-        competent = competences.competent_agent_ids(session, mission.paper_id)
-        if not competent:
-            return []
-        statement = statement.where(Agent.id.in_(competent))
+        statement = statement.where(Agent.id.in_(competences.competent_agents(mission.paper_id)))
     taken = {a.agent_id for a in mission.assignments if a.cancelled_at is None}
     busy = busy_agent_ids(session, mission)
     load = session_load(session, mission)

@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import Enum, String, cast, func, inspect, or_, select
 
 TEXT, DATE, NUMBER = "text", "date", "number"
 MAX_PER_PAGE = 100
@@ -33,6 +33,8 @@ class Column:
     label: object
     kind: str = TEXT
     sortable: bool = True
+    # Whether typed keywords look in this column (not in check boxes, say).
+    searchable: bool = True
 
 
 @dataclass
@@ -144,7 +146,12 @@ def build_page(
     words = normalise(q).split()
     if words:
         haystacks = [
-            (row, normalise(" \u0000 ".join(display(row.cells.get(c.key)) for c in columns)))
+            (
+                row,
+                normalise(
+                    " \u0000 ".join(display(row.cells.get(c.key)) for c in columns if c.searchable)
+                ),
+            )
             for row in rows
         ]
         selected = [row for row, text in haystacks if all(w in text for w in words)]
@@ -179,6 +186,20 @@ def build_page(
     )
 
 
+def like_pattern(word: str) -> str:
+    """``%word%`` with the wildcards typed by the user taken literally."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contains(expr, pattern: str):
+    """``expr ILIKE pattern``: on PostgreSQL a trigram index on a text column serves it
+    (migration 0005); other columns are compared as text."""
+    if not isinstance(expr.type, String) or isinstance(expr.type, Enum):
+        expr = cast(expr, String)
+    return expr.ilike(pattern, escape="\\")
+
+
 def query_page(
     session,
     statement,
@@ -193,19 +214,27 @@ def query_page(
     per_page: int = 20,
     prefix: str = "",
     default_order: Sequence[Any] = (),
+    search: Callable[[str], Any] | None = None,
 ) -> ListPage:
     """The same list page as ``build_page``, computed by the database: for lists too
     long to load (a manager's 20,000 agents). ``expressions`` maps column keys to SQL
-    expressions, used to filter (every keyword in one of them, case-insensitive) and to
-    sort (then ``default_order``, which should end with a unique key); ``to_row`` turns a
-    result into a ``Row``."""
+    expressions, used to sort (then ``default_order``, which should end with a unique
+    key) and to filter: every keyword must be in one of them, case-insensitive, unless
+    ``search`` turns a ``LIKE`` pattern into the condition (a list over several large
+    tables asks each through its own index). ``to_row`` turns a result into a ``Row``."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     for word in q.split():
-        pattern = f"%{word.lower()}%"
+        pattern = like_pattern(word)
         statement = statement.where(
-            or_(*(func.lower(cast(expr, String)).like(pattern) for expr in expressions.values()))
+            search(pattern)
+            if search is not None
+            else or_(*(contains(expr, pattern) for expr in expressions.values()))
         )
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    # Counting and choosing the page's rows read only the keys (narrow rows); the
+    # page's few rows are then loaded whole, by their keys.
+    key = inspect(statement.column_descriptions[0]["entity"]).primary_key[0]
+    keys = statement.with_only_columns(key, maintain_column_froms=True).order_by(None)
+    total = session.scalar(select(func.count()).select_from(keys.subquery()))
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(page, pages))
     column = next((c for c in columns if c.key == sort and c.key in expressions), None)
@@ -213,8 +242,12 @@ def query_page(
     if column is not None:
         expr = expressions[column.key]
         order.insert(0, (expr.desc() if direction == "desc" else expr.asc()).nulls_last())
-    statement = statement.order_by(None).order_by(*order)
-    results = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique()
+    chosen = list(
+        session.scalars(keys.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    )
+    results = session.scalars(
+        statement.where(key.in_(chosen)).order_by(None).order_by(*order)
+    ).unique()
     return ListPage(
         columns=columns,
         rows=[to_row(result) for result in results],

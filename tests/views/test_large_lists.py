@@ -1,0 +1,164 @@
+"""The managers' lists on a bigger académie (``seed_large`` at a small scale): the
+number of SQL statements of a page does not grow with its rows (no query per row),
+keyword search finds claims through every table it covers, and the agent's page
+shows their claims with their amounts."""
+
+from decimal import Decimal
+
+import pytest
+from babel.numbers import format_currency
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.services import claim_processing, large_dataset
+from models import Agent, Assignment, ExpenseClaim, Mission
+from models.enums import ClaimStatus
+from tests.conftest import count_queries
+from tests.views.helpers import text
+from tests.views.test_claims import list_rows
+
+LIST = "/traitement-etats-de-frais/"
+
+
+@pytest.fixture
+def manager(log_in, demo):
+    return log_in("gestionnaire")
+
+
+def grow(app):
+    with app.app_context():
+        large_dataset.seed_large(db.session, agents=60, claims=1200)
+        db.session.remove()
+
+
+def statements(app, client, url):
+    with app.app_context():
+        engine = db.engine
+    client.get(url)  # warm-up: the first request of a client may load more
+    with count_queries(engine) as run:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(run), response.text
+
+
+def euros(amount) -> str:
+    """An amount as the page shows it, its spaces read as ``text`` reads them."""
+    return " ".join(format_currency(Decimal(amount), "EUR", locale="fr_FR").split())
+
+
+def test_list_pages_cost_the_same_statements_with_more_rows(app, manager):
+    sent = f"{LIST}?fee=SENT_FOR_PAYMENT"
+    urls = (
+        sent,
+        f"{LIST}?q=a",
+        f"{LIST}?sort=agent",
+        "/service-fait/",
+        "/mise-en-paiement/",
+        "/tableau-de-bord/",
+        "/agentmodelview/list/",
+        "/competences/gestion/",
+        "/missions-affectations/",
+    )
+    small = {url: statements(app, manager, url) for url in urls}
+    assert len(list_rows(small[sent][1])) == 1
+    grow(app)
+    large = {url: statements(app, manager, url) for url in urls}
+    assert len(list_rows(large[sent][1])) == 20
+    for url in urls:
+        assert large[url][0] <= small[url][0] + 1, (url, small[url][0], large[url][0])
+
+
+def test_keywords_search_numbers_names_and_places(app, manager):
+    grow(app)
+    with app.app_context():
+        claim = db.session.scalar(
+            select(ExpenseClaim).where(ExpenseClaim.number.is_not(None)).limit(1)
+        )
+        number, agent = claim.number, claim.assignment.agent
+        mission = claim.assignment.mission
+        mission_number, centre = mission.number, mission.centre.name
+        agent_claims = db.session.scalar(
+            select(func.count(ExpenseClaim.id))
+            .join(ExpenseClaim.assignment)
+            .where(Assignment.agent_id == agent.id)
+        )
+    rows = list_rows(manager.get(LIST, query_string={"q": number}).text)
+    assert [row[1] for row in rows] == [number]
+
+    rows = list_rows(manager.get(LIST, query_string={"q": str(mission_number)}).text)
+    assert rows and all(row[4] == str(mission_number) for row in rows)
+
+    page = manager.get(LIST, query_string={"q": agent.numen or agent.external_id}).text
+    rows = list_rows(page)
+    assert len(rows) == min(agent_claims, 20)
+    assert {row[0] for row in rows} == {f"{agent.last_name} {agent.first_name}"}
+
+    word = centre.split()[-1]
+    rows = list_rows(manager.get(LIST, query_string={"q": word}).text)
+    assert rows and all(word.lower() in row[6].lower() for row in rows)
+
+
+def test_typed_wildcards_are_taken_literally(manager):
+    nothing = [["Aucune ligne ne correspond."]]
+    assert list_rows(manager.get(LIST, query_string={"q": "%"}).text) == nothing
+    assert list_rows(manager.get(LIST, query_string={"q": "_"}).text) == nothing
+    everything = list_rows(manager.get(LIST).text)
+    assert everything
+
+
+def test_the_agent_page_shows_their_claims_and_amounts(app, manager):
+    with app.app_context():
+        agent = db.session.scalar(select(Agent).where(Agent.last_name == "LECLERC"))
+        agent_id = agent.id
+        claims = db.session.scalars(
+            select(ExpenseClaim)
+            .join(ExpenseClaim.assignment)
+            .where(Assignment.agent_id == agent_id)
+        ).all()
+        sent = [c for c in claims if c.fee_status is ClaimStatus.SENT_FOR_PAYMENT]
+        assert sent
+        sent_total = sum(
+            (c.fee_amount or 0) * (c.fee_status is ClaimStatus.SENT_FOR_PAYMENT)
+            + (c.travel_amount or 0) * (c.travel_status is ClaimStatus.SENT_FOR_PAYMENT)
+            for c in claims
+        )
+        shown = sent[0]
+        shown_number, shown_fee = shown.number, shown.fee_amount
+    page = manager.get(f"/agentmodelview/show/{agent_id}")
+    assert page.status_code == 200
+    body = text(page.text)
+    assert "États de frais de l'intervenant" in body
+    assert f"{len(claims)} états de frais" in body
+    assert f"{euros(sent_total)} transmis à la liquidation" in body
+    row = next(r for r in table_rows(page.text) if shown_number in r)
+    assert "Transmis à la liquidation" in row and euros(shown_fee) in row
+
+
+def table_rows(html: str) -> list[str]:
+    section = html[html.index('class="imagin-agent-claims"') :]
+    return [text(row) for row in section.split("<tr")[2:]]
+
+
+def test_the_agent_page_keeps_to_the_latest_claims(app, manager):
+    grow(app)
+    with app.app_context():
+        agent_id = db.session.scalar(
+            select(Assignment.agent_id)
+            .join(Assignment.mission)
+            .where(Mission.number >= 100_000)
+            .group_by(Assignment.agent_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+        academy_id = db.session.scalar(select(Agent.academy_id).where(Agent.id == agent_id))
+        figures = claim_processing.agent_claims(db.session, academy_id, agent_id, limit=3)
+        everything = claim_processing.agent_claims(db.session, academy_id, agent_id, limit=1000)
+        assert len(figures.latest) == 3 and figures.count == len(everything.latest) > 3
+        days = [c.assignment.mission.first_day for c in everything.latest]
+        assert days == sorted(days, reverse=True)
+        assert [c.id for c in figures.latest] == [c.id for c in everything.latest[:3]]
+        gone = claim_processing.GONE
+        fee = sum((c.fee_amount or 0) for c in everything.latest if c.fee_status not in gone)
+        assert figures.fee_total == Decimal(fee).quantize(Decimal("0.01"))
+    count, page = statements(app, manager, f"/agentmodelview/show/{agent_id}")
+    assert f"Les 20 derniers de {figures.count} états de frais." in text(page)

@@ -1,0 +1,160 @@
+"""Benchmark of the managers' screens on the large data set (reported figures, no
+pass/fail): each page is requested as the demo manager through the application, and the
+script prints, per page, the median and worst time, the number of SQL statements (the
+same for any number of rows: no query per row) and the size of the answer; then the
+process's peak memory.
+
+Usage (after ``flask --app run imagin seed-large`` on the same database):
+
+    FLASK_DEBUG=1 .venv/bin/python tools/benchmark.py [--repeat 5] [--json out.json]
+    FLASK_DEBUG=1 DATABASE_URL=postgresql://… .venv/bin/python tools/benchmark.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PASSWORD = "imagin-demo"
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def _pages(session) -> list[tuple[str, str]]:
+    """(label, path) of every page measured, with ids and words taken from the data."""
+    from models import Agent, Assignment, ExamSession, ExpenseClaim, Mission, PaymentBatch
+    from models.enums import ClaimStatus
+
+    latest = session.scalar(select(func.max(ExamSession.id)))
+    claim = session.scalar(
+        select(ExpenseClaim.id).where(ExpenseClaim.fee_status == ClaimStatus.VALIDATED).limit(1)
+    )
+    number = session.scalar(select(ExpenseClaim.number).where(ExpenseClaim.id == claim))
+    agent = session.scalar(
+        select(Assignment.agent_id).where(Assignment.id == ExpenseClaim.assignment_id).limit(1)
+    )
+    mission = session.scalar(select(Mission.id).order_by(Mission.first_day.desc()).limit(1))
+    mission_number = session.scalar(select(Mission.number).where(Mission.id == mission))
+    batch = session.scalar(select(func.min(PaymentBatch.id)).where(PaymentBatch.content.is_(None)))
+    name = session.scalar(select(Agent.last_name).where(Agent.id == agent))
+    pages = [
+        ("Claims: first page", "/traitement-etats-de-frais/"),
+        ("Claims: page 2,000", "/traitement-etats-de-frais/?page=2000"),
+        ("Claims: sorted by agent", "/traitement-etats-de-frais/?sort=agent&dir=asc"),
+        ("Claims: session filter", f"/traitement-etats-de-frais/?session={latest}"),
+        ("Claims: fee Validé", "/traitement-etats-de-frais/?fee=VALIDATED"),
+        ("Claims: waiting for the manager", "/traitement-etats-de-frais/?waiting=1"),
+        ("Claims: one agent", f"/traitement-etats-de-frais/?agent={agent}"),
+        ("Claims: keyword, agent name", f"/traitement-etats-de-frais/?q={name}"),
+        ("Claims: keyword, dossier number", f"/traitement-etats-de-frais/?q={number}"),
+        ("Claims: keyword, mission number", f"/traitement-etats-de-frais/?q={mission_number}"),
+        ("Claim page", f"/traitement-etats-de-frais/{claim}"),
+        ("Service fait", "/service-fait/"),
+        ("Payment export", "/mise-en-paiement/"),
+        ("Dashboard", "/tableau-de-bord/"),
+        ("Agents: first page", "/agentmodelview/list/"),
+        ("Agents: search by name", f"/agentmodelview/list/?_flt_2_last_name={name}"),
+        ("Agent page", f"/agentmodelview/show/{agent}"),
+        ("Competences (manager)", "/competences/gestion/"),
+        ("Competences: keyword", f"/competences/gestion/?q={name}"),
+        ("Missions and convocations", "/missions-affectations/"),
+        ("Mission: candidates", f"/missions-affectations/{mission}"),
+    ]
+    if batch is not None:
+        pages.append(("Payment batch file (first download)", f"/mise-en-paiement/lots/{batch}.csv"))
+        pages.append(("Payment batch file (stored)", f"/mise-en-paiement/lots/{batch}.csv"))
+    return pages
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="requests per page (median)")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+
+    from app import create_app
+    from app.extensions import db
+    from app.services import large_dataset
+
+    app = create_app({"RATELIMIT_ENABLED": False, "SERVER_NAME": None})
+    with app.app_context():
+        if not large_dataset.already_loaded(db.session):
+            print("Chargez d'abord le jeu volumineux : flask --app run imagin seed-large")
+            return 2
+        pages = _pages(db.session)
+        database = db.engine.url.render_as_string(hide_password=True)
+        engine = db.engine
+        db.session.remove()
+
+    statements: list[tuple[str, float]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["started"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, (time.perf_counter() - conn.info["started"]) * 1000))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    client = app.test_client()
+    token = CSRF.search(client.get("/login/").text).group(1)
+    response = client.post(
+        "/login/", data={"username": "gestionnaire", "password": PASSWORD, "csrf_token": token}
+    )
+    if response.status_code != 302:
+        print("La connexion du gestionnaire de démonstration a échoué.")
+        return 1
+
+    results = []
+    print(f"Base : {database}")
+    print(f"| {'page':<40} | status | median ms | worst ms | SQL | SQL ms | KiB |")
+    print(f"|{'-' * 42}|--------|-----------|----------|-----|--------|-----|")
+    for label, path in pages:
+        once = "first download" in label
+        times, counts, sql_ms, slowest = [], [], [], (0.0, "")
+        for _ in range(1 if once else args.repeat):
+            statements.clear()
+            started = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            counts.append(len(statements))
+            sql_ms.append(sum(ms for _, ms in statements))
+            slowest = max(slowest, *((ms, sql) for sql, ms in statements))
+        figures = {
+            "page": label,
+            "path": path,
+            "status": response.status_code,
+            "median_ms": round(statistics.median(times), 1),
+            "worst_ms": round(max(times), 1),
+            "sql_statements": max(counts),
+            "sql_median_ms": round(statistics.median(sql_ms), 1),
+            "slowest_sql_ms": round(slowest[0], 1),
+            "slowest_sql": " ".join(slowest[1].split())[:300],
+            "kib": round(len(response.data) / 1024, 1),
+        }
+        results.append(figures)
+        print(
+            f"| {label:<40} | {figures['status']:>6} | {figures['median_ms']:>9} "
+            f"| {figures['worst_ms']:>8} | {figures['sql_statements']:>3} "
+            f"| {figures['sql_median_ms']:>6} | {figures['kib']:>3} |"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"Mémoire maximale du processus : {peak:.0f} MiB")
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"database": database, "pages": results, "peak_mib": round(peak)}, indent=2)
+        )
+    return 0 if all(r["status"] == 200 for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
