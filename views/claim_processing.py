@@ -22,6 +22,7 @@ from app.services import (
     DomainError,
     NotFound,
     amounts,
+    claim_entry,
     claims,
     clock,
     convocation,
@@ -29,6 +30,7 @@ from app.services import (
     listing,
 )
 from app.services import claim_processing as svc
+from app.web import money
 from models import (
     Agent,
     Assignment,
@@ -39,10 +41,10 @@ from models import (
     Mission,
     MissionType,
 )
-from models.enums import ClaimStatus, DocumentDossier, DocumentPiece
+from models.enums import ClaimStatus, DocumentDossier, DocumentPiece, FeeEntryFamily
 
 from .base import manager_screen, render_list_page
-from .claims import history_rows, recap_context
+from .claims import fee_form_values, history_rows, recap_context
 
 # Statuses a manager filters on (the date-derived ones are not stored).
 FILTER_STATUSES = [
@@ -252,7 +254,7 @@ class ClaimProcessingView(BaseView):
     def claim(self, academy_id, claim_id):
         return self._claim_page(self._claim(academy_id, claim_id))
 
-    def _claim_page(self, claim, *, status=200):
+    def _claim_page(self, claim, *, fee_values=None, fee_errors=None, status=200):
         today = clock.today()
         fee_status, travel_status = claims.shown_statuses(claim, today)
         computed = amounts.compute(db.session, claim)
@@ -279,6 +281,15 @@ class ClaimProcessingView(BaseView):
             S=ClaimStatus,
             D=DocumentDossier,
             exported=claim.payment_batch_id is not None,
+            # The fee's detail, entered on the agent's behalf.
+            family=claims.family_of(claim),
+            detail_families=claims.ENTRY_FAMILIES,
+            F=FeeEntryFamily,
+            values=fee_values if fee_values is not None else fee_form_values(claim),
+            errors=fee_errors or {},
+            detail_open=fee_errors is not None,
+            dates=claim_entry.mission_dates(claim),
+            rows=claim_entry.half_day_rows(claim),
         ), status
 
     def _act(self, academy_id, claim_id, action, message):
@@ -319,6 +330,34 @@ class ClaimProcessingView(BaseView):
             lambda c: svc.restore(db.session, c, by_user_id=current_user.id),
             _("The expense claim is restored."),
         )
+
+    @expose("/<int:claim_id>/remuneration-detail", methods=["POST"])
+    @has_access
+    @manager_screen
+    def enter_fee(self, academy_id, claim_id):
+        claim = self._claim(academy_id, claim_id)
+        try:
+            amount = svc.enter_fee(
+                db.session,
+                claim,
+                request.form,
+                by_user_id=current_user.id,
+                comment=request.form.get("comment", ""),
+            )
+        except claim_entry.EntryErrors as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+            claim = self._claim(academy_id, claim_id)
+            return self._claim_page(
+                claim, fee_values=request.form, fee_errors=error.errors, status=422
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("The fee is entered: %(amount)s.", amount=money(amount)), "success")
+        return redirect(url_for("ClaimProcessingView.claim", claim_id=claim_id))
 
     @expose("/<int:claim_id>/renvoyer", methods=["POST"])
     @has_access

@@ -110,7 +110,7 @@ def _tab_url(claim, tab: str) -> str:
     return url_for("ClaimEntryView.tab", claim_id=claim.id, tab=tab)
 
 
-def _fee_values(claim) -> dict[str, str]:
+def fee_form_values(claim) -> dict[str, str]:
     """The fee form's fields as text, from what is stored."""
     family = claims.family_of(claim)
     values: dict[str, str] = {}
@@ -303,7 +303,7 @@ class ClaimEntryView(BaseView):
             flash(
                 _("Message from the manager: %(message)s", message=claim.manager_message), "warning"
             )
-        values = _fee_values(claim) if tab == "remuneration" else {}
+        values = fee_form_values(claim) if tab == "remuneration" else {}
         return self._render(claim, tab, today, values=values)
 
     def _render(self, claim, tab, today, *, values=None, errors=None, status=200, **extra):

@@ -135,7 +135,22 @@ def _check_editable_fee(claim: ExpenseClaim, today: dt.date) -> FeeEntryFamily:
 
 def save_fee(session: Session, claim: ExpenseClaim, values: Mapping, *, today: dt.date) -> None:
     """Store the fee entry of the claim's family (replacing the previous one)."""
-    family = _check_editable_fee(claim, today)
+    _check_editable_fee(claim, today)
+    try:
+        entries = fee_entries_from(claim, values)
+    except EntryErrors:
+        session.rollback()
+        raise
+    replace_fee_entries(claim, entries)
+    session.commit()
+
+
+def fee_entries_from(claim: ExpenseClaim, values: Mapping) -> list[FeeEntry]:
+    """The fee entries the form ``values`` give for the claim's family, or
+    ``EntryErrors`` with a French message per wrong field."""
+    family = claims.family_of(claim)
+    if family not in claims.ENTRY_FAMILIES:
+        raise DomainError(_l("You have no fee to enter for this mission."))
     errors: dict[str, object] = {}
     entries = {
         FeeEntryFamily.COPIES: _copies,
@@ -144,10 +159,13 @@ def save_fee(session: Session, claim: ExpenseClaim, values: Mapping, *, today: d
         FeeEntryFamily.DURATION: _duration,
     }[family](claim, values, errors)
     if errors:
-        session.rollback()
         raise EntryErrors(errors)
+    return entries
+
+
+def replace_fee_entries(claim: ExpenseClaim, entries: list[FeeEntry]) -> None:
+    """The new entries replace the typed ones (the correction system's stay)."""
     claim.fee_entries[:] = [e for e in claim.fee_entries if e.from_correction_system] + entries
-    session.commit()
 
 
 def _copies(claim, values, errors):

@@ -34,7 +34,7 @@ from models import (
 )
 from models.enums import ClaimPart, ClaimStatus, TransportMode
 
-from . import DomainError, NotFound, amounts, claims, clock, documents, listing
+from . import DomainError, NotFound, amounts, claim_entry, claims, clock, documents, listing
 
 PARTS = (ClaimPart.FEE, ClaimPart.TRAVEL)
 # A part the manager may accept: the agent validated it, or the manager processed it.
@@ -430,6 +430,28 @@ def process_fee(
         by_user_id=by_user_id,
         comment=(comment or "").strip()[:MAX_MESSAGE] or None,
     )
+
+
+def enter_fee(
+    session: Session, claim: ExpenseClaim, values, *, by_user_id: int, comment: str = ""
+) -> Decimal:
+    """The manager enters the fee's detail on the agent's behalf (copies, candidates,
+    times or duration, as the agent would): the entries are stored as the manager's,
+    the amount is computed with the barème of the mission date, and the fee is
+    "Traité par le gestionnaire". Raises ``claim_entry.EntryErrors`` (a message per
+    field) or ``DomainError``; returns the amount."""
+    _check_fee_processable(claim)
+    if claims.family_of(claim) not in claims.ENTRY_FAMILIES:
+        _refuse(_l("This mission type has no fee detail to enter: enter the amount."))
+    entries = claim_entry.fee_entries_from(claim, values)
+    for entry in entries:
+        entry.entered_by_manager = True
+    claim_entry.replace_fee_entries(claim, entries)
+    fee = amounts.fee_amount(claim, amounts.rates_for(session, claim.assignment.mission.first_day))
+    if fee.amount is None:
+        _refuse(_l("The barème has no rate for this fee on the mission date: enter the amount."))
+    process_fee(session, claim, fee.amount, by_user_id=by_user_id, comment=comment)
+    return fee.amount
 
 
 def set_fare(

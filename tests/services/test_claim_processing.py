@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services import DomainError, NotFound, claims, clock
+from app.services import DomainError, NotFound, claim_entry, claims, clock
 from app.services import claim_processing as cp
 from models import (
     Academy,
@@ -700,3 +700,62 @@ def test_a_fee_processed_without_an_amount_cannot_be_accepted(session, manager, 
     session.commit()
     claim = reloaded(session, claim)
     assert claim.fee_status is S.ACCEPTED and claim.fee_amount == D("30.00")
+
+
+# --- The fee's detail, entered on the agent's behalf -----------------------------------------
+
+
+def test_enter_fee_stores_the_detail_as_the_managers_and_prices_it(session, manager, people):
+    teacher, _external = people
+    claim = claim_of(session, teacher, 86373)  # Correction de copies, 5,00 € a copy
+    before = len(claim.history)
+    amount = cp.enter_fee(
+        session, claim, {"copies": "14"}, by_user_id=manager, comment=" Relevé du centre "
+    )
+    session.commit()
+    claim = reloaded(session, claim)
+    assert amount == claim.fee_amount == D("70.00")
+    assert [(e.copies, e.entered_by_manager) for e in claim.fee_entries] == [(14, True)]
+    assert claim.fee_status is S.PROCESSED_BY_MANAGER
+    assert new_rows(claim, before) == [
+        (FEE, S.NOT_VALIDATED, S.PROCESSED_BY_MANAGER, manager, "Relevé du centre"),
+    ]
+    # Corrected later: the new detail replaces the first one.
+    cp.enter_fee(session, claim, {"copies": "20"}, by_user_id=manager)
+    session.commit()
+    claim = reloaded(session, claim)
+    assert [e.copies for e in claim.fee_entries] == [20] and claim.fee_amount == D("100.00")
+
+
+def test_enter_fee_says_what_is_wrong_and_changes_nothing(session, manager, people):
+    teacher, _external = people
+    claim = claim_of(session, teacher, 86373)
+    wanted = statuses(claim)
+    with pytest.raises(claim_entry.EntryErrors) as error:
+        cp.enter_fee(session, claim, {"copies": "quatorze"}, by_user_id=manager)
+    session.rollback()
+    assert str(error.value.errors["copies"]) == "Saisissez un nombre entier."
+    claim = reloaded(session, claim)
+    assert (statuses(claim), claim.fee_entries, claim.fee_amount) == (wanted, [], None)
+
+
+@pytest.mark.parametrize(
+    ("number", "fragment"),
+    [
+        (77286, "n'a pas de détail de rémunération à saisir"),
+        (77847, "depuis le statut « Validé par gestionnaire »"),
+        (77842, "annulé : rétablissez-le d'abord"),
+    ],
+)
+def test_enter_fee_is_refused_without_detail_or_from_a_closed_fee(
+    session, manager, people, number, fragment
+):
+    teacher, _external = people
+    claim = claim_of(session, teacher, number)
+    wanted, amount = statuses(claim), claim.fee_amount
+    with pytest.raises(DomainError) as error:
+        cp.enter_fee(session, claim, {"copies": "3"}, by_user_id=manager)
+    session.rollback()
+    assert fragment in said(error)
+    claim = reloaded(session, claim)
+    assert (statuses(claim), claim.fee_amount) == (wanted, amount)

@@ -278,3 +278,35 @@ def test_the_agent_page_leads_to_their_assignments_and_claims(app, manager):
     rows = list_rows(page.text)
     assert len(rows) == 5 and all(r[0] == "LE GALL Marc" for r in rows)
     assert "Intervenant : LE GALL Marc" in text(page.text)
+
+
+def test_the_manager_enters_the_fee_detail_on_the_agents_behalf(app, manager):
+    claim = claim_id(app, "LECLERC", 86373)
+    page = manager.get(f"{LIST}{claim}")
+    assert "Saisir le détail de la rémunération" in page.text
+    assert "Nombre de copies" in page.text
+
+    wrong = post(manager, f"{LIST}{claim}/remuneration-detail", {"copies": "quatorze"})
+    assert wrong.status_code == 422
+    assert "La saisie comporte des erreurs" in " ".join(console(wrong.text))
+    assert "Saisissez un nombre entier." in wrong.text
+    assert 'value="quatorze"' in wrong.text  # nothing typed is lost
+    assert re.search(r"<details open>\s*<summary[^>]*>Saisir le détail", wrong.text)
+    assert statuses(app, claim)[0] is ClaimStatus.NOT_VALIDATED
+
+    done = post(
+        manager, f"{LIST}{claim}/remuneration-detail", {"copies": "14"}, follow_redirects=True
+    )
+    assert "La rémunération est saisie : 70,00 €." in console(done.text)
+    assert "Traité par le gestionnaire" in text(done.text)
+    assert statuses(app, claim)[0] is ClaimStatus.PROCESSED_BY_MANAGER
+
+
+def test_no_fee_detail_form_where_the_manager_prices_the_fee(app, manager):
+    claim = claim_id(app, "LECLERC", 77286)  # travaux administratifs
+    page = manager.get(f"{LIST}{claim}")
+    assert "Saisir le détail de la rémunération" not in page.text
+    refused = post(
+        manager, f"{LIST}{claim}/remuneration-detail", {"copies": "3"}, follow_redirects=True
+    )
+    assert any("pas de détail de rémunération" in m for m in console(refused.text))
