@@ -61,6 +61,7 @@ def _pages(session) -> list[tuple[str, str]]:
         ("Service fait", "/service-fait/"),
         ("Payment export", "/mise-en-paiement/"),
         ("Dashboard", "/tableau-de-bord/"),
+        ("Dashboard: one session", f"/tableau-de-bord/?session={latest}"),
         ("Agents: first page", "/agentmodelview/list/"),
         ("Agents: search by name", f"/agentmodelview/list/?_flt_2_last_name={name}"),
         ("Agent page", f"/agentmodelview/show/{agent}"),

@@ -731,8 +731,10 @@ def _batch_claims(session: Session, condition) -> list[ExpenseClaim]:
                     joinedload(Mission.session).joinedload(ExamSession.exam),
                     joinedload(Mission.mission_type),
                     joinedload(Mission.centre),
+                    joinedload(Mission.paper),
                 ),
                 selectinload(ExpenseClaim.travel_legs),
+                selectinload(ExpenseClaim.fee_entries),
                 selectinload(ExpenseClaim.history),
             )
         )
