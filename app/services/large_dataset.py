@@ -401,7 +401,7 @@ def _missions(
     """``claims / PER_MISSION`` missions spread over the last four school years and the
     coming two months, one or two slots each."""
     count = max(1, claims // PER_MISSION)
-    years = range(today.year - 3, today.year + 1)
+    years = range(today.year - 3, today.year + 2)  # school years end in June
     sessions = _sessions(session, sorted({exam_id for _, exam_id in papers}), years)
     first_number = max(
         100_000,
@@ -423,7 +423,7 @@ def _missions(
         first = start + dt.timedelta(days=rng.randrange(span))
         days = [first] if rng.random() < 0.6 else [first, first + dt.timedelta(days=1)]
         year = first.year if first.month < 9 else first.year + 1
-        session_id = sessions.get((exam_id, min(year, today.year)))
+        session_id = sessions[(exam_id, year)]
         created = dt.datetime.combine(first - dt.timedelta(days=30), dt.time(9))
         centre_id = rng.choice(centre_ids)
         mission_rows.append(

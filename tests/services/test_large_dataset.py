@@ -15,6 +15,7 @@ from models import (
     Assignment,
     ClaimStatusHistory,
     Competence,
+    ExamSession,
     ExpenseClaim,
     Mission,
     PaymentBatch,
@@ -28,13 +29,14 @@ AGENTS, CLAIMS = 60, 1200
 def large(app, demo):
     with app.app_context():
         before = db.session.scalar(select(func.count(ExpenseClaim.id)))
+        last_demo_mission = db.session.scalar(select(func.max(Mission.id)))
         stats = large_dataset.seed_large(db.session, agents=AGENTS, claims=CLAIMS)
         db.session.remove()
-    return before, stats
+    return before, stats, last_demo_mission
 
 
 def test_it_adds_the_agents_and_claims_asked_for(app, large):
-    before, stats = large
+    before, stats, _last_demo_mission = large
     assert (stats.agents, stats.claims, stats.missions) == (AGENTS, CLAIMS, CLAIMS // 20)
     with app.app_context():
         assert db.session.scalar(select(func.count(ExpenseClaim.id))) == before + CLAIMS
@@ -170,7 +172,21 @@ def test_the_command_loads_and_reports(app):
     assert result.exit_code == 0, result.output
     assert "40 agents" in result.output and "400 états de frais" in result.output
     with app.app_context():
-        assert db.session.scalar(select(func.count(Mission.id)).where(Mission.number >= 100_000))
+        generated = select(func.count(Agent.id)).where(Agent.numen.like("99X%"))
+        assert db.session.scalar(generated) == 36  # one in ten is external
     again = runner.invoke(args=["imagin", "seed-large", "--agents", "40", "--claims", "400"])
     assert again.exit_code == 1
     assert "déjà chargé" in again.output
+
+
+def test_missions_belong_to_the_session_of_their_school_year(app, large):
+    with app.app_context():
+        rows = db.session.execute(
+            select(Mission.first_day, ExamSession.year)
+            .join(Mission.session)
+            .where(Mission.id > large[2])
+        ).all()
+        assert len(rows) == CLAIMS // 20
+        for first_day, year in rows:
+            school_year_end = first_day.year + (1 if first_day.month >= 9 else 0)
+            assert year == school_year_end, (first_day, year)
