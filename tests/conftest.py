@@ -164,6 +164,20 @@ def count_queries(engine):
         event.remove(engine, "before_cursor_execute", before)
 
 
+def page_queries(app, client, url: str):
+    """(SQL statements, response) of a GET of ``url``, after a warm-up request (the first
+    request of a client may load more)."""
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    client.get(url)
+    with count_queries(engine) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements), response
+
+
 @pytest.fixture
 def frozen_clock(monkeypatch):
     """The rules' clock, moved by the test: ``frozen_clock.advance(minutes=31)``."""

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from models import Assignment, Establishment, ExpenseClaim, Mission, MissionSlot
 from models.enums import ClaimStatus, SlotDuration
-from tests.conftest import count_queries, csrf_token
+from tests.conftest import csrf_token, page_queries
 from tests.views.helpers import text
 
 
@@ -38,13 +38,7 @@ def add_missions(app, count):
 
 
 def list_queries(app, client, url):
-    with app.app_context():
-        engine = db.engine
-    client.get(url)  # warm-up: the first request of a client may load more
-    with count_queries(engine) as statements:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(statements)
+    return page_queries(app, client, url)[0]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.services import claim_processing, large_dataset
 from models import Agent, Assignment, ExpenseClaim, Mission
 from models.enums import ClaimStatus
-from tests.conftest import count_queries
+from tests.conftest import page_queries
 from tests.views.helpers import text
 from tests.views.test_claims import list_rows
 
@@ -32,13 +32,8 @@ def grow(app):
 
 
 def statements(app, client, url):
-    with app.app_context():
-        engine = db.engine
-    client.get(url)  # warm-up: the first request of a client may load more
-    with count_queries(engine) as run:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(run), response.text
+    count, response = page_queries(app, client, url)
+    return count, response.text
 
 
 def euros(amount) -> str:
