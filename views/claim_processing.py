@@ -45,6 +45,7 @@ from models.enums import ClaimStatus, DocumentDossier, DocumentPiece, FeeEntryFa
 
 from .base import manager_screen, render_list_page
 from .claims import fee_form_values, history_rows, recap_context
+from .missions import academy_mission_or_404, mission_cells, mission_list_page
 
 # Statuses a manager filters on (the date-derived ones are not stored).
 FILTER_STATUSES = [
@@ -462,54 +463,20 @@ class ServiceDoneView(BaseView):
             listing.Column("done", _l("Service done"), sortable=False),
         ]
         statement = (
-            select(Mission)
-            .join(Mission.session)
-            .join(ExamSession.exam)
-            .join(Mission.mission_type)
-            .outerjoin(Mission.centre)
-            .where(Mission.academy_id == academy_id, Mission.last_day <= today)
-            .where(Mission.assignments.any())
-            .options(
-                selectinload(Mission.assignments).joinedload(Assignment.claim),
-                selectinload(Mission.session).joinedload(ExamSession.exam),
-                selectinload(Mission.centre),
-            )
+            convocation.academy_missions(academy_id)
+            .where(Mission.last_day <= today, Mission.assignments.any())
+            .options(selectinload(Mission.assignments).joinedload(Assignment.claim))
         )
-        expressions = {
-            "mission": cast(Mission.number, String),
-            "exam": Exam.name,
-            "type": MissionType.name,
-            "day": Mission.first_day,
-            "centre": Establishment.name,
-        }
 
         def to_row(mission):
             active = [a for a in mission.assignments if not (a.claim and claims.cancelled(a.claim))]
             done = sum(1 for a in active if a.service_done_on)
             return listing.Row(
-                {
-                    "mission": mission.number,
-                    "exam": mission.session.exam.name,
-                    "type": mission.mission_type.name,
-                    "day": mission.first_day,
-                    "centre": mission.centre.name if mission.centre else "",
-                    "done": f"{done} / {len(active)}",
-                },
+                mission_cells(mission) | {"done": f"{done} / {len(active)}"},
                 url=url_for("ServiceDoneView.mission", mission_id=mission.id),
             )
 
-        params = listing.parse_args(
-            request.args, columns, default_sort="day", default_direction="desc"
-        )
-        page = listing.query_page(
-            db.session,
-            statement,
-            columns,
-            expressions,
-            to_row,
-            default_order=(Mission.first_day.desc(), Mission.id.desc()),
-            **params,
-        )
+        page = mission_list_page(statement, columns, to_row)
         return render_list_page(
             self,
             "imagin/service_done/list.html",
@@ -519,17 +486,11 @@ class ServiceDoneView(BaseView):
             title=_("Service done"),
         )
 
-    def _mission(self, academy_id, mission_id):
-        try:
-            return convocation.academy_mission(db.session, academy_id, mission_id)
-        except NotFound:
-            abort(404)
-
     @expose("/<int:mission_id>")
     @has_access
     @manager_screen
     def mission(self, academy_id, mission_id):
-        mission = self._mission(academy_id, mission_id)
+        mission = academy_mission_or_404(academy_id, mission_id)
         today = clock.today()
         rows = [
             {
@@ -550,7 +511,7 @@ class ServiceDoneView(BaseView):
     @has_access
     @manager_screen
     def record(self, academy_id, mission_id):
-        mission = self._mission(academy_id, mission_id)
+        mission = academy_mission_or_404(academy_id, mission_id)
         if request.form.get("all") == "1":
             chosen = list(mission.assignments)
         else:
@@ -575,7 +536,7 @@ class ServiceDoneView(BaseView):
     @has_access
     @manager_screen
     def undo(self, academy_id, mission_id, assignment_id):
-        mission = self._mission(academy_id, mission_id)
+        mission = academy_mission_or_404(academy_id, mission_id)
         assignment = next((a for a in mission.assignments if a.id == assignment_id), None)
         if assignment is None:
             abort(404)

@@ -10,17 +10,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.services import DomainError, NotFound, claims, clock, listing
+from app.services import DomainError, claims, clock, listing
 from app.services import convocation as svc
-from models import Establishment, Exam, ExamSession, Mission, MissionType, Paper
+from models import Mission
 from models.enums import AssignmentQuality
 
 from .agent_missions import convocation_pdf
 from .base import manager_screen, render_list_page
+from .missions import academy_mission_or_404, mission_cells, mission_list_page
 
 MISSION_COLUMNS = (
     listing.Column("mission", _l("Mission no."), listing.NUMBER),
@@ -52,57 +52,16 @@ class ConvocationView(BaseView):
     @has_access
     @manager_screen
     def index(self, academy_id):
-        statement = (
-            select(Mission)
-            .join(Mission.session)
-            .join(ExamSession.exam)
-            .join(Mission.mission_type)
-            .outerjoin(Mission.paper)
-            .outerjoin(Mission.centre)
-            .where(Mission.academy_id == academy_id)
-            .options(
-                selectinload(Mission.assignments),
-                selectinload(Mission.session).joinedload(ExamSession.exam),
-                selectinload(Mission.centre),
-                selectinload(Mission.paper),
-            )
-        )
-        expressions = {
-            "mission": cast(Mission.number, String),
-            "exam": Exam.name,
-            "type": MissionType.name,
-            "paper": Paper.name,
-            "day": Mission.first_day,
-            "centre": Establishment.name,
-        }
+        statement = svc.academy_missions(academy_id).options(selectinload(Mission.assignments))
 
         def to_row(mission):
             active = sum(1 for a in mission.assignments if a.cancelled_at is None)
             return listing.Row(
-                {
-                    "mission": mission.number,
-                    "exam": mission.session.exam.name,
-                    "type": mission.mission_type.name,
-                    "paper": mission.paper.name if mission.paper else "",
-                    "day": mission.first_day,
-                    "centre": mission.centre.name if mission.centre else "",
-                    "convoked": active,
-                },
+                mission_cells(mission) | {"convoked": active},
                 url=url_for("ConvocationView.mission", mission_id=mission.id),
             )
 
-        params = listing.parse_args(
-            request.args, MISSION_COLUMNS, default_sort="day", default_direction="desc"
-        )
-        page = listing.query_page(
-            db.session,
-            statement,
-            MISSION_COLUMNS,
-            expressions,
-            to_row,
-            default_order=(Mission.first_day.desc(), Mission.id.desc()),
-            **params,
-        )
+        page = mission_list_page(statement, MISSION_COLUMNS, to_row)
         return render_list_page(
             self,
             "imagin/convocation/list.html",
@@ -112,17 +71,11 @@ class ConvocationView(BaseView):
             title=_("Missions and assignments"),
         )
 
-    def _mission(self, academy_id, mission_id):
-        try:
-            return svc.academy_mission(db.session, academy_id, mission_id)
-        except NotFound:
-            abort(404)
-
     @expose("/<int:mission_id>")
     @has_access
     @manager_screen
     def mission(self, academy_id, mission_id):
-        mission = self._mission(academy_id, mission_id)
+        mission = academy_mission_or_404(academy_id, mission_id)
         today = clock.today()
         convoked = [
             {
@@ -173,7 +126,7 @@ class ConvocationView(BaseView):
     @has_access
     @manager_screen
     def convoke(self, academy_id, mission_id):
-        mission = self._mission(academy_id, mission_id)
+        mission = academy_mission_or_404(academy_id, mission_id)
         ids = []
         for value in request.form.getlist("agent_id"):
             try:
@@ -201,7 +154,7 @@ class ConvocationView(BaseView):
     @has_access
     @manager_screen
     def withdraw(self, academy_id, mission_id, assignment_id):
-        mission = self._mission(academy_id, mission_id)
+        mission = academy_mission_or_404(academy_id, mission_id)
         assignment = next((a for a in mission.assignments if a.id == assignment_id), None)
         if assignment is None:
             abort(404)
@@ -224,7 +177,7 @@ class ConvocationView(BaseView):
     @has_access
     @manager_screen
     def duplicate(self, academy_id, mission_id):
-        mission = self._mission(academy_id, mission_id)
+        mission = academy_mission_or_404(academy_id, mission_id)
         copy = svc.duplicate(db.session, mission, by_user_id=current_user.id)
         flash(
             _("Mission no. %(number)s is created as a copy.", number=copy.number),
@@ -236,7 +189,7 @@ class ConvocationView(BaseView):
     @has_access
     @manager_screen
     def convocation(self, academy_id, mission_id, assignment_id):
-        mission = self._mission(academy_id, mission_id)
+        mission = academy_mission_or_404(academy_id, mission_id)
         assignment = next((a for a in mission.assignments if a.id == assignment_id), None)
         if assignment is None:
             abort(404)

@@ -2,17 +2,62 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import String, cast
 from wtforms.fields import TimeField
 from wtforms.validators import DataRequired
 
 from app.extensions import db
-from app.services import claims, referential
-from models import Assignment, Mission, MissionSlot
+from app.services import NotFound, claims, convocation, listing, referential
+from models import Assignment, Establishment, Exam, Mission, MissionSlot, MissionType, Paper
 
 from .base import EagerInterface, ImaginModelView
+
+# --- The managers' lists of missions (convocation, service fait) --------------------------
+
+MISSION_EXPRESSIONS = {
+    "mission": cast(Mission.number, String),
+    "exam": Exam.name,
+    "type": MissionType.name,
+    "paper": Paper.name,
+    "day": Mission.first_day,
+    "centre": Establishment.name,
+}
+
+
+def mission_cells(mission) -> dict:
+    """The cells every list of missions shows (on ``convocation.academy_missions``)."""
+    return {
+        "mission": mission.number,
+        "exam": mission.session.exam.name,
+        "type": mission.mission_type.name,
+        "paper": mission.paper.name if mission.paper else "",
+        "day": mission.first_day,
+        "centre": mission.centre.name if mission.centre else "",
+    }
+
+
+def mission_list_page(statement, columns, to_row) -> listing.ListPage:
+    """A page of missions, latest first unless the user sorts otherwise."""
+    params = listing.parse_args(request.args, columns, default_sort="day", default_direction="desc")
+    return listing.query_page(
+        db.session,
+        statement,
+        columns,
+        MISSION_EXPRESSIONS,
+        to_row,
+        default_order=(Mission.first_day.desc(), Mission.id.desc()),
+        **params,
+    )
+
+
+def academy_mission_or_404(academy_id: int, mission_id: int) -> Mission:
+    try:
+        return convocation.academy_mission(db.session, academy_id, mission_id)
+    except NotFound:
+        abort(404)
 
 
 class MissionSlotModelView(ImaginModelView):

@@ -259,12 +259,7 @@ def academy_claim(session: Session, academy_id: int, claim_id: int) -> ExpenseCl
         .join(ExpenseClaim.assignment)
         .join(Assignment.mission)
         .where(ExpenseClaim.id == claim_id, Mission.academy_id == academy_id)
-        .options(
-            selectinload(ExpenseClaim.fee_entries),
-            selectinload(ExpenseClaim.travel_legs),
-            selectinload(ExpenseClaim.documents),
-            selectinload(ExpenseClaim.history),
-        )
+        .options(*claims.CLAIM_PAGE_LOADS)
     )
     if claim is None:
         raise NotFound(_l("This expense claim does not exist."))

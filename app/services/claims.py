@@ -266,17 +266,19 @@ def agent_claims(session: Session, agent_id: int, today: dt.date) -> list[Expens
     return list(session.scalars(statement.order_by(Mission.first_day.desc())).unique())
 
 
+# What a claim's page reads, loaded with it (the agent's and the manager's).
+CLAIM_PAGE_LOADS = (
+    selectinload(ExpenseClaim.fee_entries),
+    selectinload(ExpenseClaim.travel_legs),
+    selectinload(ExpenseClaim.documents),
+    selectinload(ExpenseClaim.history),
+)
+
+
 def agent_claim(session: Session, agent_id: int, claim_id: int) -> ExpenseClaim:
     """One claim of the agent; anyone else's (or none) is NotFound, the same answer."""
     claim = session.scalar(
-        _agent_claims_query(agent_id)
-        .where(ExpenseClaim.id == claim_id)
-        .options(
-            selectinload(ExpenseClaim.fee_entries),
-            selectinload(ExpenseClaim.travel_legs),
-            selectinload(ExpenseClaim.documents),
-            selectinload(ExpenseClaim.history),
-        )
+        _agent_claims_query(agent_id).where(ExpenseClaim.id == claim_id).options(*CLAIM_PAGE_LOADS)
     )
     if claim is None:
         raise NotFound(_l("This expense claim does not exist."))

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from models import Agent, Assignment, Mission, MissionSlot
+from models import Agent, Assignment, ExamSession, Mission, MissionSlot
 from models.enums import AssignmentQuality, ClaimStatus, SlotDuration
 
 from . import DomainError, NotFound, claim_processing, claims, clock, competences
@@ -132,6 +132,25 @@ def candidates(session: Session, mission: Mission) -> list[Candidate]:
     ]
     found.sort(key=lambda c: (c.proximity, c.load, c.agent.last_name, c.agent.first_name))
     return found
+
+
+def academy_missions(academy_id: int):
+    """The académie's missions joined to what their lists show, sort and search on
+    (exam, mission type, paper, centre), with those loaded too."""
+    return (
+        select(Mission)
+        .join(Mission.session)
+        .join(ExamSession.exam)
+        .join(Mission.mission_type)
+        .outerjoin(Mission.paper)
+        .outerjoin(Mission.centre)
+        .where(Mission.academy_id == academy_id)
+        .options(
+            selectinload(Mission.session).joinedload(ExamSession.exam),
+            selectinload(Mission.centre),
+            selectinload(Mission.paper),
+        )
+    )
 
 
 def academy_mission(session: Session, academy_id: int, mission_id: int) -> Mission:
