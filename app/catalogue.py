@@ -113,6 +113,7 @@ ACADEMY_VIEWS = (
 ADMIN_USER_VIEWS = (
     ("ImaginUserDBModelView", _l("Users")),
     ("RoleModelView", _l("Roles")),
+    ("AdminManagerModelView", _l("Managers")),
 )
 
 

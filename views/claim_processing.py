@@ -28,6 +28,7 @@ from app.services import (
     convocation,
     documents,
     listing,
+    people,
 )
 from app.services import claim_processing as svc
 from app.web import money
@@ -216,7 +217,7 @@ class ClaimProcessingView(BaseView):
             title=_("Expense claim processing"),
             filters=args,
             choices=choices,
-            agent=db.session.get(Agent, filters.agent_id) if filters.agent_id else None,
+            agent=people.academy_agent(db.session, academy_id, filters.agent_id),
             academy_id=academy_id,
         )
 

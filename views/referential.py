@@ -34,10 +34,14 @@ def validate_uai(form, field):
 
 
 class AcademyModelView(ImaginModelView):
+    """The manager's own académie (its name and portal address)."""
+
     datamodel = EagerInterface(Academy)
+    base_permissions = ["can_list", "can_show", "can_edit"]
     list_columns = ["code", "name", "portal_url"]
     search_columns = ["code", "name"]
-    add_columns = edit_columns = show_columns = ["code", "name", "portal_url"]
+    show_columns = ["code", "name", "portal_url"]
+    add_columns = edit_columns = ["name", "portal_url"]
     base_order = ("name", "asc")
 
 
@@ -45,8 +49,14 @@ class AcademySettingsModelView(ImaginModelView):
     datamodel = EagerInterface(AcademySettings, eager=("academy",))
     list_columns = ["academy", "management_office_name", "dematerialised_documents"]
     search_columns = ["management_office_name"]
-    add_columns = edit_columns = show_columns = [
+    show_columns = [
         "academy",
+        "management_office_name",
+        "management_office_address",
+        "dematerialised_documents",
+        "documents_info_url",
+    ]
+    add_columns = edit_columns = [
         "management_office_name",
         "management_office_address",
         "dematerialised_documents",
@@ -58,7 +68,7 @@ class EstablishmentModelView(ImaginModelView):
     datamodel = EagerInterface(Establishment, eager=("academy",))
     list_columns = ["uai", "name", "category", "town", "academy", "is_exam_centre"]
     search_columns = ["uai", "name", "town", "category", "is_exam_centre"]
-    add_columns = edit_columns = show_columns = [
+    show_columns = [
         "uai",
         "name",
         "category",
@@ -69,6 +79,7 @@ class EstablishmentModelView(ImaginModelView):
         "lodging_zone",
         "is_exam_centre",
     ]
+    add_columns = edit_columns = [column for column in show_columns if column != "academy"]
     validators_columns = {
         "uai": [validate_uai],
         "postcode": [Regexp(r"^\d{5}$", message=_l("A postcode has 5 digits."))],

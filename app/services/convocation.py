@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import Agent, Assignment, ExamSession, Mission, MissionSlot
 from models.enums import AssignmentQuality, ClaimStatus, SlotDuration
 
-from . import DomainError, NotFound, claim_processing, claims, clock, competences
+from . import DomainError, NotFound, claim_processing, claims, clock, competences, scope
 
 NOON = dt.time(13, 0)
 MAX_JURY = 40
@@ -191,7 +191,12 @@ def convoke(
     refused = [agent_id for agent_id in dict.fromkeys(agent_ids) if agent_id not in allowed]
     if refused:
         names = [
-            agent.full_name for agent in session.scalars(select(Agent).where(Agent.id.in_(refused)))
+            agent.full_name
+            for agent in session.scalars(
+                select(Agent).where(
+                    Agent.id.in_(refused), scope.academy_criterion(Agent, mission.academy_id)
+                )
+            )
         ] or [str(agent_id) for agent_id in refused]
         raise DomainError(
             _l(

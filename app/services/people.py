@@ -10,7 +10,7 @@ from app.catalogue import ROLE_BY_SERVICE
 from models import Agent, Manager, User
 from models.enums import AgentKind, Service
 
-from . import NotFound
+from . import NotFound, scope
 from .accounts import NO_EMAIL_DOMAIN, placeholder_email
 
 CONTACT_FIELDS = (
@@ -31,10 +31,20 @@ SERVICE_BY_KIND = {
 
 def agent_in_academy(session: Session, manager: Manager, agent_id: int) -> Agent:
     """An agent of the manager's académie; anyone else is NotFound."""
-    agent = session.get(Agent, agent_id)
-    if agent is None or agent.academy_id != manager.academy_id:
-        raise NotFound(_l("This contributor does not exist or is not in your academy."))
-    return agent
+    try:
+        return scope.in_academy(session, Agent, manager.academy_id, agent_id)
+    except NotFound:
+        raise NotFound(_l("This contributor does not exist or is not in your academy.")) from None
+
+
+def academy_agent(session: Session, academy_id: int, agent_id: int | None) -> Agent | None:
+    """The agent ``agent_id`` if they are of the académie (None otherwise)."""
+    if agent_id is None:
+        return None
+    try:
+        return scope.in_academy(session, Agent, academy_id, agent_id)
+    except NotFound:
+        return None
 
 
 def _clean(value):
