@@ -276,7 +276,7 @@ def test_every_manager_route_answers_404_for_another_academys_record(app, log_in
         if response.status_code not in allowed or MARK in response.text:
             wrong.append((method, url, response.status_code))
     assert checked > 50
-    assert wrong == [], '\n'.join(map(str, wrong))
+    assert wrong == [], "\n".join(map(str, wrong))
     assert counts(app) == before
     with app.app_context():
         agent = db.session.get(Agent, nantes[Agent])
