@@ -17,6 +17,7 @@ from app.extensions import db
 from app.security import client_ip, log
 from app.services import DomainError, NotFound, accounts, mail, people
 from app.services.users import manager_of
+from app.urls import public_url
 
 from .base import login_required, own_agent
 
@@ -79,7 +80,7 @@ def _send_reset_link(user, address: str, token: str) -> None:
             "did not ask for it, ignore this message: your password stays the same.\n",
             user=user.username,
             minutes=current_app.config["PASSWORD_RESET_MINUTES"],
-            link=url_for("AccountView.reset", token=token, _external=True),
+            link=public_url("AccountView.reset", token=token),
         ),
     )
 
