@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import limit
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -15,7 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from app.extensions import db
 from app.security import client_ip, log
-from app.services import DomainError, NotFound, accounts, mail, people
+from app.services import DomainError, NotFound, accounts, mail, people, timing
 from app.services.users import manager_of
 from app.urls import public_url
 
@@ -143,14 +144,24 @@ class AccountView(BaseView):
         return "", 204
 
     @expose("/mot-de-passe-oublie", methods=["GET", "POST"])
+    # Flask-Limiter through FAB, per IP like the login; FAB applies a view's limits to
+    # its whole blueprint, so every other route of this view is exempt.
+    @limit(
+        lambda: current_app.config["FORGOT_RATE_LIMIT"],
+        methods=["POST"],
+        exempt_when=lambda: request.endpoint != "AccountView.forgot",
+    )
     def forgot(self):
         form = ForgotForm()
         if request.method == "GET" and request.args.get("identifiant"):
             form.identifier.data = request.args["identifiant"][:128]
         if form.validate_on_submit():
-            found = accounts.request_reset(db.session, form.identifier.data, _policy())
-            if found is not None:
-                _send_reset_link(*found)
+            # The same duration whether a link is mailed or not (the mail itself leaves
+            # from a background thread): no account enumeration by timing.
+            with timing.at_least(current_app.config["FORGOT_MIN_SECONDS"]):
+                found = accounts.request_reset(db.session, form.identifier.data, _policy())
+                if found is not None:
+                    _send_reset_link(*found)
             log.info("password reset asked identifier=%s ip=%s", form.identifier.data, client_ip())
             # The same answer whether the identifier exists, has an e-mail, or not.
             flash(
