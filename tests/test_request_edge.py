@@ -151,6 +151,15 @@ def test_behind_one_proxy_each_client_has_its_own_login_limit(app, demo, caplog)
     assert not any("ip=10.0.0.2" in line for line in logged)
 
 
+def test_behind_one_proxy_the_forwarded_host_is_checked_too(app, demo):
+    instance = create_app(settings_of(app, PROXY_COUNT=1, RATELIMIT_STORAGE_URI="memory://"))
+    client = behind_balancer(instance)
+    forged = client.get("/login/", headers={"X-Forwarded-Host": "evil.example"})
+    assert forged.status_code == 400
+    fine = client.get("/login/", headers={"X-Forwarded-Host": "localhost"})
+    assert fine.status_code == 200
+
+
 def test_without_proxy_x_forwarded_for_is_ignored(app, demo, caplog):
     caplog.set_level(logging.INFO, logger="imagin.auth")
     first, second = behind_balancer(app), behind_balancer(app)
