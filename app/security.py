@@ -103,7 +103,9 @@ class ImaginAuthDBView(AuthDBView):
             return redirect(url_for("AccountView.change_password"))
         return redirect(next_url or self.appbuilder.get_url_for_index)
 
-    @expose("/logout/")
+    # POST only, with the CSRF token (global CSRFProtect): a link or an image on another
+    # site cannot end a session. GET answers 405 and changes nothing.
+    @expose("/logout/", methods=["POST"])
     def logout(self):
         from flask_login import current_user
 

@@ -97,6 +97,7 @@ def test_outside_debug_the_session_cookie_is_secure(app):
             "TESTING": False,
             "DEBUG": False,
             "SECRET_KEY": "a-production-secret-of-enough-length",
+            "PUBLIC_URL": "https://imagin.ac-rennes.fr",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
         }

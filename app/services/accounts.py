@@ -5,8 +5,10 @@ lockouts, session checks and password reset.
   shipped list of common breached passwords; hashed by FAB's method (scrypt).
 * Temporary password (external contributors): random, shown once, expires after
   ``TEMPORARY_PASSWORD_DAYS``; it must be changed at the first login.
-* Lockout: after ``LOCKOUT_FAILURES`` failures in a row on an identifier, logins on it
-  are refused for ``LOCKOUT_MINUTES``, whether an account exists or not.
+* Lockout: after ``LOCKOUT_FAILURES`` failures in a row on an account (whichever of its
+  username or e-mail address is typed, in any letter case), logins on it are refused
+  for ``LOCKOUT_MINUTES``; an identifier no account has is counted on its own, so a
+  lockout reveals nothing.
 * Sessions: ended after ``SESSION_IDLE_MINUTES`` without a request and after
   ``SESSION_MAX_HOURS`` in all; every account has a nonce copied into its sessions,
   renewed at logout and at each password change or reset, which ends them all.
@@ -186,8 +188,31 @@ def temporary_password_expired(security: AccountSecurity) -> bool:
 # --- Lockout ---------------------------------------------------------------------------------
 
 
-def _throttle(session: Session, identifier: str) -> LoginThrottle:
-    key = (identifier or "").strip().lower()[:128]
+def login_account(session: Session, identifier: str) -> User | None:
+    """The account a login identifier names, resolved as FAB's login does: the username
+    (case-insensitive), else the e-mail address (here case-insensitive too, so that no
+    spelling of an alias escapes the count). Both queries always run (same work for a
+    known and an unknown identifier)."""
+    typed = (identifier or "").strip().lower()
+    if not typed:
+        return None
+    by_username = session.scalar(select(User).where(func.lower(User.username) == typed).limit(1))
+    by_email = session.scalar(
+        select(User).where(func.lower(User.email) == typed).order_by(User.id).limit(1)
+    )
+    return by_username or by_email
+
+
+def lockout_key(session: Session, identifier: str) -> str:
+    """What the lockout counts on: the account (whatever alias was typed), or the
+    normalised identifier when no account has it, so that a lockout reveals nothing."""
+    user = login_account(session, identifier)
+    if user is not None:
+        return f"account:{user.id}"
+    return "identifier:" + (identifier or "").strip().lower()[:117]
+
+
+def _throttle(session: Session, key: str) -> LoginThrottle:
     throttle = session.get(LoginThrottle, key)
     if throttle is None:
         throttle = LoginThrottle(identifier=key, failures_in_a_row=0)
@@ -196,14 +221,14 @@ def _throttle(session: Session, identifier: str) -> LoginThrottle:
 
 
 def is_locked(session: Session, identifier: str) -> bool:
-    key = (identifier or "").strip().lower()[:128]
-    throttle = session.get(LoginThrottle, key)
+    throttle = session.get(LoginThrottle, lockout_key(session, identifier))
     return bool(throttle and throttle.locked_until and clock.now() < throttle.locked_until)
 
 
 def record_failure(session: Session, identifier: str, policy: Policy) -> bool:
-    """Count a failed login on ``identifier``; True when it is now locked."""
-    throttle = _throttle(session, identifier)
+    """Count a failed login on the account ``identifier`` names (or on the identifier
+    itself when it names none); True when it is now locked."""
+    throttle = _throttle(session, lockout_key(session, identifier))
     now = clock.now()
     if throttle.locked_until and now >= throttle.locked_until:
         throttle.failures_in_a_row = 0
@@ -217,8 +242,7 @@ def record_failure(session: Session, identifier: str, policy: Policy) -> bool:
 
 
 def record_success(session: Session, identifier: str) -> None:
-    key = (identifier or "").strip().lower()[:128]
-    throttle = session.get(LoginThrottle, key)
+    throttle = session.get(LoginThrottle, lockout_key(session, identifier))
     if throttle is not None:
         session.delete(throttle)
         session.commit()
