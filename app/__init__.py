@@ -43,6 +43,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     app.debug = bool(app.config.get("DEBUG"))
     check_production_settings(app)
+    from app import crypto
+
+    crypto.init_app(app)  # DATA_ENCRYPTION_KEYS; refuses to start without it in production
     if app.debug:
         # Development over plain http on 127.0.0.1.
         app.config["SESSION_COOKIE_SECURE"] = False

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from app.extensions import db
 from app.security import client_ip, log
-from app.services import DomainError, NotFound, accounts, mail, people
+from app.services import DomainError, NotFound, accounts, mail, people, personal_data
 from app.services.users import manager_of
 
 from .base import login_required, own_agent
@@ -252,6 +252,7 @@ class PersonalInfoView(BaseView):
             title=_("Personal information"),
             form=form,
             agent=agent,
+            bank=personal_data.masked(agent),
         )
 
 

@@ -9,7 +9,14 @@ from flask_login import current_user
 from wtforms.validators import Email, Optional, ValidationError
 
 from app.extensions import db
-from app.services import claim_processing, claims, clock, competences, referential
+from app.services import (
+    claim_processing,
+    claims,
+    clock,
+    competences,
+    personal_data,
+    referential,
+)
 from app.services.users import manager_of
 from models import Agent, AgentEstablishment, Manager, Teaching
 
@@ -77,6 +84,12 @@ class AgentModelView(ImaginModelView):
         "user",
     ]
     add_columns = edit_columns = show_columns
+    # Masked on the detail; whole only in the edit form, where the manager corrects them.
+    formatters_columns = {
+        "insee_number": lambda value: personal_data.mask_insee(value) or "",
+        "iban": lambda value: personal_data.mask_iban(value) or "",
+        "bic": lambda value: personal_data.mask_bic(value) or "",
+    }
     validators_columns = {
         "insee_number": [Optional(), validate_insee],
         "iban": [Optional(), validate_iban],
