@@ -83,6 +83,12 @@ SQLALCHEMY_DATABASE_URI = _database_url()
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
+# --- Personal data at rest (app/crypto.py) ------------------------------------------
+# Comma-separated Fernet keys: the first encrypts INSEE numbers, IBAN and BIC, all
+# decrypt (rotation: a new key first, then ``flask imagin rotate-keys``). Required
+# outside debug/testing; a public development key is used otherwise.
+DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
+
 # --- Files ---------------------------------------------------------------------------
 UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
 

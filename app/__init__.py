@@ -62,6 +62,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     edge.resolve_settings(app)
     check_production_settings(app)
+    from app import crypto
+
+    crypto.init_app(app)  # DATA_ENCRYPTION_KEYS; refuses to start without it in production
     if app.debug:
         # Development over plain http on 127.0.0.1.
         app.config["SESSION_COOKIE_SECURE"] = False

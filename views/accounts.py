@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from app.extensions import db
 from app.security import client_ip, log
-from app.services import DomainError, NotFound, accounts, mail, people, timing
+from app.services import DomainError, NotFound, accounts, mail, people, personal_data, timing
 from app.services.users import manager_of
 from app.urls import public_url
 
@@ -264,6 +264,7 @@ class PersonalInfoView(BaseView):
             title=_("Personal information"),
             form=form,
             agent=agent,
+            bank=personal_data.masked(agent),
         )
 
 

@@ -8,7 +8,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import Email, Optional, ValidationError
 
 from app.extensions import db
-from app.services import claim_processing, claims, clock, competences, referential
+from app.services import (
+    claim_processing,
+    claims,
+    clock,
+    competences,
+    personal_data,
+    referential,
+)
 from models import Agent, AgentEstablishment, Manager, Teaching
 
 from .base import EagerInterface, ImaginModelView, current_academy_id
@@ -78,6 +85,12 @@ class AgentModelView(ImaginModelView):
     add_columns = edit_columns = [
         column for column in show_columns if column not in ("academy", "user")
     ]
+    # Masked on the detail; whole only in the edit form, where the manager corrects them.
+    formatters_columns = {
+        "insee_number": lambda value: personal_data.mask_insee(value) or "",
+        "iban": lambda value: personal_data.mask_iban(value) or "",
+        "bic": lambda value: personal_data.mask_bic(value) or "",
+    }
     validators_columns = {
         "insee_number": [Optional(), validate_insee],
         "iban": [Optional(), validate_iban],

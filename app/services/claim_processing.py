@@ -10,7 +10,6 @@ and a claim outside the manager's académie is ``NotFound``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -34,7 +33,17 @@ from models import (
 )
 from models.enums import ClaimPart, ClaimStatus, TransportMode
 
-from . import DomainError, NotFound, amounts, claim_entry, claims, clock, documents, listing
+from . import (
+    DomainError,
+    NotFound,
+    amounts,
+    claim_entry,
+    claims,
+    clock,
+    documents,
+    listing,
+    spreadsheet,
+)
 
 PARTS = (ClaimPart.FEE, ClaimPart.TRAVEL)
 # A part the manager may accept: the agent validated it, or the manager processed it.
@@ -608,8 +617,10 @@ def exportable_statement(academy_id: int):
     )
 
 
-def _amount_text(value: Decimal | None) -> str:
-    return f"{amounts.money(value or Decimal(0)):.2f}"
+def _amount(value: Decimal | None) -> Decimal:
+    """An amount as the CSV writes it: a number with two decimals (never text, so the
+    spreadsheet-safety of :mod:`spreadsheet` leaves a negative one as it is)."""
+    return amounts.money(value or Decimal(0))
 
 
 def _csv_rows(
@@ -654,7 +665,7 @@ def _csv_rows(
                 sum((leg.nights for leg in travel.legs), Decimal(0)),
                 claim.travel_amount,
             ]
-        rows.append(head + [_amount_text(v) for v in figures] + common_tail)
+        rows.append(head + [_amount(v) for v in figures] + common_tail)
     return rows
 
 
@@ -738,7 +749,7 @@ def _batch_claims(session: Session, condition) -> list[ExpenseClaim]:
 
 def _csv_file(session: Session, batch: PaymentBatch, parts_of_claims) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer)  # formula-safe text cells, ";" and CRLF
     writer.writerow(CSV_COLUMNS)
     rates: dict = {}  # the barème of each mission date, read once
     for claim, parts in parts_of_claims:

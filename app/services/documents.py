@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 import filetype
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import ExpenseClaim, SupportingDocument
@@ -123,6 +124,21 @@ def documents_of(claim: ExpenseClaim, dossier: DocumentDossier) -> list[Supporti
     )
 
 
+def count_locked(session: Session, claim: ExpenseClaim, dossier: DocumentDossier) -> int:
+    """How many documents the dossier holds, counted in the database after locking the
+    claim's row (``SELECT … FOR UPDATE``, until the transaction ends): simultaneous
+    uploads to one claim take turns between this count and their insert, so the limit
+    of 20 holds under concurrency (PostgreSQL; SQLite serialises writers anyway)."""
+    if claim.id is None:
+        return len(documents_of(claim, dossier))
+    session.execute(select(ExpenseClaim.id).where(ExpenseClaim.id == claim.id).with_for_update())
+    return session.scalar(
+        select(func.count())
+        .select_from(SupportingDocument)
+        .where(SupportingDocument.claim_id == claim.id, SupportingDocument.dossier == dossier)
+    )
+
+
 def normalise_name(filename: str) -> tuple[str, str]:
     """(stem, extension) of an uploaded file's name: accents dropped, spaces and other
     separators turned into "_", the extension in lower case."""
@@ -194,7 +210,7 @@ def add_document(
         raise DomainError(_l("Your academy does not take documents on line: send them by post."))
     if upload.piece not in pieces_of(upload.dossier):
         raise DomainError(_l("Choose which document this file is."))
-    if len(documents_of(claim, upload.dossier)) >= MAX_PER_DOSSIER:
+    if count_locked(session, claim, upload.dossier) >= MAX_PER_DOSSIER:
         raise DomainError(
             _l(
                 "You cannot deposit more than %(max)s documents in the %(dossier)s.",
