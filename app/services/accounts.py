@@ -414,6 +414,24 @@ def request_reset(
     return user, address, token
 
 
+def issue_reset(session: Session, user: User, policy: Policy) -> tuple[User, str, str] | None:
+    """A reset link for ``user`` (a manager's action): (user, e-mail, token), or None
+    when no e-mail is known. Does not commit."""
+    address = contact_email(session, user)
+    if address is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=clock.now(),
+            expires_at=clock.now() + policy.reset_valid,
+        )
+    )
+    return user, address, token
+
+
 def _valid_token(session: Session, token: str) -> PasswordResetToken:
     row = session.scalar(
         select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token or ""))
