@@ -145,16 +145,16 @@ _WEAKNESSES = (
         _l("it repeats characters or words (such as “aaa” or “abcabc”)."),
     ),
     (
+        lambda m: m["pattern"] == "dictionary",
+        _l("it is built on a common word or password."),
+    ),
+    (
         lambda m: m["pattern"] == "sequence",
         _l("it contains a sequence such as “abcd” or “6789”."),
     ),
     (
         lambda m: m["pattern"] == "spatial",
         _l("it contains a row of neighbouring keys such as “azerty”."),
-    ),
-    (
-        lambda m: m["pattern"] == "dictionary",
-        _l("it is built on a common word or password."),
     ),
     (
         lambda m: m["pattern"] in ("date", "regex"),
@@ -263,7 +263,7 @@ def change_password(
     follow the rules. Every session of the user ends (the caller opens a fresh one)."""
     if not user.password or not check_password_hash(user.password, current or ""):
         raise DomainError(_l("The current password is not correct."))
-    _check_new(new, confirmation, user.username)
+    _check_new(session, user, new, confirmation)
     if check_password_hash(user.password, new):
         raise DomainError(_l("The new password must differ from the current one."))
     security = security_of(session, user)
@@ -272,12 +272,39 @@ def change_password(
     return security
 
 
-def _check_new(new: str, confirmation: str, username: str) -> None:
-    problems = password_problems(new, username=username)
+def _check_new(session: Session, user: User, new: str, confirmation: str) -> None:
+    problems = password_problems(
+        new, username=user.username, user_inputs=password_inputs(session, user)
+    )
     if problems:
         raise DomainError(problems[0])
     if new != confirmation:
         raise DomainError(_l("The two new passwords are not the same."))
+
+
+def must_change_at_next_login(session: Session, user: User, policy: Policy) -> AccountSecurity:
+    """The password of ``user`` was chosen by someone else (an administrator): like a
+    temporary password, it must be changed at the next login and expires."""
+    security = security_of(session, user)
+    security.must_change_password = True
+    security.temporary_password_expires_at = clock.now() + policy.temporary_valid
+    return security
+
+
+def set_password_by_other(
+    session: Session, user: User, password: str, policy: Policy
+) -> AccountSecurity:
+    """An administrator sets the password of ``user``: the same rules as everyone's;
+    every session of the user ends and the user chooses their own at the next login.
+    Does not commit."""
+    problems = password_problems(
+        password, username=user.username, user_inputs=password_inputs(session, user)
+    )
+    if problems:
+        raise DomainError(problems[0])
+    security = security_of(session, user)
+    _set_password(security, user, password, policy)
+    return must_change_at_next_login(session, user, policy)
 
 
 def issue_temporary_password(session: Session, user: User, policy: Policy) -> str:
@@ -453,7 +480,7 @@ def reset_password(
     """Set a new password through a reset link (single use); every session ends."""
     row = _valid_token(session, token)
     user = session.get(User, row.user_id)
-    _check_new(new, confirmation, user.username)
+    _check_new(session, user, new, confirmation)
     security = security_of(session, user)
     _set_password(security, user, new, policy)
     row.used_at = clock.now()
