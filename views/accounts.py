@@ -291,10 +291,22 @@ class AgentAccountView(BaseView):
             title=_("Account of a contributor"),
             agent=agent,
             user=user,
+            actions=people.account_actions(db.session, agent),
             security=accounts.security_of(db.session, user) if user else None,
             email=accounts.contact_email(db.session, user) if user else None,
             temporary_password=temporary_password,
         )
+
+    def _refused(self, agent_id: int, error: DomainError):
+        db.session.rollback()
+        log.warning(
+            "account action refused agent=%s by=%s ip=%s",
+            agent_id,
+            current_user.username,
+            client_ip(),
+        )
+        flash(str(error.message), "danger")
+        return redirect(url_for("AgentAccountView.show", agent_id=agent_id))
 
     @expose("/<int:agent_id>")
     @has_access
@@ -305,8 +317,13 @@ class AgentAccountView(BaseView):
     @has_access
     def temporary(self, agent_id: int):
         agent = self._agent(agent_id)
-        user = people.ensure_account(db.session, current_app.appbuilder.sm, agent)
-        password = accounts.issue_temporary_password(db.session, user, _policy())
+        try:
+            user, password = people.temporary_password_for(
+                db.session, current_app.appbuilder.sm, agent, _policy()
+            )
+        except DomainError as error:
+            return self._refused(agent_id, error)
+        db.session.commit()
         log.info("temporary password issued user=%s by=%s", user.username, current_user.username)
         flash(
             _("A temporary password has been generated: give it to the contributor now."),
@@ -318,17 +335,12 @@ class AgentAccountView(BaseView):
     @has_access
     def reset_link(self, agent_id: int):
         agent = self._agent(agent_id)
-        if agent.user is None:
-            flash(_("This contributor has no account yet."), "warning")
-            return redirect(url_for("AgentAccountView.show", agent_id=agent_id))
-        found = accounts.request_reset(db.session, agent.user.username, _policy())
-        if found is None:
-            flash(
-                _("No e-mail address is known for this contributor: record one first."),
-                "warning",
-            )
-        else:
-            _user, address, _token = found
-            _send_reset_link(*found)
-            flash(_("A reset link has been sent to %(address)s.", address=address), "success")
+        try:
+            found = people.reset_link_for(db.session, agent, _policy())
+        except DomainError as error:
+            return self._refused(agent_id, error)
+        db.session.commit()
+        _user, address, _token = found
+        _send_reset_link(*found)
+        flash(_("A reset link has been sent to %(address)s.", address=address), "success")
         return redirect(url_for("AgentAccountView.show", agent_id=agent_id))
