@@ -7,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import String, cast
 from wtforms.fields import TimeField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
 from app.extensions import db
-from app.services import NotFound, claims, convocation, listing, referential
+from app.services import NotFound, claims, convocation, listing, missions, referential
 from models import Assignment, Establishment, Exam, Mission, MissionSlot, MissionType, Paper
 
 from .base import EagerInterface, ImaginModelView
@@ -101,6 +101,31 @@ class AssignmentModelView(ImaginModelView):
         db.session.commit()
 
 
+def _mission_academy_id(form) -> int | None:
+    """The académie of the mission being entered: its own when edited, else the one
+    ``MissionModelView.pre_add`` gives it."""
+    mission_id = getattr(form, "_id", None)
+    if mission_id is not None:
+        mission = db.session.get(Mission, mission_id)
+        return mission.academy_id if mission is not None else None
+    academy = referential.home_academy(db.session, current_app.config["IMAGIN_ACADEMY_CODE"])
+    return academy.id if academy is not None else None
+
+
+def validate_mission_number(form, field):
+    error = missions.number_error(
+        db.session, _mission_academy_id(form), field.data, mission_id=getattr(form, "_id", None)
+    )
+    if error:
+        raise ValidationError(error)
+
+
+def validate_mission_exam(form, field):
+    errors = missions.exam_errors(form.session.data, form.specialty.data, form.paper.data)
+    if field.name in errors:
+        raise ValidationError(errors[field.name])
+
+
 class MissionModelView(ImaginModelView):
     datamodel = EagerInterface(Mission, eager=("session.exam", "mission_type", "centre"))
     list_columns = ["number", "session", "mission_type", "centre", "first_day", "last_day"]
@@ -125,6 +150,11 @@ class MissionModelView(ImaginModelView):
         "last_day",
         "observations",
     ]
+    validators_columns = {
+        "number": [validate_mission_number],
+        "specialty": [validate_mission_exam],
+        "paper": [validate_mission_exam],
+    }
     related_views = [MissionSlotModelView, AssignmentModelView]
     base_order = ("first_day", "desc")
 
