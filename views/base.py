@@ -7,22 +7,25 @@ import functools
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 from app.catalogue import BY_CODE, CATALOGUE
 from app.extensions import db
-from app.services import listing, scope
+from app.services import integrity, listing, scope
 from app.services.users import agent_of, manager_of
 from models.enums import LabelledEnum
 
 from .labels import LABELS
+from .refusals import RefusalsOnForm
 
 
 def current_academy_id() -> int | None:
@@ -73,12 +76,6 @@ class EagerInterface(SQLAInterface):
 
     query_simple_group = query_month_group = query_year_group = _unused
 
-    def add(self, item, commit=True):
-        # A record a manager creates belongs to the manager's académie, always.
-        if self.scoped and self.obj in scope.DIRECT:
-            item.academy_id = current_academy_id()
-        return super().add(item, commit)
-
     def _eager_options(self):
         options = []
         for path in self.eager:
@@ -109,6 +106,52 @@ class EagerInterface(SQLAInterface):
         if isinstance(raw, LabelledEnum):
             return raw.label
         return listing.display(SQLAInterface._get_attr_value(item, col))
+
+    # --- Writes the database refuses, in French (issue 12) ----------------------------
+    # FAB's add/edit/delete log the database's error and hand its text (English, with
+    # SQL) to the view. Here a record still used is refused before the delete, and any
+    # refusal from the database becomes ``integrity.Refused``: a French message naming
+    # the form fields concerned, which ``RefusalsOnForm`` shows next to them.
+
+    def _write(self, write, item, *, deleting: bool = False) -> None:
+        try:
+            write(item)
+            self.session.flush()
+        except (SQLAlchemyError, DatabaseException, OverflowError) as error:
+            self.session.rollback()
+            raise integrity.refusal(error, self.obj, deleting=deleting) from error
+
+    def _commit(self, model, *, deleting: bool = False) -> None:
+        try:
+            self.session.commit()
+        except (SQLAlchemyError, OverflowError) as error:
+            self.session.rollback()
+            raise integrity.refusal(error, model, deleting=deleting) from error
+
+    def add(self, item, commit: bool = True) -> None:
+        # A record a manager creates belongs to the manager's académie, always.
+        if self.scoped and self.obj in scope.DIRECT:
+            item.academy_id = current_academy_id()
+        self._write(self.session.add, item)
+        if commit:
+            self._commit(self.obj)
+
+    def edit(self, item, commit: bool = True) -> None:
+        self._write(self.session.merge, item)
+        if commit:
+            self._commit(self.obj)
+
+    def delete(self, item, commit: bool = True) -> None:
+        integrity.check_deletable(self.session, item)
+        self._delete_files(item)
+        self._write(self.session.delete, item, deleting=True)
+        if commit:
+            self._commit(self.obj, deleting=True)
+
+    def delete_all(self, items) -> None:
+        for item in items:
+            self.delete(item, commit=False)
+        self._commit(self.obj, deleting=True)
 
 
 class LabelledEnumField(EnumField):
@@ -151,7 +194,7 @@ SUB_VIEW_LABELS = {name: label for a in CATALOGUE for name, label in a.sub_views
 FORBIDDEN_COLUMNS = frozenset({"academy", "academy_id", "user", "user_id"})
 
 
-class ImaginModelView(ModelView):
+class ImaginModelView(RefusalsOnForm, ModelView):
     """Base of the managers' generated CRUD screens: scoped to the manager's académie
     by their ``EagerInterface`` (another académie's record is a 404)."""
 

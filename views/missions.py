@@ -6,13 +6,13 @@ from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast
 from wtforms.fields import TimeField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
 from app.extensions import db
-from app.services import NotFound, convocation, listing
+from app.services import NotFound, convocation, listing, missions
 from models import Assignment, Establishment, Exam, Mission, MissionSlot, MissionType, Paper
 
-from .base import EagerInterface, ImaginModelView
+from .base import EagerInterface, ImaginModelView, current_academy_id
 
 # --- The managers' lists of missions (convocation, service fait) --------------------------
 
@@ -94,6 +94,26 @@ class AssignmentModelView(ImaginModelView):
     base_order = ("convoked_at", "desc")
 
 
+def _mission_academy_id(form) -> int | None:
+    """The académie of the mission being entered: the manager's (a mission of another
+    académie is not found, and a new one is the manager's)."""
+    return current_academy_id()
+
+
+def validate_mission_number(form, field):
+    error = missions.number_error(
+        db.session, _mission_academy_id(form), field.data, mission_id=getattr(form, "_id", None)
+    )
+    if error:
+        raise ValidationError(error)
+
+
+def validate_mission_exam(form, field):
+    errors = missions.exam_errors(form.session.data, form.specialty.data, form.paper.data)
+    if field.name in errors:
+        raise ValidationError(errors[field.name])
+
+
 class MissionModelView(ImaginModelView):
     datamodel = EagerInterface(Mission, eager=("session.exam", "mission_type", "centre"))
     list_columns = ["number", "session", "mission_type", "centre", "first_day", "last_day"]
@@ -118,5 +138,10 @@ class MissionModelView(ImaginModelView):
         "last_day",
         "observations",
     ]
+    validators_columns = {
+        "number": [validate_mission_number],
+        "specialty": [validate_mission_exam],
+        "paper": [validate_mission_exam],
+    }
     related_views = [MissionSlotModelView, AssignmentModelView]
     base_order = ("first_day", "desc")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
-from app.services import amounts
+from app.services import amounts, referential
 from models import RateLine, RateTable
 
 from .base import EagerInterface, ImaginModelView
@@ -23,12 +23,24 @@ class RateKeyValidator:
             raise ValidationError(error)
 
 
+def validate_rate_amount(form, field):
+    error = referential.rate_amount_error(field.data)
+    if error:
+        raise ValidationError(error)
+
+
+def validate_rate_period(form, field):
+    error = referential.rate_period_error(form.valid_from.data, field.data)
+    if error:
+        raise ValidationError(error)
+
+
 class RateLineModelView(ImaginModelView):
     datamodel = EagerInterface(RateLine, eager=("table",))
     list_columns = ["table", "kind", "key", "amount"]
     search_columns = ["kind", "key"]
     add_columns = edit_columns = show_columns = ["table", "kind", "key", "amount"]
-    validators_columns = {"key": [RateKeyValidator()]}
+    validators_columns = {"key": [RateKeyValidator()], "amount": [validate_rate_amount]}
     description_columns = {
         "key": _l(
             "Fee: the paper's rate group (1, 2…); meal: standard or administratif; night: "
@@ -44,6 +56,7 @@ class RateTableModelView(ImaginModelView):
     list_columns = ["name", "valid_from", "valid_until", "reference"]
     search_columns = ["name", "valid_from", "valid_until"]
     add_columns = edit_columns = show_columns = ["name", "valid_from", "valid_until", "reference"]
+    validators_columns = {"valid_until": [validate_rate_period]}
     description_columns = {
         "valid_from": _l(
             "A claim uses the table valid on the first day of its mission; to change the "

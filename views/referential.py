@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
-from app.services.referential import uai_is_valid
+from app.services.referential import portal_url_error, uai_is_valid
 from models import (
     Academy,
     AcademySettings,
@@ -33,6 +33,12 @@ def validate_uai(form, field):
         )
 
 
+def validate_portal_url(form, field):
+    error = portal_url_error(field.data)
+    if error:
+        raise ValidationError(error)
+
+
 class AcademyModelView(ImaginModelView):
     """The manager's own académie (its name and portal address)."""
 
@@ -42,6 +48,7 @@ class AcademyModelView(ImaginModelView):
     search_columns = ["code", "name"]
     show_columns = ["code", "name", "portal_url"]
     add_columns = edit_columns = ["name", "portal_url"]
+    validators_columns = {"portal_url": [validate_portal_url]}
     base_order = ("name", "asc")
 
 

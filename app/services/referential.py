@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from urllib.parse import urlsplit
 
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from models import Academy
@@ -56,3 +61,45 @@ def bic_is_valid(value: str) -> bool:
 def home_academy(session, code: str):
     """The académie this instance serves."""
     return session.scalar(select(Academy).where(Academy.code == code))
+
+
+# --- Barèmes and académies: values refused before the database ------------------------
+
+# RateLine.amount is NUMERIC(10, 4).
+MAX_RATE = Decimal("999999.9999")
+
+
+def rate_period_error(valid_from, valid_until):
+    """A barème cannot end before it starts."""
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        return _l("The end of validity cannot come before its start.")
+    return None
+
+
+def rate_amount_error(amount):
+    """A rate is in euros, zero or more, within what the column holds."""
+    if amount is None:
+        return None
+    if isinstance(amount, Decimal) and not amount.is_finite():
+        return _l("Not a valid number.")
+    if amount < 0:
+        return _l("A rate is zero or more.")
+    if amount > MAX_RATE:
+        return _l("At most %(max)s.", max=LazyString(format_decimal, MAX_RATE, format="0.####"))
+    return None
+
+
+def portal_url_error(url: str | None):
+    """An académie's portal address is an https:// URL with a host name."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if (
+        any(c.isspace() for c in url)
+        or parts.scheme.lower() != "https"
+        or not parts.hostname
+        or "." not in parts.hostname
+    ):
+        return _l("The portal address starts with https:// followed by the site's name.")
+    return None
