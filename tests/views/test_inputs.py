@@ -17,6 +17,7 @@ from models import (
     RateLine,
     RateTable,
     Specialty,
+    Subject,
 )
 from tests.conftest import csrf_token
 from tests.views.helpers import console, text
@@ -249,27 +250,29 @@ def test_a_paper_of_another_specialty_is_refused_on_the_field(app, manager):
     "url", ["http://imagin.ac-nantes.fr", "javascript:alert(1)", "ftp://x.fr", "https://"]
 )
 def test_a_portal_url_must_be_https(app, manager, url):
+    rennes = ids(app, Academy, code="RENNES")
     response = submit(
         manager,
-        "/academymodelview/add",
-        {"code": "NANTES2", "name": "Académie test", "portal_url": url},
+        f"/academymodelview/edit/{rennes}",
+        {"name": "Académie test", "portal_url": url},
     )
     assert response.status_code == 200
     assert "L'adresse du portail commence par https:// suivi du nom du site." in field_errors(
         response.text, "portal_url"
     )
     assert 'value="Académie test"' in response.text
-    assert ids(app, Academy, code="NANTES2") is None
+    assert ids(app, Academy, name="Académie test") is None
 
 
 def test_an_https_portal_url_is_accepted(app, manager):
+    rennes = ids(app, Academy, code="RENNES")
     response = submit(
         manager,
-        "/academymodelview/add",
-        {"code": "NANTES2", "name": "Académie test", "portal_url": "https://imagin.ac-nantes.fr"},
+        f"/academymodelview/edit/{rennes}",
+        {"name": "Rennes", "portal_url": "https://imagin.ac-rennes.fr/portail"},
     )
     assert response.status_code == 302
-    assert ids(app, Academy, code="NANTES2") is not None
+    assert ids(app, Academy, portal_url="https://imagin.ac-rennes.fr/portail") == rennes
 
 
 # --- Any refusal that still comes from the database -----------------------------------
@@ -359,14 +362,10 @@ def test_deleting_a_record_still_used_is_refused_in_french(
 
 
 def test_deleting_a_record_nothing_uses_still_works(app, manager):
-    response = submit(
-        manager,
-        "/academymodelview/add",
-        {"code": "NANTES2", "name": "Académie test", "portal_url": ""},
-    )
+    response = submit(manager, "/subjectmodelview/add", {"code": "999999", "name": "MATIERE TEST"})
     assert response.status_code == 302
-    record = ids(app, Academy, code="NANTES2")
-    token = csrf_token(manager.get("/academymodelview/list/").text)
-    response = manager.post(f"/academymodelview/delete/{record}", data={"csrf_token": token})
+    record = ids(app, Subject, code="999999")
+    token = csrf_token(manager.get("/subjectmodelview/list/").text)
+    response = manager.post(f"/subjectmodelview/delete/{record}", data={"csrf_token": token})
     assert response.status_code == 302
-    assert ids(app, Academy, code="NANTES2") is None
+    assert ids(app, Subject, code="999999") is None
