@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
-from app.services.referential import portal_url_error, uai_is_valid
+from app.services import referential
+from app.services.referential import uai_is_valid
 from models import (
     Academy,
     AcademySettings,
@@ -33,10 +34,22 @@ def validate_uai(form, field):
         )
 
 
-def validate_portal_url(form, field):
-    error = portal_url_error(field.data)
-    if error:
-        raise ValidationError(error)
+def _checked_by(rule):
+    """A WTForms validator raising the French message a service rule returns."""
+
+    def validator(form, field):
+        error = rule(form, field)
+        if error:
+            raise ValidationError(error)
+
+    return validator
+
+
+validate_portal_url = _checked_by(lambda form, field: referential.portal_url_error(field.data))
+validate_info_url = _checked_by(lambda form, field: referential.info_url_error(field.data))
+validate_session_period = _checked_by(
+    lambda form, field: referential.session_period_error(form.starts_on.data, field.data)
+)
 
 
 class AcademyModelView(ImaginModelView):
@@ -69,6 +82,7 @@ class AcademySettingsModelView(ImaginModelView):
         "dematerialised_documents",
         "documents_info_url",
     ]
+    validators_columns = {"documents_info_url": [validate_info_url]}
 
 
 class EstablishmentModelView(ImaginModelView):
@@ -130,6 +144,7 @@ class ExamSessionModelView(ImaginModelView):
     search_columns = ["exam", "name", "year"]
     add_columns = edit_columns = show_columns = ["exam", "name", "year", "starts_on", "ends_on"]
     base_order = ("year", "desc")
+    validators_columns = {"ends_on": [validate_session_period]}
 
 
 class SubjectModelView(ImaginModelView):

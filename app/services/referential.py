@@ -89,17 +89,34 @@ def rate_amount_error(amount):
     return None
 
 
-def portal_url_error(url: str | None):
-    """An académie's portal address is an https:// URL with a host name."""
-    if not url:
-        return None
+def is_https_url(url: str) -> bool:
+    """An https:// address with a host name, and no space."""
     url = url.strip()
     parts = urlsplit(url)
-    if (
+    return not (
         any(c.isspace() for c in url)
         or parts.scheme.lower() != "https"
         or not parts.hostname
         or "." not in parts.hostname
-    ):
+    )
+
+
+def portal_url_error(url: str | None):
+    """An académie's portal address is an https:// URL with a host name."""
+    if url and not is_https_url(url):
         return _l("The portal address starts with https:// followed by the site's name.")
+    return None
+
+
+def info_url_error(url: str | None):
+    """The address of the page about supporting documents is an https:// URL too."""
+    if url and not is_https_url(url):
+        return _l("This address starts with https:// followed by the site's name.")
+    return None
+
+
+def session_period_error(starts_on, ends_on):
+    """An exam session cannot end before it starts."""
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        return _l("The session cannot end before it starts.")
     return None

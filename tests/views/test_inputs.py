@@ -369,3 +369,41 @@ def test_deleting_a_record_nothing_uses_still_works(app, manager):
     response = manager.post(f"/subjectmodelview/delete/{record}", data={"csrf_token": token})
     assert response.status_code == 302
     assert ids(app, Subject, code="999999") is None
+
+
+def test_a_session_ending_before_it_starts_is_refused_on_the_field(app, manager):
+    exam = ids(app, Exam, code="BTS") or ids(app, Exam)
+    response = submit(
+        manager,
+        "/examsessionmodelview/add",
+        {
+            "exam": str(exam),
+            "name": "Session test",
+            "year": "2027",
+            "starts_on": "2027-06-10",
+            "ends_on": "2027-06-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "La session ne peut finir avant de commencer." in field_errors(response.text, "ends_on")
+    assert 'value="Session test"' in response.text
+    assert ids(app, ExamSession, name="Session test") is None
+
+
+def test_the_documents_information_address_must_be_https(app, manager):
+    from models import AcademySettings
+
+    settings = ids(app, AcademySettings)
+    response = submit(
+        manager,
+        f"/academysettingsmodelview/edit/{settings}",
+        {
+            "management_office_name": "DEC",
+            "management_office_address": "RENNES",
+            "documents_info_url": "javascript:alert(1)",
+        },
+    )
+    assert response.status_code == 200
+    assert "Cette adresse commence par https:// suivi du nom du site." in field_errors(
+        response.text, "documents_info_url"
+    )
