@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app import ConfigurationError, create_app
+from app import ConfigurationError, create_app, crypto
 from tests.conftest import csrf_token, login
 from tests.views.helpers import console, text
 
@@ -39,6 +39,7 @@ def production_settings(app, **changes):
             PUBLIC_URL=PUBLIC,
             TRUSTED_HOSTS=None,
             RATELIMIT_STORAGE_URI="memory://",
+            DATA_ENCRYPTION_KEYS=crypto.DEVELOPMENT_KEY,
         )
         | changes
     )
