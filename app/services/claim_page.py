@@ -90,17 +90,17 @@ def shown_amounts(
     """The fee and travel amounts shown on a claim: the stored amount once there is
     one, else the estimate computed from what is entered, else nothing (for the
     agent: "computed by the manager" when the manager prices the fee)."""
-    if claim.fee_amount is not None:
-        fee = ShownAmount(claim.fee_amount)
-    elif computed.fee.amount is not None and claim.fee_entries:
-        fee = ShownAmount(computed.fee.amount, estimate=True)
-    elif for_agent and claim.fee_status in (
+    by_manager = for_agent and claim.fee_status in (
         ClaimStatus.TO_BE_PROCESSED,
         ClaimStatus.PROCESSED_BY_MANAGER,
-    ):
-        fee = ShownAmount(note=_l("computed by the manager"))
+    )
+    note = _l("computed by the manager") if by_manager else None
+    if claim.fee_amount is not None:
+        fee = ShownAmount(claim.fee_amount, note=note)
+    elif computed.fee.amount is not None and claim.fee_entries:
+        fee = ShownAmount(computed.fee.amount, estimate=True)
     else:
-        fee = ShownAmount()
+        fee = ShownAmount(note=note)
     remarks = []
     travel_legs = computed.travel.legs
     if for_agent and computed.travel.fare_pending:
@@ -337,11 +337,12 @@ def manager_page(session: Session, claim: ExpenseClaim, today: dt.date) -> Manag
     computed = amounts.compute(session, claim)
     actions = manager_actions(claim, computed)
     offered = set()
-    if processing.can_cancel(claim) or actions["restore"]:  # not sent for payment
-        offered |= {"accept", "send_back", "process_fee"}
+    if actions["restore"]:
+        offered.add("restore")  # a cancelled claim: restoring it comes first
+    elif actions["cancel"]:  # not sent for payment
+        offered |= {"accept", "send_back", "process_fee", "cancel"}
         if claims.family_of(claim) in claims.ENTRY_FAMILIES:
             offered.add("enter_fee_detail")
-        offered.add("restore" if actions["restore"] else "cancel")
         if actions["deposit"]:
             offered.add("deposit")
     fee_status, travel_status = claims.shown_statuses(claim, today)
