@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from models import ExpenseClaim, SupportingDocument
 from models.enums import ClaimStatus, DocumentDossier, DocumentPiece, TransportMode
 
-from . import DomainError, NotFound, clock
+from . import ALLOWED as MAY
+from . import Decision, DomainError, NotFound, clock, refused
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NAME_LENGTH = 50
@@ -69,7 +70,13 @@ def _pays_something(claim: ExpenseClaim) -> bool:
         fee_needs_entry(claim) or claim.fee_status is ClaimStatus.TO_BE_PROCESSED
     )
     travel = claim.travel_status not in (ClaimStatus.NO_FEE, ClaimStatus.NOT_VALIDATABLE)
-    return (fee or travel) and claim.fee_status is not ClaimStatus.CANCELLED
+    return (fee or travel) and not _cancelled(claim)
+
+
+def _cancelled(claim: ExpenseClaim) -> bool:
+    from .claims import cancelled
+
+    return cancelled(claim)
 
 
 def required_for(claim: ExpenseClaim) -> dict[DocumentDossier, list[DocumentPiece]]:
@@ -116,6 +123,31 @@ def dematerialised(claim: ExpenseClaim) -> bool:
 
 def frozen(claim: ExpenseClaim) -> bool:
     return claim.fee_status in FROZEN or claim.travel_status in FROZEN
+
+
+def can_add(claim: ExpenseClaim, *, by_manager: bool = False) -> Decision:
+    """Whether a document may be added to the claim: never to a cancelled claim; by
+    the agent, only before validation and where the académie takes them on line."""
+    if not by_manager and frozen(claim):
+        return refused(
+            _l("The expense claim is validated: its documents can no longer be changed.")
+        )
+    if _cancelled(claim):
+        return refused(_l("This expense claim is cancelled."))
+    if not by_manager and not dematerialised(claim):
+        return refused(_l("Your academy does not take documents on line: send them by post."))
+    return MAY
+
+
+def can_delete(claim: ExpenseClaim, document: SupportingDocument) -> Decision:
+    """The agent deletes one of their documents until validation; never a manager's."""
+    if document.by_manager:
+        return refused(_l("This document was deposited by the manager: you cannot delete it."))
+    if frozen(claim):
+        return refused(
+            _l("The expense claim is validated: its documents can no longer be changed.")
+        )
+    return MAY
 
 
 def documents_of(claim: ExpenseClaim, dossier: DocumentDossier) -> list[SupportingDocument]:
@@ -200,14 +232,7 @@ def add_document(
     by_manager: bool = False,
 ) -> SupportingDocument:
     """Check and store one file; the claim must still be open to the agent."""
-    if not by_manager and frozen(claim):
-        raise DomainError(
-            _l("The expense claim is validated: its documents can no longer be changed.")
-        )
-    if claim.fee_status is ClaimStatus.CANCELLED:
-        raise DomainError(_l("This expense claim is cancelled."))
-    if not by_manager and not dematerialised(claim):
-        raise DomainError(_l("Your academy does not take documents on line: send them by post."))
+    can_add(claim, by_manager=by_manager).require()
     if upload.piece not in pieces_of(upload.dossier):
         raise DomainError(_l("Choose which document this file is."))
     if count_locked(session, claim, upload.dossier) >= MAX_PER_DOSSIER:
@@ -278,12 +303,7 @@ def delete_document(
     """The agent deletes one of their documents, until validation; never one a
     manager deposited."""
     document = get_document(claim, document_id)
-    if document.by_manager:
-        raise DomainError(_l("This document was deposited by the manager: you cannot delete it."))
-    if frozen(claim):
-        raise DomainError(
-            _l("The expense claim is validated: its documents can no longer be changed.")
-        )
+    can_delete(claim, document).require()
     path = path_of(document, storage)
     claim.documents.remove(document)
     session.commit()
