@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
 from app.extensions import db
+from app.fab_routes import RoleModelView, UnusedRoutesRemoved, UserGroupModelView
 from app.services import accounts
 
 log = logging.getLogger("imagin.auth")
@@ -129,7 +130,7 @@ def _yes_no(value) -> str:
     return str(_l("Yes") if value else _l("No"))
 
 
-class ImaginUserDBModelView(UserDBModelView):
+class ImaginUserDBModelView(UnusedRoutesRemoved, UserDBModelView):
     """FAB's user screen, read as the rest of the portal (Oui/Non, roles by name)."""
 
     list_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
@@ -143,3 +144,8 @@ class ImaginSecurityManager(SecurityManager):
     security_api = ImaginSecurityApi
     authdbview = ImaginAuthDBView
     userdbmodelview = ImaginUserDBModelView
+    # No download / action_post routes, an unknown action is a 404 (app/fab_routes.py);
+    # no FAB user statistics chart.
+    rolemodelview = RoleModelView
+    groupmodelview = UserGroupModelView
+    userstatschartview = None

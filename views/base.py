@@ -18,6 +18,7 @@ from wtforms.validators import ValidationError
 
 from app.catalogue import BY_CODE, CATALOGUE
 from app.extensions import db
+from app.fab_routes import NoActions
 from app.services import listing
 from app.services.users import agent_of, manager_of
 from models.enums import LabelledEnum
@@ -102,8 +103,9 @@ def _translate_enum_fields(form_class) -> None:
 SUB_VIEW_LABELS = {name: label for a in CATALOGUE for name, label in a.sub_views}
 
 
-class ImaginModelView(ModelView):
-    """Base of the managers' generated CRUD screens."""
+class ImaginModelView(NoActions, ModelView):
+    """Base of the managers' generated CRUD screens (without FAB's download and action
+    routes: app/fab_routes.py)."""
 
     page_size = 20
 
