@@ -10,7 +10,7 @@ actions). ``/<view>/action/<name>/<pk>`` stays only where FAB's own screens use 
 from __future__ import annotations
 
 from flask import abort
-from flask_appbuilder import expose
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.security import views as fab_security_views
 
 
@@ -24,6 +24,7 @@ class UnusedRoutesRemoved:
         raise NotImplementedError
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    @has_access  # FAB's checks only the action's own permission: the anonymous got a 404
     def action(self, name, pk):
         if name not in self.actions or self.datamodel.get(pk, self._base_filters) is None:
             abort(404)

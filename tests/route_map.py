@@ -69,35 +69,39 @@ def real_values(app, username: str | None) -> dict[str, object]:
         ExpenseClaim,
         PasswordResetToken,
         PaymentBatch,
-        SupportingDocument,
-        TravelLeg,
         User,
     )
 
     session = db.session
     user = session.scalar(select(User).where(User.username == username)) if username else None
-    agent = session.scalar(select(Agent).where(Agent.user_id == user.id)) if user else None
-    if agent is None:  # managers, the administrator, the anonymous: a teacher's records
-        agent = session.scalar(
-            select(Agent).join(User, Agent.user_id == User.id).where(User.username == "enseignant")
-        )
-    claim = session.scalar(
-        select(ExpenseClaim)
-        .join(Assignment)
-        .where(Assignment.agent_id == agent.id)
-        .order_by(ExpenseClaim.id)
+    teacher = session.scalar(
+        select(Agent).join(User, Agent.user_id == User.id).where(User.username == "enseignant")
     )
-    leg = session.scalar(select(TravelLeg).order_by(TravelLeg.id))
-    document = session.scalar(select(SupportingDocument).order_by(SupportingDocument.id))
+    # Claims, missions…: the account's own; for the others, the teacher's (whom the head
+    # and the managers may see).
+    agent = session.scalar(select(Agent).where(Agent.user_id == user.id)) if user else None
+    agent = agent or teacher
+    claims = list(
+        session.scalars(
+            select(ExpenseClaim)
+            .join(Assignment)
+            .where(Assignment.agent_id == agent.id)
+            .order_by(ExpenseClaim.id)
+        )
+    )
+    # The claim with the most documents and travel legs, so that theirs belong to it.
+    claim = max(claims, key=lambda c: len(c.documents) + len(c.travel_legs), default=None)
+    leg = claim.travel_legs[0] if claim and claim.travel_legs else None
+    document = claim.documents[0] if claim and claim.documents else None
     competence = session.scalar(
-        select(Competence).where(Competence.agent_id == agent.id).order_by(Competence.id)
+        select(Competence).where(Competence.agent_id == teacher.id).order_by(Competence.id)
     )
     assignment = claim.assignment if claim else None
     batch = session.scalar(select(PaymentBatch).order_by(PaymentBatch.id))
     opening = session.scalar(select(ActivityOpening).order_by(ActivityOpening.id))
     token = session.scalar(select(PasswordResetToken).order_by(PasswordResetToken.id))
     values: dict[str, object] = {
-        "agent_id": agent.id,
+        "agent_id": teacher.id,
         "claim_id": claim.id if claim else 1,
         "assignment_id": assignment.id if assignment else 1,
         "mission_id": assignment.mission_id if assignment else 1,
@@ -108,12 +112,12 @@ def real_values(app, username: str | None) -> dict[str, object]:
         "opening_id": opening.id if opening else 1,
         "verdict": "confirmer",
         "tab": "suivi",
-        "service": "enseignant",
-        "kind": "accueil",
+        "service": "teacher",
+        "kind": "welcome",
         "token": getattr(token, "token", "no-such-token"),
         "locale": "fr",
         "group_by": "username",
-        "name": "delete",
+        "name": "resetpasswords",
         "filename": "css/imagin.css",
     }
     for view in app.appbuilder.baseviews:
