@@ -156,3 +156,19 @@ def test_hostile_ids_in_forms_are_refused_without_an_error(log_in, demo):
         follow_redirects=True,
     )
     assert response.status_code == 200
+
+
+def test_a_nul_character_is_refused_with_a_message_not_a_database_error(log_in, demo):
+    """PostgreSQL refuses NUL in text (a 500 there): no request may carry one."""
+    from tests.conftest import csrf_token
+
+    client = log_in("gestionnaire")
+    page = client.get("/messages/teacher/welcome")
+    response = client.post(
+        "/messages/teacher/welcome",
+        data={"csrf_token": csrf_token(page.text), "body": "Bienvenue\x00"},
+    )
+    assert response.status_code == 400
+    assert "La demande n'a pas pu être comprise. Veuillez réessayer." in console(response.text)
+    assert client.get("/compte/reinitialiser/abc%00def").status_code == 400
+    assert client.get("/traitement-etats-de-frais/", query_string={"q": "a\x00"}).status_code == 400
