@@ -46,3 +46,36 @@ class RoleModelView(NoActions, fab_security_views.RoleModelView):
 
 class UserGroupModelView(NoActions, fab_security_views.UserGroupModelView):
     pass
+
+
+class NoFormRoutes:
+    """A FAB form view without its ``/form`` routes."""
+
+    def this_form_get(self):  # pragma: no cover - never routed
+        raise NotImplementedError
+
+    def this_form_post(self):  # pragma: no cover - never routed
+        raise NotImplementedError
+
+
+class ResetMyPasswordView(NoFormRoutes, fab_security_views.ResetMyPasswordView):
+    """Gone: users change their password on the portal's own page, with its rules
+    (AccountView.change_password)."""
+
+
+class UserInfoEditView(NoFormRoutes, fab_security_views.UserInfoEditView):
+    """Gone: agents edit their details on "Informations personnelles"."""
+
+
+class NoUserSelfService:
+    """The users' screen without FAB's "my user information" page and its two actions
+    (whose targets are gone above)."""
+
+    def userinfo(self):  # pragma: no cover - never routed
+        raise NotImplementedError
+
+    def userinfoedit(self, item):  # pragma: no cover - no longer an action
+        raise NotImplementedError
+
+    def resetmypassword(self, item):  # pragma: no cover - no longer an action
+        raise NotImplementedError

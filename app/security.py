@@ -18,7 +18,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
 from app.extensions import db
-from app.fab_routes import RoleModelView, UnusedRoutesRemoved, UserGroupModelView
+from app.fab_routes import (
+    NoUserSelfService,
+    ResetMyPasswordView,
+    RoleModelView,
+    UnusedRoutesRemoved,
+    UserGroupModelView,
+    UserInfoEditView,
+)
 from app.services import accounts
 
 log = logging.getLogger("imagin.auth")
@@ -130,7 +137,7 @@ def _yes_no(value) -> str:
     return str(_l("Yes") if value else _l("No"))
 
 
-class ImaginUserDBModelView(UnusedRoutesRemoved, UserDBModelView):
+class ImaginUserDBModelView(NoUserSelfService, UnusedRoutesRemoved, UserDBModelView):
     """FAB's user screen, read as the rest of the portal (Oui/Non, roles by name)."""
 
     list_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
@@ -145,7 +152,9 @@ class ImaginSecurityManager(SecurityManager):
     authdbview = ImaginAuthDBView
     userdbmodelview = ImaginUserDBModelView
     # No download / action_post routes, an unknown action is a 404 (app/fab_routes.py);
-    # no FAB user statistics chart.
+    # no FAB user statistics chart, no FAB self-service pages (the portal has its own).
+    resetmypasswordview = ResetMyPasswordView
+    userinfoeditview = UserInfoEditView
     rolemodelview = RoleModelView
     groupmodelview = UserGroupModelView
     userstatschartview = None
