@@ -36,15 +36,15 @@ def test_an_id_beyond_32_bits_in_an_int_route_is_not_found(log_in, demo, url):
     )
 
 
-@pytest.mark.parametrize("pk", [HUGE, str(2**31), "-1", "0", "abc", "1e3", "%00", "x" * 300])
 @pytest.mark.parametrize("action", ["show", "edit", "delete"])
-def test_a_fab_pk_that_is_not_a_bounded_id_is_not_found(app, demo, pk, action):
+def test_a_fab_pk_that_is_not_a_bounded_id_is_not_found(app, demo, action):
     manager, admin = app.test_client(), app.test_client()
     login(manager, "gestionnaire")
     login(admin, "admin")
-    assert manager.get(f"/agentmodelview/{action}/{pk}").status_code == 404
-    assert manager.get(f"/missionslotmodelview/{action}/{pk}").status_code == 404
-    assert admin.get(f"/users/{action}/{pk}").status_code == 404
+    for pk in (HUGE, str(2**31), "-1", "0", "abc", "1e3", "%00", "x" * 300):
+        assert manager.get(f"/agentmodelview/{action}/{pk}").status_code == 404, pk
+        assert manager.get(f"/missionslotmodelview/{action}/{pk}").status_code == 404, pk
+        assert admin.get(f"/users/{action}/{pk}").status_code == 404, pk
 
 
 @pytest.mark.parametrize(
@@ -177,3 +177,19 @@ def test_a_nul_character_is_refused_with_a_message_not_a_database_error(log_in, 
     assert "La demande n'a pas pu être comprise. Veuillez réessayer." in console(response.text)
     assert client.get("/compte/reinitialiser/abc%00def").status_code == 400
     assert client.get("/traitement-etats-de-frais/", query_string={"q": "a\x00"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"page_AgentModelView": HUGE},
+        {"psize_AgentModelView": "-" + HUGE},
+        {"_oc_AgentModelView": "password", "_od_AgentModelView": "asc"},
+        {"_oc_AgentModelView": "last_name", "_od_AgentModelView": "x" * 3000},
+    ],
+)
+def test_hostile_fab_page_and_order_arguments_give_a_list(log_in, demo, args):
+    response = log_in("gestionnaire").get(
+        "/agentmodelview/list/", query_string=args, follow_redirects=True
+    )
+    assert response.status_code == 200
