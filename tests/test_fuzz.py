@@ -208,6 +208,8 @@ def test_hostile_values_never_give_a_server_error(app, demo):
             else:  # a POST-only route: names seen on this account's pages
                 data = hostile_mapping(rng, rng.sample(sorted(pool), min(len(pool), 25)))
             check(client, username, "POST", real_url, data=data | {"csrf_token": token})
+        if username:  # still signed in: the run did not go on as anonymous
+            assert client.get("/").status_code == 200, f"{username} was logged out"
     elapsed = time.monotonic() - started
     print(f"fuzz: {count} requests in {elapsed:.1f} s")
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures)
