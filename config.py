@@ -161,6 +161,8 @@ FAB_SECURITY_MANAGER_CLASS = "app.security.ImaginSecurityManager"
 FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False
 FAB_ADD_SECURITY_API = False
+# FAB's JSON menu (/api/v1/menu/) serves its own React menu: the portal has its own.
+FAB_ADD_MENU_API = False
 FAB_API_SWAGGER_UI = False
 FAB_ADD_SECURITY_PERMISSION_VIEW = False
 FAB_ADD_SECURITY_VIEW_MENU_VIEW = False

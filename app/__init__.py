@@ -54,6 +54,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder="static",
         template_folder="templates",
     )
+    from app.bounds import BoundedIntConverter
+
+    # Every ``<int:…>`` route takes a bounded id (before any view is registered).
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object("config")
     if overrides:
         app.config.update(overrides)

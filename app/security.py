@@ -8,7 +8,6 @@ import re
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.api import SecurityApi
@@ -17,7 +16,6 @@ from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     AuthDBView,
-    ResetMyPasswordView,
     ResetPasswordView,
     UserDBModelView,
 )
@@ -29,6 +27,14 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from app.extensions import db
+from app.fab_routes import (
+    NoUserSelfService,
+    ResetMyPasswordView,
+    RoleModelView,
+    UnusedRoutesRemoved,
+    UserGroupModelView,
+    UserInfoEditView,
+)
 from app.services import DomainError, accounts
 
 log = logging.getLogger("imagin.auth")
@@ -192,7 +198,7 @@ def _password_fields() -> dict:
     }
 
 
-class ImaginUserDBModelView(UserDBModelView):
+class ImaginUserDBModelView(NoUserSelfService, UnusedRoutesRemoved, UserDBModelView):
     """FAB's user screen, read as the rest of the portal (Oui/Non, roles by name); a
     password the administrator sets follows the portal's rules and must be changed at
     the user's next login."""
@@ -210,11 +216,6 @@ class ImaginUserDBModelView(UserDBModelView):
         )
         db.session.commit()
         log.info("account created user=%s by=%s", item.username, _current_username())
-
-    @action("resetmypassword", _l("Change my password"), "", "fa-lock", multiple=False)
-    def resetmypassword(self, item):
-        # FAB's own form set a password without the current one: the portal's does.
-        return redirect(url_for("AccountView.change_password"))
 
 
 def _current_username() -> str:
@@ -307,22 +308,15 @@ class ImaginResetPasswordView(ResetPasswordView):
         return self._render(form, user)
 
 
-class ImaginResetMyPasswordView(ResetMyPasswordView):
-    """FAB's "reset my password" set one's password without the current one, without a
-    mail and without ending the other sessions: its routes are removed (overriding an
-    exposed method without ``@expose`` removes its route); "Change of password"
-    (``AccountView.change_password``) does it by the rules."""
-
-    def this_form_get(self):  # pragma: no cover - never routed
-        raise NotImplementedError
-
-    def this_form_post(self):  # pragma: no cover - never routed
-        raise NotImplementedError
-
-
 class ImaginSecurityManager(SecurityManager):
     security_api = ImaginSecurityApi
     authdbview = ImaginAuthDBView
     userdbmodelview = ImaginUserDBModelView
     resetpasswordview = ImaginResetPasswordView
-    resetmypasswordview = ImaginResetMyPasswordView
+    # No download / action_post routes, an unknown action is a 404 (app/fab_routes.py);
+    # no FAB user statistics chart, no FAB self-service pages (the portal has its own).
+    resetmypasswordview = ResetMyPasswordView
+    userinfoeditview = UserInfoEditView
+    rolemodelview = RoleModelView
+    groupmodelview = UserGroupModelView
+    userstatschartview = None

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import (
     Flask,
     Response,
+    abort,
     current_app,
     flash,
     g,
@@ -31,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app import bounds
 from app.catalogue import BY_VIEW
 from app.extensions import db
 from app.services import accounts, activities, clock, listing
@@ -124,6 +126,49 @@ def bound_list_arguments():
         query = urlencode(fixed)
         return redirect(request.path + ("?" + query if query else ""))
     return None
+
+
+def refuse_unbounded_pk():
+    """FAB's CRUD routes take the record's id as text (``/<view>/show/<pk>``): one that
+    is not a bounded id (app/bounds.py) is a 404 before FAB queries the database."""
+    pk = (request.view_args or {}).get("pk")
+    if pk is not None and bounds.parse_id(pk) is None:
+        abort(404)
+
+
+def bound_list_filters():
+    """FAB list filters (``_flt_<index>_<column>=<value>``) reach SQL as typed: one
+    that FAB cannot apply (unknown column or index, a 20-digit number, a date that is
+    not one, a value outside an enum…) is dropped, and the list comes back with a
+    console message."""
+    if request.method != "GET" or not any(key.startswith("_flt_") for key in request.args):
+        return None
+    view = _list_views().get(request.blueprint or "")
+    kept: list[tuple[str, str]] = []
+    dropped = False
+    for key, values in request.args.lists():
+        if key.startswith("_flt_") and not (
+            view is not None and all(bounds.fab_filter_is_valid(view, key, v) for v in values)
+        ):
+            dropped = True
+            continue
+        kept.extend((key, value) for value in values)
+    if not dropped:
+        return None
+    flash(_("A filter of the list was not valid: it has been removed."), "warning")
+    query = urlencode(kept)
+    return redirect(request.path + ("?" + query if query else ""))
+
+
+def refuse_nul_characters():
+    """No form field, URL argument or path ever holds a NUL character (PostgreSQL
+    refuses them in text): such a request is refused whole, with a message."""
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value
+        for source in (request.args, request.form)
+        for key, value in source.items(multi=True)
+    ):
+        abort(400)
 
 
 # What a user who must change a temporary password may still open.
@@ -339,7 +384,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_day"] = long_day
     app.jinja_env.filters["local_time"] = local_time
     app.before_request(enforce_session)
+    app.before_request(refuse_unbounded_pk)
     app.before_request(bound_list_arguments)
+    app.before_request(bound_list_filters)
+    app.before_request(refuse_nul_characters)
     app.before_request(refuse_closed_activity)
     app.after_request(set_security_headers)
     app.after_request(no_store_for_files)

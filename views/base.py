@@ -20,6 +20,7 @@ from wtforms.validators import ValidationError
 
 from app.catalogue import BY_CODE, CATALOGUE
 from app.extensions import db
+from app.fab_routes import NoActions
 from app.services import integrity, listing, scope
 from app.services.users import agent_of, manager_of
 from models.enums import LabelledEnum
@@ -194,9 +195,10 @@ SUB_VIEW_LABELS = {name: label for a in CATALOGUE for name, label in a.sub_views
 FORBIDDEN_COLUMNS = frozenset({"academy", "academy_id", "user", "user_id"})
 
 
-class ImaginModelView(RefusalsOnForm, ModelView):
+class ImaginModelView(RefusalsOnForm, NoActions, ModelView):
     """Base of the managers' generated CRUD screens: scoped to the manager's académie
-    by their ``EagerInterface`` (another académie's record is a 404)."""
+    by their ``EagerInterface`` (another académie's record is a 404), without FAB's
+    download and action routes (app/fab_routes.py)."""
 
     page_size = 20
 

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import selectinload
 
+from app.bounds import parse_id
 from app.extensions import db
 from app.services import (
     DomainError,
@@ -53,13 +54,6 @@ FILTER_STATUSES = [
     for status in ClaimStatus
     if status not in (ClaimStatus.NOT_STARTED, ClaimStatus.IN_PROGRESS)
 ]
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _date(value):
@@ -122,11 +116,11 @@ class ClaimProcessingView(BaseView):
     def index(self, academy_id):
         args = request.args
         filters = svc.ClaimFilters(
-            session_id=_int(args.get("session")),
-            exam_id=_int(args.get("exam")),
-            mission_type_id=_int(args.get("type")),
-            centre_id=_int(args.get("centre")),
-            agent_id=_int(args.get("agent")),
+            session_id=parse_id(args.get("session")),
+            exam_id=parse_id(args.get("exam")),
+            mission_type_id=parse_id(args.get("type")),
+            centre_id=parse_id(args.get("centre")),
+            agent_id=parse_id(args.get("agent")),
             fee_status=_status(args.get("fee")),
             travel_status=_status(args.get("travel")),
             date_from=_date(args.get("from")),
@@ -215,7 +209,7 @@ class ClaimProcessingView(BaseView):
     @has_access
     @manager_screen
     def bulk_accept(self, academy_id):
-        ids = [value for value in map(_int, request.form.getlist("claim_id")) if value]
+        ids = [value for value in map(parse_id, request.form.getlist("claim_id")) if value]
         back = _back("ClaimProcessingView.index")
         if not ids:
             flash(_("Select at least one expense claim."), "warning")
@@ -496,7 +490,7 @@ class ServiceDoneView(BaseView):
         if request.form.get("all") == "1":
             chosen = list(mission.assignments)
         else:
-            ids = {value for value in map(_int, request.form.getlist("assignment_id")) if value}
+            ids = {value for value in map(parse_id, request.form.getlist("assignment_id")) if value}
             chosen = [a for a in mission.assignments if a.id in ids]
             if not chosen:
                 flash(_("Select at least one contributor."), "warning")

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import pdf
+from app.bounds import parse_int
 from app.extensions import db
 from app.services import (
     DomainError,
@@ -190,7 +191,7 @@ class ClaimEntryView(BaseView):
             flash(_("Tick the box to accept the conditions of use."), "danger")
             return redirect(url_for("ClaimEntryView.index"))
         try:
-            version = int(request.form.get("version", "0"))
+            version = parse_int(request.form.get("version"), 0, minimum=0)
             messages.accept_conditions(db.session, current_user.id, _service(), version)
         except (ValueError, DomainError) as error:
             flash(str(getattr(error, "message", _("Please try again."))), "warning")

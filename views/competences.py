@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.bounds import parse_id
 from app.extensions import db
 from app.services import DomainError, NotFound, listing
 from app.services import competences as svc
@@ -158,9 +159,9 @@ def agent_tab_page(view, agent, *, actor=None, url_for_verdict=None, add_url=Non
 def add_page(view, agent, actor, allowed, *, options_url, done_url):
     """The "Ajouter compétence" form: exam, then specialty, then paper option."""
     source = request.form if request.method == "POST" else request.args
-    exam_id = _int(source.get("exam"))
-    specialty_id = _int(source.get("specialty"))
-    paper_id = _int(source.get("paper"))
+    exam_id = parse_id(source.get("exam"))
+    specialty_id = parse_id(source.get("specialty"))
+    paper_id = parse_id(source.get("paper"))
     if request.method == "POST" and "create" in request.form:
         try:
             svc.add_competence(db.session, agent, paper_id or -1, actor, allowed=allowed)
@@ -192,9 +193,9 @@ def add_page(view, agent, actor, allowed, *, options_url, done_url):
 def options(allowed):
     """Specialties of an exam, or papers of a specialty, for the cascading lists."""
     if "exam" in request.args:
-        items = svc.specialties(db.session, _int(request.args["exam"]) or -1, allowed)
+        items = svc.specialties(db.session, parse_id(request.args["exam"]) or -1, allowed)
     elif "specialty" in request.args:
-        items = svc.papers(db.session, _int(request.args["specialty"]) or -1, allowed)
+        items = svc.papers(db.session, parse_id(request.args["specialty"]) or -1, allowed)
     else:
         items = []
     return jsonify([{"id": item.id, "label": str(item)} for item in items])
@@ -215,13 +216,6 @@ def _endorse(agent, actor, competence_id, slug):
             flash(_("The competence is confirmed (%(code)s).", code=actor.code), "success")
         else:
             flash(_("The competence is invalidated (%(code)s).", code=actor.code), "success")
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class CompetenceConsultationView(BaseView):

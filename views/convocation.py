@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from app.bounds import parse_id
 from app.extensions import db
 from app.services import DomainError, claims, clock, listing
 from app.services import convocation as svc
@@ -129,10 +130,9 @@ class ConvocationView(BaseView):
         mission = academy_mission_or_404(academy_id, mission_id)
         ids = []
         for value in request.form.getlist("agent_id"):
-            try:
-                ids.append(int(value))
-            except ValueError:
-                continue
+            agent_id = parse_id(value)
+            if agent_id is not None:
+                ids.append(agent_id)
         quality = AssignmentQuality.__members__.get(request.form.get("quality", ""))
         try:
             created = svc.convoke(

@@ -7,6 +7,7 @@ from flask import request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
+from app.bounds import parse_id
 from app.extensions import db
 from app.services import dashboard as svc
 from models.enums import ClaimStatus
@@ -36,10 +37,7 @@ class DashboardView(BaseView):
     @manager_screen
     def index(self, academy_id):
         sessions = svc.by_session(db.session, academy_id)
-        try:
-            session_id = int(request.args.get("session", ""))
-        except ValueError:
-            session_id = None
+        session_id = parse_id(request.args.get("session"))
         if session_id not in {item.session_id for item in sessions}:
             session_id = None
 

@@ -22,6 +22,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import Enum, String, cast, func, inspect, or_, select
 
+from app.bounds import MAX_PAGE, parse_int
+
 TEXT, DATE, NUMBER = "text", "date", "number"
 MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 100
@@ -98,10 +100,7 @@ def _sort_value(value: Any, kind: str) -> tuple:
 
 
 def _int(value: Any, default: int) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
+    return parse_int(value, default, minimum=1, maximum=MAX_PAGE)
 
 
 def parse_args(

@@ -1,0 +1,205 @@
+"""Every route of the url_map × every demo account and anonymous, with real ids of the
+demo data: the anonymous are sent to the login (but for the public pages listed here),
+an account without the view's permission is refused (403 and a French message), an
+account with it gets its page or a redirect, and nobody ever gets a 5xx.
+
+Read from the url_map: a new route is covered without being listed, and a new route
+that the anonymous may open fails here until it is added to ``PUBLIC``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import csrf_token, login
+from tests.route_map import real_values, routes, values_for
+from tests.views.helpers import console
+
+# Endpoints the anonymous may open (no login).
+PUBLIC = {
+    "ImaginAuthDBView.login",
+    "ImaginAuthDBView.logout",
+    "AccountView.forgot",
+    "AccountView.reset",
+    "LocaleView.index",
+    "UtilView.back",
+    "static",
+    "appbuilder.static",
+}
+# Endpoints any signed-in account may open (no FAB permission: the portal's own pages).
+SIGNED_IN = {
+    "HomeView.index",
+    "AccountView.change_password",
+    "AccountView.keepalive",
+    "PortalPagesView.help",
+    "PortalPagesView.guide",
+    "PortalPagesView.sitemap",
+}
+USERS = ("enseignant", "chef", "intervenant", "gestionnaire", "admin")
+REFUSED = "Vous n'avez pas accès à cette page."
+
+
+def fab_permission(app, endpoint: str) -> tuple[str, str] | None:
+    """(permission, view) FAB checks on ``endpoint``, or None when it checks none."""
+    view_name, _dot, method = endpoint.partition(".")
+    function = app.view_functions[endpoint]
+    name = getattr(function, "_permission_name", None)
+    view = next((v for v in app.appbuilder.baseviews if type(v).__name__ == view_name), None)
+    if view is None or name is None:
+        return None
+    name = (view.method_permission_name or {}).get(method, name)
+    return f"can_{name}", view.class_permission_name
+
+
+def may(app, username: str, permission: tuple[str, str]) -> bool:
+    """Whether FAB grants ``permission`` to the account (its built-in roles come from
+    the catalogue of activities, config.FAB_ROLES)."""
+    from app.extensions import db
+    from models import User
+
+    # FAB refuses a permission a portal CRUD view does not list in its base_permissions
+    # (a read-only screen has no can_add), whatever the role says.
+    from views.base import ImaginModelView
+
+    for view in app.appbuilder.baseviews:
+        if (
+            isinstance(view, ImaginModelView)
+            and view.class_permission_name == permission[1]
+            and permission[0] not in view.base_permissions
+        ):
+            return False
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        granted = app.appbuilder.sm._has_view_access(user, *permission)
+        db.session.remove()
+    return granted
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def documents_on_claims(app, demo):
+    """A supporting document on the claim of each agent that the matrix opens (the demo
+    data has none), so that the document routes have a real id."""
+    import io
+
+    from app.extensions import db
+    from app.services import documents
+    from models import ExpenseClaim
+    from models.enums import DocumentDossier, DocumentPiece
+
+    for username in ("enseignant", "intervenant"):
+        with app.app_context():
+            claim_id = real_values(app, username)["claim_id"]
+            documents.add_document(
+                db.session,
+                db.session.get(ExpenseClaim, claim_id),
+                documents.Upload(
+                    dossier=DocumentDossier.PAY,
+                    piece=DocumentPiece.RIB,
+                    filename="rib.pdf",
+                    stream=io.BytesIO(PDF),
+                ),
+                storage=app.config["UPLOAD_FOLDER"],
+                by_user_id=None,
+                by_manager=True,
+            )
+            db.session.commit()
+            db.session.remove()
+
+
+def request_route(client, route, url, token):
+    """GET a route that answers GET; POST (with a valid CSRF token, no fields) one that
+    answers only POST."""
+    if "GET" in route.methods:
+        return client.get(url)
+    return client.post(url, data={"csrf_token": token})
+
+
+def accept_conditions(client, token):
+    """An agent accepts the conditions of use first (until then, the claim actions are
+    refused: tests/views/test_claims.py)."""
+    page = client.get("/etats-de-frais/")
+    match = (
+        re.search(r'name="version"[^>]*value="(\d+)"', page.text)
+        if page.status_code == 200
+        else None
+    )
+    if match:
+        client.post(
+            "/etats-de-frais/conditions",
+            data={"csrf_token": token, "accept": "y", "version": match.group(1)},
+        )
+
+
+def test_the_lists_of_open_endpoints_name_real_routes(app):
+    endpoints = {route.endpoint for route in routes(app)}
+    assert endpoints >= (PUBLIC | SIGNED_IN)
+    assert not {e for e in SIGNED_IN | PUBLIC if fab_permission(app, e) is not None}
+
+
+def _ordered(all_routes):
+    # Logging out last: it ends the session the other requests use.
+    return sorted(all_routes, key=lambda r: r.endpoint == "ImaginAuthDBView.logout")
+
+
+def test_the_anonymous_are_sent_to_the_login_except_on_public_pages(app, client, demo):
+    with app.app_context():
+        values = real_values(app, None)
+    token = csrf_token(client.get("/login/").text)
+    problems = []
+    for route in _ordered(routes(app)):
+        url = route.url(values_for(route, values))
+        response = request_route(client, route, url, token)
+        location = response.headers.get("Location", "")
+        to_login = response.status_code == 302 and "/login/" in location
+        if response.status_code >= 500:
+            problems.append(f"{route.rule}: {response.status_code}")
+        elif route.endpoint in PUBLIC:
+            if response.status_code >= 400 and response.status_code != 404:
+                problems.append(f"public {route.rule}: {response.status_code}")
+        elif not to_login:
+            problems.append(f"not sent to the login: {route.rule} -> {response.status_code}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_each_account_opens_what_it_may_and_is_refused_the_rest(
+    app, demo, documents_on_claims, username
+):
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    token = csrf_token(client.get("/").text)
+    accept_conditions(client, token)
+    with app.app_context():
+        values = real_values(app, username)
+        from app.extensions import db
+        from models import User
+
+        teacher = db.session.scalar(select(User.id).where(User.username == "enseignant"))
+    # Pages that name their record in the query string.
+    query = {f"ImaginResetPasswordView.this_form_{m}": f"?pk={teacher}" for m in ("get", "post")}
+    problems = []
+    for route in _ordered(routes(app)):
+        url = route.url(values_for(route, values)) + query.get(route.endpoint, "")
+        response = request_route(client, route, url, token)
+        status = response.status_code
+        permission = fab_permission(app, route.endpoint)
+        if status >= 500:
+            problems.append(f"{route.rule}: {status}")
+        elif permission is not None and may(app, username, permission):
+            # 422: a POST without its fields is answered with the form and its errors.
+            if not (200 <= status < 400 or (status == 422 and "GET" not in route.methods)):
+                problems.append(f"allowed {route.rule} ({permission}) -> {status}")
+        elif permission is not None:
+            if status != 403 or REFUSED not in console(response.text):
+                problems.append(f"not refused {route.rule} ({permission}) -> {status}")
+        elif route.endpoint in PUBLIC or route.endpoint in SIGNED_IN:
+            if status >= 400 and status != 404:
+                problems.append(f"open page {route.rule}: {status}")
+        else:
+            problems.append(f"{route.endpoint}: neither public, signed-in nor FAB-protected")
+    assert not problems, f"{username}:\n" + "\n".join(problems)
