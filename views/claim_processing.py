@@ -405,10 +405,11 @@ class ClaimProcessingView(BaseView):
         claim = self._claim(academy_id, claim_id)
         try:
             document = documents.get_document(claim, document_id)
+            path = documents.stored_file(document, current_app.config["UPLOAD_FOLDER"])
         except NotFound:
             abort(404)
         response = send_file(
-            documents.path_of(document, current_app.config["UPLOAD_FOLDER"]),
+            path,
             mimetype=document.content_type,
             as_attachment=True,
             download_name=document.display_name,

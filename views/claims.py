@@ -480,10 +480,8 @@ class ClaimEntryView(BaseView):
     def document(self, agent, claim, document_id):
         try:
             document = documents.get_document(claim, document_id)
+            path = documents.stored_file(document, current_app.config["UPLOAD_FOLDER"])
         except NotFound:
-            abort(404)
-        path = documents.path_of(document, current_app.config["UPLOAD_FOLDER"])
-        if not path.is_file():
             abort(404)
         return send_file(
             path,

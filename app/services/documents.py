@@ -313,3 +313,11 @@ def delete_document(
 def path_of(document: SupportingDocument, storage: str | Path) -> Path:
     # The stored name is generated (hex + extension): it cannot leave the folder.
     return Path(storage) / document.stored_name
+
+
+def stored_file(document: SupportingDocument, storage: str | Path) -> Path:
+    """The file of ``document`` on disk; NotFound when it is gone (a restore, a purge)."""
+    path = path_of(document, storage)
+    if not path.is_file():
+        raise NotFound(_l("This document is no longer available."))
+    return path

@@ -88,3 +88,19 @@ def test_every_file_is_sent_with_no_store(app, urls, kind):
     assert response.headers["Cache-Control"] == "no-store"
     assert "Expires" not in response.headers
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("kind", ["agent-document", "manager-document"])
+def test_a_document_whose_file_is_gone_is_not_found_not_an_error(app, urls, kind):
+    """The stored file of a document lost on disk (a restore, a purge): 404 for
+    both the agent and the manager, never a 500."""
+    import pathlib
+
+    username, url = urls[kind]
+    for stored in pathlib.Path(app.config["UPLOAD_FOLDER"]).glob("*"):
+        stored.unlink()
+    client = app.test_client()
+    login(client, username)
+    if username == "enseignant":
+        accept(client)
+    assert client.get(url).status_code == 404
