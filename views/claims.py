@@ -333,6 +333,7 @@ class ClaimEntryView(BaseView):
             "tab_url": lambda key: _tab_url(claim, key),
             "can_unvalidate": _can_unvalidate(claim),
             "frozen": documents.frozen(claim),
+            "fee_warnings": claim_entry.fee_warnings(claim),
         }
         if tab == "suivi":
             context["amounts"] = amounts.compute(db.session, claim)
@@ -400,6 +401,8 @@ class ClaimEntryView(BaseView):
         except DomainError as error:
             flash(str(error.message), "warning")
             return redirect(_tab_url(claim, "suivi"))
+        for warning in claim_entry.fee_warnings(claim):
+            flash(str(warning), "warning")
         if request.form.get("go") == "previous":
             return redirect(_tab_url(claim, "suivi"))
         tabs = _tabs_of(claim, today)
@@ -485,7 +488,11 @@ class ClaimEntryView(BaseView):
     def validate(self, agent, claim):
         try:
             number = claims.validate(
-                db.session, claim, by_user_id=current_user.id, today=clock.today()
+                db.session,
+                claim,
+                by_user_id=current_user.id,
+                today=clock.today(),
+                zero_confirmed=request.form.get("confirm_zero") == "y",
             )
         except claims.MissingDocuments as error:
             flash(str(error.message), "danger")

@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select, union, update
@@ -34,7 +34,17 @@ from models import (
 )
 from models.enums import ClaimPart, ClaimStatus, TransportMode
 
-from . import DomainError, NotFound, amounts, claim_entry, claims, clock, documents, listing
+from . import (
+    DomainError,
+    NotFound,
+    amounts,
+    claim_entry,
+    claims,
+    clock,
+    documents,
+    listing,
+    numbers,
+)
 
 PARTS = (ClaimPart.FEE, ClaimPart.TRAVEL)
 # A part the manager may accept: the agent validated it, or the manager processed it.
@@ -58,6 +68,10 @@ FARE_MODES = frozenset(
     {TransportMode.TRAIN, TransportMode.PUBLIC_TRANSPORT, TransportMode.TRAVEL_VOUCHER}
 )
 MAX_MESSAGE = 2000
+# The most a manager may type: a fee (300 copies at the top group are 1,500 €; 60
+# hours 823 €) and a 2nd-class train fare (a return across France is under 300 €).
+MAX_FEE = Decimal("5000")
+MAX_FARE = Decimal("1500")
 PART_LABELS = {ClaimPart.FEE: _l("the fee"), ClaimPart.TRAVEL: _l("the travel")}
 
 
@@ -383,19 +397,13 @@ def send_back(session: Session, claim: ExpenseClaim, message: str, *, by_user_id
     claim.accepted_at = None
 
 
-def parse_amount(raw: str) -> Decimal:
-    """A French amount ("12,50", "12.5", "1 234,00") as Decimal, or a DomainError."""
-    text = (raw or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if not text:
+def parse_amount(raw: str, *, maximum: Decimal | None = None) -> Decimal:
+    """A French amount ("12,50", "12.5", "1 234,00") as Decimal, or a DomainError
+    (``numbers.parse_decimal``: no exponent, NaN, Infinity nor third decimal); at most
+    ``maximum`` (a fee, by default)."""
+    value = numbers.parse_decimal(raw, maximum=maximum or MAX_FEE)
+    if value is None:
         _refuse(_l("Enter an amount such as 12,50."))
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        _refuse(_l("Enter an amount such as 12,50."))
-    if not value.is_finite() or value < 0 or value > Decimal("99999.99"):
-        _refuse(_l("Enter an amount such as 12,50."))
-    if value.as_tuple().exponent < -2:
-        _refuse(_l("At most %(places)s decimals.", places=2))
     return amounts.money(value)
 
 
