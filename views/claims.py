@@ -337,6 +337,7 @@ class ClaimEntryView(BaseView):
         }
         if tab == "suivi":
             context["amounts"] = amounts.compute(db.session, claim)
+            context["missing_rates"] = amounts.unpriced(claim, context["amounts"])
             context["history"] = history_rows(claim)
             context["first_of_day"] = (
                 _first_of_day(claim)
@@ -351,6 +352,7 @@ class ClaimEntryView(BaseView):
             context["automatic"] = [e for e in claim.fee_entries if e.from_correction_system]
         if tab == "recapitulatif":
             context.update(recap_context(claim))
+            context["missing_rates"] = amounts.unpriced(claim, amounts.compute(db.session, claim))
         context.update(extra)
         response = make_response(self.render_template("imagin/claims/claim.html", **context))
         response.status_code = status

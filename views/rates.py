@@ -1,16 +1,30 @@
 """Barèmes: the dated rate tables (fees per paper group, meals, nights, kilometre
-allowances) the amounts are computed from. A claim uses the table valid on its
-mission date (``app.services.amounts.rates_for``)."""
+allowances) the amounts are computed from. A barème belongs to an académie; a claim
+uses the table of its mission's académie valid on its mission date
+(``app.services.amounts.rates_for``). The screens say which lines a barème lacks
+(a claim needing one of them has no amount: "barème incomplet") and start a new
+barème as a copy of the previous one."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms.validators import ValidationError
 
-from app.services import amounts
+from app.extensions import db
+from app.services import DomainError, amounts, numbers, referential
+from app.services.users import manager_of
 from models import RateLine, RateTable
 
 from .base import EagerInterface, ImaginModelView
+
+# A rate is at most a few hundred euros (a night in Paris); 4 decimals (0.3225 €/km).
+MAX_RATE = 9999
 
 
 class RateKeyValidator:
@@ -23,12 +37,25 @@ class RateKeyValidator:
             raise ValidationError(error)
 
 
+class PlainDecimalValidator:
+    """The rate as typed goes through the portal's one decimal parser: WTForms'
+    DecimalField hands it to ``Decimal``, which reads ``1e3``, ``NaN``, ``Infinity``."""
+
+    def __call__(self, form, field):
+        raw = field.raw_data[0] if field.raw_data else ""
+        try:
+            numbers.parse_decimal(raw, maximum=MAX_RATE, places=4)
+        except numbers.NumberError as error:
+            field.errors[:] = []
+            raise ValidationError(str(error.message)) from None
+
+
 class RateLineModelView(ImaginModelView):
     datamodel = EagerInterface(RateLine, eager=("table",))
     list_columns = ["table", "kind", "key", "amount"]
     search_columns = ["kind", "key"]
     add_columns = edit_columns = show_columns = ["table", "kind", "key", "amount"]
-    validators_columns = {"key": [RateKeyValidator()]}
+    validators_columns = {"key": [RateKeyValidator()], "amount": [PlainDecimalValidator()]}
     description_columns = {
         "key": _l(
             "Fee: the paper's rate group (1, 2…); meal: standard or administratif; night: "
@@ -37,6 +64,15 @@ class RateLineModelView(ImaginModelView):
         "amount": _l("In euros, with a dot: 0.32, 20.00."),
     }
     base_order = ("kind", "asc")
+
+
+def _academy_id() -> int | None:
+    """The signed-in manager's académie (the instance's for an administrator)."""
+    manager = manager_of(db.session, current_user)
+    if manager is not None:
+        return manager.academy_id
+    academy = referential.home_academy(db.session, current_app.config["IMAGIN_ACADEMY_CODE"])
+    return academy.id if academy is not None else None
 
 
 class RateTableModelView(ImaginModelView):
@@ -52,3 +88,59 @@ class RateTableModelView(ImaginModelView):
     }
     related_views = [RateLineModelView]
     base_order = ("valid_from", "desc")
+    list_template = "imagin/rates/list.html"
+    show_template = "imagin/rates/show.html"
+
+    def pre_add(self, item):
+        # No académie field: the barème is the manager's académie's.
+        item.academy_id = _academy_id()
+
+    def render_template(self, template, **kwargs):
+        """The list and the detail say which lines a barème lacks."""
+        if template == self.list_template:
+            academy_id = _academy_id()
+            kwargs["incomplete_tables"] = (
+                amounts.incomplete_tables(db.session, academy_id) if academy_id else []
+            )
+            kwargs["today"] = dt.date.today().isoformat()
+        elif template == self.show_template and kwargs.get("pk") is not None:
+            table = db.session.get(RateTable, kwargs["pk"])
+            kwargs["missing_lines"] = amounts.missing_lines(db.session, table) if table else []
+        return super().render_template(template, **kwargs)
+
+    @expose("/copier", methods=["POST"])
+    @has_access
+    def copy_previous(self):
+        """ "Copier le barème précédent": a new table from a date, with every line of
+        the table valid the day before, for the manager to adjust."""
+        raw_day = (request.form.get("valid_from") or "").strip()
+        try:
+            day = dt.date.fromisoformat(raw_day)
+            if not 2000 <= day.year <= 2100:
+                raise ValueError
+        except ValueError:
+            flash(_("Enter the first day of the new barème."), "danger")
+            return redirect(url_for("RateTableModelView.list"))
+        academy_id = _academy_id()
+        try:
+            table = amounts.copy_previous(
+                db.session,
+                academy_id,
+                valid_from=day,
+                name=(request.form.get("name") or "")[:120],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+            return redirect(url_for("RateTableModelView.list"))
+        db.session.commit()
+        flash(
+            _(
+                "The barème « %(name)s » is created with the %(count)s lines of the previous "
+                "one: adjust its rates.",
+                name=table.name,
+                count=len(table.lines),
+            ),
+            "success",
+        )
+        return redirect(url_for("RateTableModelView.show", pk=table.id))

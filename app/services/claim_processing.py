@@ -204,6 +204,24 @@ def waiting_for_manager():
     return or_(ExpenseClaim.fee_status.in_(waiting), ExpenseClaim.travel_status.in_(waiting))
 
 
+# A part in these statuses has a stored amount, unless it could not be computed.
+PRICED = (
+    ClaimStatus.VALIDATED,
+    ClaimStatus.PROCESSED_BY_MANAGER,
+    ClaimStatus.ACCEPTED,
+    ClaimStatus.SENT_FOR_PAYMENT,
+)
+
+
+def without_amount():
+    """A claim validated (or beyond) with a part whose amount is not known: its
+    barème lacks lines, or the manager has yet to price the fee. Totals leave it out
+    and say so, never counting it as 0."""
+    return (ExpenseClaim.fee_status.in_(PRICED) & ExpenseClaim.fee_amount.is_(None)) | (
+        ExpenseClaim.travel_status.in_(PRICED) & ExpenseClaim.travel_amount.is_(None)
+    )
+
+
 @dataclass
 class AgentClaims:
     """An agent's claims in the académie, as their page shows them: the latest ones,
@@ -214,6 +232,7 @@ class AgentClaims:
     fee_total: Decimal
     travel_total: Decimal
     sent_total: Decimal
+    without_amount: int = 0
 
 
 AGENT_PAGE_CLAIMS = 20
@@ -251,6 +270,7 @@ def agent_claims(
                 ),
                 0,
             ),
+            func.coalesce(func.sum(case((without_amount(), 1), else_=0)), 0),
         )
         .join(ExpenseClaim.assignment)
         .join(Assignment.mission)
@@ -262,6 +282,7 @@ def agent_claims(
         fee_total=amounts.money(Decimal(figures[1])),
         travel_total=amounts.money(Decimal(figures[2])),
         sent_total=amounts.money(Decimal(figures[3])),
+        without_amount=int(figures[4] or 0),
     )
 
 
@@ -322,6 +343,13 @@ def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
     computed = amounts.compute(session, claim)
     if ClaimPart.TRAVEL in ready and any(leg.fare_pending for leg in computed.travel.legs):
         _refuse(_l("Enter the SNCF fare of every trip by train or voucher before accepting."))
+    # Never from a missing rate: a part whose barème lacks lines is not accepted.
+    missing = [
+        *(computed.fee.missing if ClaimPart.FEE in ready and claim.fee_amount is None else []),
+        *(computed.travel.missing if ClaimPart.TRAVEL in ready else []),
+    ]
+    if missing:
+        raise amounts.incomplete_error(claim, missing, _l("accept it"))
     if ClaimPart.FEE in ready and claim.fee_amount is None:
         claim.fee_amount = computed.fee.amount
         if claim.fee_amount is None:
@@ -450,7 +478,9 @@ def enter_fee(
     for entry in entries:
         entry.entered_by_manager = True
     claim_entry.replace_fee_entries(claim, entries)
-    fee = amounts.fee_amount(claim, amounts.rates_for(session, claim.assignment.mission.first_day))
+    fee = amounts.fee_amount(claim, amounts.rates_of_mission(session, claim.assignment.mission))
+    if fee.missing:
+        raise amounts.incomplete_error(claim, fee.missing, _l("enter the detail again"))
     if fee.amount is None:
         _refuse(_l("The barème has no rate for this fee on the mission date: enter the amount."))
     process_fee(session, claim, fee.amount, by_user_id=by_user_id, comment=comment)
@@ -650,9 +680,9 @@ def _csv_rows(
         if part is ClaimPart.FEE:
             figures = [claim.fee_amount, 0, 0, 0, 0, claim.fee_amount]
         else:
-            day = mission.first_day
+            day = (mission.academy_id, mission.first_day)
             if day not in rates:
-                rates[day] = amounts.rates_for(session, day)
+                rates[day] = amounts.rates_of_mission(session, mission)
             travel = amounts.compute(session, claim, rates=rates[day]).travel
             figures = [
                 0,
@@ -706,8 +736,10 @@ def export_payments(
     session.expire_all()
     exported = _batch_claims(session, ExpenseClaim.id.in_(taken))
     sent = []
+    rates: dict = {}
     for claim in exported:
         parts = [part for part in PARTS if _status(claim, part) is ClaimStatus.ACCEPTED]
+        _check_complete_for_payment(session, claim, parts, rates)
         sent.append((claim, parts))
         for part in parts:
             claims.transition(claim, part, ClaimStatus.SENT_FOR_PAYMENT, by_user_id=by_user_id)
@@ -716,6 +748,37 @@ def export_payments(
     batch.claim_count = len(exported)
     session.commit()
     return batch
+
+
+def _check_complete_for_payment(session: Session, claim, parts, rates: dict) -> None:
+    """An amount never goes to payment computed from a missing rate: the whole export
+    is refused (rolled back), naming the claim and the barème's missing lines."""
+    mission = claim.assignment.mission
+    key = (mission.academy_id, mission.first_day)
+    if key not in rates:
+        rates[key] = amounts.rates_of_mission(session, mission)
+    missing = []
+    if ClaimPart.FEE in parts and claim.fee_amount is None:
+        missing += amounts.fee_amount(claim, rates[key]).missing
+    if ClaimPart.TRAVEL in parts:
+        missing += amounts.compute(session, claim, rates=rates[key]).travel.missing
+    if missing or any(
+        (claim.fee_amount if part is ClaimPart.FEE else claim.travel_amount) is None
+        for part in parts
+    ):
+        reason = (
+            amounts.incomplete_error(claim, missing, _l("export it")).message
+            if missing
+            else _l("its amount is not known.")
+        )
+        message = _l(
+            "Expense claim %(number)s cannot be sent for payment: %(reason)s",
+            number=claim.number or claim.id,
+            reason=str(reason),
+        )
+        message = str(message)
+        session.rollback()
+        _refuse(message)
 
 
 def _batch_claims(session: Session, condition) -> list[ExpenseClaim]:

@@ -15,9 +15,12 @@ from tests.conftest import csrf_token
 from tests.views.helpers import console, text
 from tests.views.test_claim_processing import LIST
 from tests.views.test_claim_processing import post as manager_post
-from tests.views.test_claims import claim_id, start
+from tests.views.test_claims import (
+    claim_id,
+    start,
+    teacher,  # noqa: F401  (fixture)
+)
 from tests.views.test_claims import post as agent_post
-from tests.views.test_claims import teacher  # noqa: F401  (fixture)
 
 
 @pytest.fixture
