@@ -33,6 +33,19 @@ def _int(name: str, default: int) -> int:
         return default
 
 
+def _float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _list(name: str) -> list[str] | None:
+    """A comma-separated list (None when the variable is not set or empty)."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -48,11 +61,33 @@ DEBUG = _bool("FLASK_DEBUG", False)
 TESTING = False
 SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 6 * 1024 * 1024)
+# At least this many bytes for a signing key outside debug/testing.
+SECRET_KEY_MIN_BYTES = 32
+
+# --- The request edge (see app/edge.py) -----------------------------------------------------
+# Where users reach the portal: every link in a mail starts with it, never with the
+# Host header of a request. Required outside debug/testing; in debug it defaults to
+# the development server's address.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip()
+DEVELOPMENT_PUBLIC_URL = f"http://127.0.0.1:{_int('PORT', 8080)}"
+# Host names a request may carry (Flask's own check; any other gets a 400). Unset: the
+# host of PUBLIC_URL in production, localhost and 127.0.0.1 in debug/testing.
+TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+# Reverse proxies (TLS load balancer…) in front of the application whose
+# X-Forwarded-For/-Proto/-Host/-Port headers are believed (werkzeug's ProxyFix).
+# 0: none, the headers are ignored and the client is the TCP peer.
+PROXY_COUNT = _int("PROXY_COUNT", 0)
 
 # --- Database ----------------------------------------------------------------------
 SQLALCHEMY_DATABASE_URI = _database_url()
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# --- Personal data at rest (app/crypto.py) ------------------------------------------
+# Comma-separated Fernet keys: the first encrypts INSEE numbers, IBAN and BIC, all
+# decrypt (rotation: a new key first, then ``flask imagin rotate-keys``). Required
+# outside debug/testing; a public development key is used otherwise.
+DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
 
 # --- Files ---------------------------------------------------------------------------
 UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
@@ -82,6 +117,11 @@ RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
 RATELIMIT_HEADERS_ENABLED = True
 AUTH_RATE_LIMITED = True
 AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+# "Mot de passe oublié ?" requests allowed per IP address.
+FORGOT_RATE_LIMIT = os.environ.get("FORGOT_RATE_LIMIT", "5 per minute")
+# The forgotten-password answer never comes sooner than this (seconds), whether the
+# identifier is known or not: no account enumeration by timing.
+FORGOT_MIN_SECONDS = _float("FORGOT_MIN_SECONDS", 0.5)
 
 # --- Session cookie --------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -168,3 +208,5 @@ class TestingConfig:
     # Tests hash many passwords: a cheaper method keeps the suite fast.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
+    # The timing floor is tested with a fake clock; real sleeps would slow the suite.
+    FORGOT_MIN_SECONDS = 0

@@ -7,6 +7,7 @@ debugger stays off: errors are logged and shown in the console of the page.
 import os
 
 from app import create_app
+from app.serving import QuietRequestHandler
 
 app = create_app()
 
@@ -16,4 +17,5 @@ if __name__ == "__main__":
         port=int(os.environ.get("PORT", "8080")),
         use_debugger=False,
         use_reloader=app.debug,
+        request_handler=QuietRequestHandler,
     )

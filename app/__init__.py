@@ -17,15 +17,31 @@ class ConfigurationError(RuntimeError):
 
 def check_production_settings(app: Flask) -> None:
     """Refuse to start in production with development settings."""
-    from config import DEVELOPMENT_SECRET_KEY
+    from app.edge import public_url_problem
+    from config import DEVELOPMENT_SECRET_KEY, SECRET_KEY_MIN_BYTES
 
     if app.debug or app.testing:
         return
-    if not app.config.get("SECRET_KEY") or app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+    key = app.config.get("SECRET_KEY") or ""
+    if not key or key == DEVELOPMENT_SECRET_KEY:
         raise ConfigurationError(
             "SECRET_KEY is the built-in development key: set the SECRET_KEY environment "
             "variable (or FLASK_DEBUG=1 for development)."
         )
+    if len(key.encode() if isinstance(key, str) else key) < SECRET_KEY_MIN_BYTES:
+        raise ConfigurationError(
+            f"SECRET_KEY is too short: at least {SECRET_KEY_MIN_BYTES} bytes, e.g. "
+            'python -c "import secrets; print(secrets.token_urlsafe(48))".'
+        )
+    url = app.config.get("PUBLIC_URL") or ""
+    if not url:
+        raise ConfigurationError(
+            "PUBLIC_URL is not set: give the address users reach the portal at, e.g. "
+            "PUBLIC_URL=https://imagin.ac-rennes.fr (links in mails are built from it)."
+        )
+    problem = public_url_problem(url)
+    if problem:
+        raise ConfigurationError(f"PUBLIC_URL {url!r} is not valid: {problem}.")
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -42,7 +58,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     app.debug = bool(app.config.get("DEBUG"))
+    from app import edge
+
+    edge.resolve_settings(app)
     check_production_settings(app)
+    from app import crypto
+
+    crypto.init_app(app)  # DATA_ENCRYPTION_KEYS; refuses to start without it in production
     if app.debug:
         # Development over plain http on 127.0.0.1.
         app.config["SESSION_COOKIE_SECURE"] = False
@@ -84,4 +106,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     web.init_app(app)
     cli.init_app(app)
+    # Last: the host check must run before every other request hook.
+    edge.init_app(app)
     return app

@@ -113,6 +113,7 @@ ACADEMY_VIEWS = (
 ADMIN_USER_VIEWS = (
     ("ImaginUserDBModelView", _l("Users")),
     ("RoleModelView", _l("Roles")),
+    ("AdminManagerModelView", _l("Managers")),
 )
 
 
@@ -320,13 +321,18 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         _l("Open or close each activity for each service."),
     ),
     # --- Administrator ----------------------------------------------------------------
-    _crud(
-        "users",
-        _l("Users and roles"),
-        "administration",
-        (A,),
-        ADMIN_USER_VIEWS,
-        _l("User accounts of the portal and their roles."),
+    replace(
+        _crud(
+            "users",
+            _l("Users and roles"),
+            "administration",
+            (A,),
+            ADMIN_USER_VIEWS,
+            _l("User accounts of the portal and their roles."),
+        ),
+        # FAB's actions of the user screen are named without "can_": "Reset Password"
+        # (app.security.ImaginResetPasswordView) and "Change my password".
+        permissions=r"can_.*|resetpasswords|resetmypassword",
     ),
 )
 

@@ -1,4 +1,5 @@
-"""``flask imagin …`` commands: initialise the database, load the demo data."""
+"""``flask imagin …`` commands: initialise the database, load the demo data, rotate the
+keys of the personal data."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from app.extensions import db
-from app.services import DomainError, activities, competences, large_dataset
+from app.services import DomainError, activities, competences, large_dataset, personal_data
 from app.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from app.services.users import ensure_roles
 
@@ -76,6 +77,18 @@ def seed_large_command(agents: int, claims: int) -> None:
         f"{stats.agents} agents, {stats.competences} compétences, {stats.centres} centres, "
         f"{stats.missions} missions, {stats.claims} états de frais, "
         f"{stats.history} lignes d'historique, {stats.batches} lots de paiement."
+    )
+
+
+@imagin.command("rotate-keys")
+def rotate_keys_command() -> None:
+    """Re-encrypt every INSEE number, IBAN and BIC with the first key of
+    DATA_ENCRYPTION_KEYS (the old keys, still listed after it, open the old values)."""
+    count = personal_data.rotate_keys(db.session)
+    db.session.commit()
+    click.echo(
+        f"{count} dossier(s) financier(s) rechiffré(s) avec la première clé de "
+        "DATA_ENCRYPTION_KEYS : les clés suivantes peuvent maintenant être retirées."
     )
 
 

@@ -4,21 +4,32 @@ the per-account session nonce; no REST login."""
 from __future__ import annotations
 
 import logging
+import re
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_appbuilder import expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.api import SecurityApi
-from flask_appbuilder.security.decorators import no_cache
+from flask_appbuilder.security.decorators import has_access, no_cache
 from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import AuthDBView, UserDBModelView
+from flask_appbuilder.security.views import (
+    AuthDBView,
+    ResetMyPasswordView,
+    ResetPasswordView,
+    UserDBModelView,
+)
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from app.extensions import db
-from app.services import accounts
+from app.services import DomainError, accounts
 
 log = logging.getLogger("imagin.auth")
 
@@ -103,7 +114,9 @@ class ImaginAuthDBView(AuthDBView):
             return redirect(url_for("AccountView.change_password"))
         return redirect(next_url or self.appbuilder.get_url_for_index)
 
-    @expose("/logout/")
+    # POST only, with the CSRF token (global CSRFProtect): a link or an image on another
+    # site cannot end a session. GET answers 405 and changes nothing.
+    @expose("/logout/", methods=["POST"])
     def logout(self):
         from flask_login import current_user
 
@@ -129,17 +142,187 @@ def _yes_no(value) -> str:
     return str(_l("Yes") if value else _l("No"))
 
 
+# --- The administrator's user screen ----------------------------------------------------------
+
+
+class PasswordRules:
+    """WTForms validator: the portal's password rules (``accounts.password_problems``),
+    with their French messages next to the field. The account is the form's
+    ``imagin_user`` (a reset), or what is typed in the form (a new account)."""
+
+    def __call__(self, form, field):
+        user = getattr(form, "imagin_user", None)
+        typed = [
+            getattr(form, name).data
+            for name in ("username", "first_name", "last_name", "email")
+            if hasattr(form, name)
+        ]
+        username = user.username if user is not None else (typed[0] if typed else "")
+        problems = accounts.password_problems(
+            field.data or "",
+            username=username or "",
+            user_inputs=accounts.password_inputs(db.session, user, values=typed),
+        )
+        if problems:
+            for problem in problems[:-1]:
+                field.errors.append(str(problem))
+            raise ValidationError(str(problems[-1]))
+
+
+SET_BY_ADMIN = _l(
+    "12 to 128 characters; a sentence of several words is easy to remember. The user "
+    "will have to choose their own at their next login."
+)
+NOT_THE_SAME = _l("The two passwords are not the same.")
+
+
+def _password_fields() -> dict:
+    return {
+        "password": PasswordField(
+            _l("Password"),
+            description=SET_BY_ADMIN,
+            validators=[DataRequired(), PasswordRules()],
+            widget=BS3PasswordFieldWidget(),
+        ),
+        "conf_password": PasswordField(
+            _l("Password (again)"),
+            validators=[DataRequired(), EqualTo("password", message=NOT_THE_SAME)],
+            widget=BS3PasswordFieldWidget(),
+        ),
+    }
+
+
 class ImaginUserDBModelView(UserDBModelView):
-    """FAB's user screen, read as the rest of the portal (Oui/Non, roles by name)."""
+    """FAB's user screen, read as the rest of the portal (Oui/Non, roles by name); a
+    password the administrator sets follows the portal's rules and must be changed at
+    the user's next login."""
 
     list_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
     formatters_columns = {
         "active": _yes_no,
         "roles": lambda roles: ", ".join(role.name for role in roles),
     }
+    add_form_extra_fields = _password_fields()
+
+    def post_add(self, item) -> None:
+        accounts.must_change_at_next_login(
+            db.session, item, accounts.Policy.from_config(current_app.config)
+        )
+        db.session.commit()
+        log.info("account created user=%s by=%s", item.username, _current_username())
+
+    @action("resetmypassword", _l("Change my password"), "", "fa-lock", multiple=False)
+    def resetmypassword(self, item):
+        # FAB's own form set a password without the current one: the portal's does.
+        return redirect(url_for("AccountView.change_password"))
+
+
+def _current_username() -> str:
+    from flask_login import current_user
+
+    return getattr(current_user, "username", "-")
+
+
+class ImaginResetPasswordForm(DynamicForm):
+    password = _password_fields()["password"]
+    conf_password = _password_fields()["conf_password"]
+
+
+ID_RE = re.compile(r"[0-9]{1,18}")
+
+
+class ImaginResetPasswordView(ResetPasswordView):
+    """ "Reset Password" on a user of the user screen: the portal's rules, the user's
+    sessions end and they choose their own password at the next login. Its permission
+    is the user screen's (administrators only)."""
+
+    class_permission_name = "ImaginUserDBModelView"
+    form = ImaginResetPasswordForm
+    form_title = _l("New password for a user")
+
+    def _target(self):
+        from flask_login import current_user
+
+        from models import User
+
+        raw = request.args.get("pk", "")
+        if not ID_RE.fullmatch(raw):
+            abort(404)
+        user = db.session.get(User, int(raw))
+        if user is None:
+            abort(404)
+        if user.id == current_user.id:
+            return None  # one's own password: the change form, with the current one
+        return user
+
+    def _render(self, form, user):
+        self._init_vars()
+        return self.render_template(
+            self.form_template,
+            title=_("New password for %(user)s", user=user.username),
+            widgets=self._get_edit_widget(form=form),
+            appbuilder=self.appbuilder,
+        )
+
+    @expose("/form", methods=["GET"])
+    @has_access
+    def this_form_get(self):
+        user = self._target()
+        if user is None:
+            return redirect(url_for("AccountView.change_password"))
+        return self._render(self.form.refresh(), user)
+
+    @expose("/form", methods=["POST"])
+    @has_access
+    def this_form_post(self):
+        user = self._target()
+        if user is None:
+            return redirect(url_for("AccountView.change_password"))
+        form = self.form.refresh()
+        form.imagin_user = user
+        if form.validate_on_submit():
+            policy = accounts.Policy.from_config(current_app.config)
+            try:
+                accounts.set_password_by_other(db.session, user, form.password.data, policy)
+            except DomainError as error:
+                db.session.rollback()
+                form.password.errors.append(str(error.message))
+            else:
+                db.session.commit()
+                log.info(
+                    "password set by an administrator user=%s by=%s ip=%s",
+                    user.username,
+                    _current_username(),
+                    client_ip(),
+                )
+                flash(
+                    _(
+                        "The password of %(user)s has been changed: they will choose their "
+                        "own at their next login.",
+                        user=user.username,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("ImaginUserDBModelView.show", pk=user.id))
+        return self._render(form, user)
+
+
+class ImaginResetMyPasswordView(ResetMyPasswordView):
+    """FAB's "reset my password" set one's password without the current one, without a
+    mail and without ending the other sessions: its routes are removed (overriding an
+    exposed method without ``@expose`` removes its route); "Change of password"
+    (``AccountView.change_password``) does it by the rules."""
+
+    def this_form_get(self):  # pragma: no cover - never routed
+        raise NotImplementedError
+
+    def this_form_post(self):  # pragma: no cover - never routed
+        raise NotImplementedError
 
 
 class ImaginSecurityManager(SecurityManager):
     security_api = ImaginSecurityApi
     authdbview = ImaginAuthDBView
     userdbmodelview = ImaginUserDBModelView
+    resetpasswordview = ImaginResetPasswordView
+    resetmypasswordview = ImaginResetMyPasswordView

@@ -62,6 +62,16 @@ def set_security_headers(response):
     return response
 
 
+def no_store_for_files(response):
+    """Every file the portal sends (a supporting document, a PDF, the payment CSV: any
+    attachment) is kept by no browser nor proxy, whatever ``send_file`` set."""
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition.lower().startswith("attachment"):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    return response
+
+
 def _list_views() -> dict:
     return {
         type(view).__name__: view
@@ -332,6 +342,7 @@ def init_app(app: Flask) -> None:
     app.before_request(bound_list_arguments)
     app.before_request(refuse_closed_activity)
     app.after_request(set_security_headers)
+    app.after_request(no_store_for_files)
     app.context_processor(shell_context)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -6,8 +6,11 @@ import datetime as dt
 import enum
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, Enum, MetaData, func
+from sqlalchemy import DateTime, Enum, MetaData, String, func
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from app import crypto
 
 # Deterministic constraint names: Alembic can then alter them on every database.
 Model.metadata.naming_convention = {
@@ -36,6 +39,27 @@ def enum_type(enum_class: type[enum.Enum], name: str | None = None) -> Enum:
         validate_strings=True,
         name=name or enum_class.__name__.lower(),
     )
+
+
+class EncryptedString(TypeDecorator):
+    """A text column stored encrypted (Fernet token, ``app.crypto``): the attribute is
+    the clear ``str`` for the code, the database only ever holds the token. Such a
+    column cannot be searched nor sorted in SQL: keep it out of keyword search.
+
+    A Fernet token of a 34-character IBAN is 140 characters: 255 leaves room."""
+
+    impl = String(255)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return crypto.encrypt(str(value))
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return crypto.decrypt(value)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

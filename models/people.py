@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import TimestampMixin, enum_type
+from .base import EncryptedString, TimestampMixin, enum_type
 from .enums import AgentKind, Civility, EstablishmentLinkType
 from .referential import Academy, Discipline, Establishment, Mef, Subject
 
@@ -49,10 +49,11 @@ class Agent(TimestampMixin, Model):
     birth_name: Mapped[str | None] = mapped_column(String(80))
     post_discipline_id: Mapped[int | None] = mapped_column(ForeignKey("discipline.id"))
 
-    # Financial file: INSEE number (NIR with key) and bank details.
-    insee_number: Mapped[str | None] = mapped_column(String(15))
-    iban: Mapped[str | None] = mapped_column(String(34))
-    bic: Mapped[str | None] = mapped_column(String(11))
+    # Financial file: INSEE number (NIR with key) and bank details, encrypted at rest
+    # (app.crypto): never searched, shown masked (app.services.personal_data).
+    insee_number: Mapped[str | None] = mapped_column(EncryptedString())
+    iban: Mapped[str | None] = mapped_column(EncryptedString())
+    bic: Mapped[str | None] = mapped_column(EncryptedString())
     financial_file_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     # Personal address: its town is the departure of the agent's trips.

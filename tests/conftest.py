@@ -139,6 +139,12 @@ def login(client, username: str, password: str = "imagin-demo"):
     return response
 
 
+def logout(client):
+    """The header's "Quitter" form: a POST to /logout/ with the page's CSRF token."""
+    page = client.get("/")
+    return client.post("/logout/", data={"csrf_token": csrf_token(page.text)})
+
+
 @pytest.fixture
 def log_in(client):
     def _log_in(username: str):

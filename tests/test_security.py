@@ -2,7 +2,7 @@
 
 import pytest
 
-from app import ConfigurationError, create_app
+from app import ConfigurationError, create_app, crypto
 from tests.conftest import login
 from tests.views.helpers import console
 
@@ -97,6 +97,9 @@ def test_outside_debug_the_session_cookie_is_secure(app):
             "TESTING": False,
             "DEBUG": False,
             "SECRET_KEY": "a-production-secret-of-enough-length",
+            "PUBLIC_URL": "https://imagin.ac-rennes.fr",
+            # The tests' key (the app refuses to start without one outside debug).
+            "DATA_ENCRYPTION_KEYS": crypto.DEVELOPMENT_KEY,
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
         }

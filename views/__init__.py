@@ -57,6 +57,7 @@ VIEWS = (
     people.AgentEstablishmentModelView,
     people.TeachingModelView,
     people.ManagerModelView,
+    people.AdminManagerModelView,
     missions.MissionSlotModelView,
     missions.AssignmentModelView,
     missions.MissionModelView,

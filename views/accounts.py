@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import limit
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -15,8 +16,9 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from app.extensions import db
 from app.security import client_ip, log
-from app.services import DomainError, NotFound, accounts, mail, people
+from app.services import DomainError, NotFound, accounts, mail, people, personal_data, timing
 from app.services.users import manager_of
+from app.urls import public_url
 
 from .base import login_required, own_agent
 
@@ -79,7 +81,7 @@ def _send_reset_link(user, address: str, token: str) -> None:
             "did not ask for it, ignore this message: your password stays the same.\n",
             user=user.username,
             minutes=current_app.config["PASSWORD_RESET_MINUTES"],
-            link=url_for("AccountView.reset", token=token, _external=True),
+            link=public_url("AccountView.reset", token=token),
         ),
     )
 
@@ -142,14 +144,24 @@ class AccountView(BaseView):
         return "", 204
 
     @expose("/mot-de-passe-oublie", methods=["GET", "POST"])
+    # Flask-Limiter through FAB, per IP like the login; FAB applies a view's limits to
+    # its whole blueprint, so every other route of this view is exempt.
+    @limit(
+        lambda: current_app.config["FORGOT_RATE_LIMIT"],
+        methods=["POST"],
+        exempt_when=lambda: request.endpoint != "AccountView.forgot",
+    )
     def forgot(self):
         form = ForgotForm()
         if request.method == "GET" and request.args.get("identifiant"):
             form.identifier.data = request.args["identifiant"][:128]
         if form.validate_on_submit():
-            found = accounts.request_reset(db.session, form.identifier.data, _policy())
-            if found is not None:
-                _send_reset_link(*found)
+            # The same duration whether a link is mailed or not (the mail itself leaves
+            # from a background thread): no account enumeration by timing.
+            with timing.at_least(current_app.config["FORGOT_MIN_SECONDS"]):
+                found = accounts.request_reset(db.session, form.identifier.data, _policy())
+                if found is not None:
+                    _send_reset_link(*found)
             log.info("password reset asked identifier=%s ip=%s", form.identifier.data, client_ip())
             # The same answer whether the identifier exists, has an e-mail, or not.
             flash(
@@ -252,6 +264,7 @@ class PersonalInfoView(BaseView):
             title=_("Personal information"),
             form=form,
             agent=agent,
+            bank=personal_data.masked(agent),
         )
 
 
@@ -278,10 +291,22 @@ class AgentAccountView(BaseView):
             title=_("Account of a contributor"),
             agent=agent,
             user=user,
+            actions=people.account_actions(db.session, agent),
             security=accounts.security_of(db.session, user) if user else None,
             email=accounts.contact_email(db.session, user) if user else None,
             temporary_password=temporary_password,
         )
+
+    def _refused(self, agent_id: int, error: DomainError):
+        db.session.rollback()
+        log.warning(
+            "account action refused agent=%s by=%s ip=%s",
+            agent_id,
+            current_user.username,
+            client_ip(),
+        )
+        flash(str(error.message), "danger")
+        return redirect(url_for("AgentAccountView.show", agent_id=agent_id))
 
     @expose("/<int:agent_id>")
     @has_access
@@ -292,8 +317,13 @@ class AgentAccountView(BaseView):
     @has_access
     def temporary(self, agent_id: int):
         agent = self._agent(agent_id)
-        user = people.ensure_account(db.session, current_app.appbuilder.sm, agent)
-        password = accounts.issue_temporary_password(db.session, user, _policy())
+        try:
+            user, password = people.temporary_password_for(
+                db.session, current_app.appbuilder.sm, agent, _policy()
+            )
+        except DomainError as error:
+            return self._refused(agent_id, error)
+        db.session.commit()
         log.info("temporary password issued user=%s by=%s", user.username, current_user.username)
         flash(
             _("A temporary password has been generated: give it to the contributor now."),
@@ -305,17 +335,12 @@ class AgentAccountView(BaseView):
     @has_access
     def reset_link(self, agent_id: int):
         agent = self._agent(agent_id)
-        if agent.user is None:
-            flash(_("This contributor has no account yet."), "warning")
-            return redirect(url_for("AgentAccountView.show", agent_id=agent_id))
-        found = accounts.request_reset(db.session, agent.user.username, _policy())
-        if found is None:
-            flash(
-                _("No e-mail address is known for this contributor: record one first."),
-                "warning",
-            )
-        else:
-            _user, address, _token = found
-            _send_reset_link(*found)
-            flash(_("A reset link has been sent to %(address)s.", address=address), "success")
+        try:
+            found = people.reset_link_for(db.session, agent, _policy())
+        except DomainError as error:
+            return self._refused(agent_id, error)
+        db.session.commit()
+        _user, address, _token = found
+        _send_reset_link(*found)
+        flash(_("A reset link has been sent to %(address)s.", address=address), "success")
         return redirect(url_for("AgentAccountView.show", agent_id=agent_id))

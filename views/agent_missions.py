@@ -11,11 +11,10 @@ from markupsafe import Markup
 
 from app import pdf
 from app.extensions import db
-from app.services import NotFound, listing
+from app.services import NotFound, claim_page, listing
 from app.services import agent_missions as svc
 
 from .base import own_agent, render_list_page
-from .claims import _other_academies
 
 COLUMNS = (
     listing.Column("exam", _l("Exam")),
@@ -72,7 +71,7 @@ class MissionConsultationView(BaseView):
             "missions",
             list_title=_("List of missions"),
             title=_("Mission consultation"),
-            other_academies=_other_academies(agent),
+            other_academies=claim_page.other_academies(db.session, agent.academy_id),
         )
 
     def _assignment(self, assignment_id):

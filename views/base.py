@@ -5,34 +5,76 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 from app.catalogue import BY_CODE, CATALOGUE
 from app.extensions import db
-from app.services import listing
+from app.services import integrity, listing, scope
 from app.services.users import agent_of, manager_of
 from models.enums import LabelledEnum
 
 from .labels import LABELS
+from .refusals import RefusalsOnForm
+
+
+def current_academy_id() -> int | None:
+    """The signed-in manager's académie, read once per request (None: not a manager)."""
+    if "imagin_academy_id" not in g:
+        manager = manager_of(db.session, current_user)
+        g.imagin_academy_id = manager.academy_id if manager is not None else None
+    return g.imagin_academy_id
 
 
 class EagerInterface(SQLAInterface):
-    """SQLAInterface whose list query loads the given relationships in the same
-    query (``"session.exam"`` follows two relationships): a list page then costs the
-    same number of queries whatever its number of rows."""
+    """The managers' CRUD data layer.
 
-    def __init__(self, obj, eager: tuple[str, ...] = (), session=None):
+    * Scope: every query it runs — lists and their counts, show / edit / delete by id,
+      the choices of a relationship's drop-down, a filter on a relationship — keeps
+      only the rows of the signed-in manager's académie (``app.services.scope``): another
+      académie's id is a 404, its rows are in no list nor drop-down. Only a view of the
+      administrator, who serves every académie, says ``scoped=False``.
+    * Eager loading: the list query loads the given relationships in the same query
+      (``"session.exam"`` follows two relationships): a list page then costs the same
+      number of queries whatever its number of rows."""
+
+    def __init__(self, obj, eager: tuple[str, ...] = (), session=None, *, scoped: bool = True):
         super().__init__(obj, session)
         self.eager = eager
+        self.scoped = scoped
+        if scoped:
+            scope.is_national(obj)  # a model the scope does not know fails here, at import
+
+    def _scope(self, query):
+        if not self.scoped:
+            return query
+        criterion = scope.academy_criterion(self.obj, current_academy_id())
+        return query if criterion is None else query.filter(criterion)
+
+    def _apply_inner_all(self, query, *args, **kwargs):
+        # Every list, count and get goes through here (FAB's query, query_count, get).
+        return super()._apply_inner_all(self._scope(query), *args, **kwargs)
+
+    def get_related_interface(self, col_name):
+        return EagerInterface(self.get_related_model(col_name), scoped=self.scoped)
+
+    def get_related_obj(self, col_name, value):
+        return self.get_related_interface(col_name).get(value)
+
+    def _unused(self, *args, **kwargs):
+        raise NotImplementedError("not scoped: the portal does not use FAB's group-by queries")
+
+    query_simple_group = query_month_group = query_year_group = _unused
 
     def _eager_options(self):
         options = []
@@ -64,6 +106,52 @@ class EagerInterface(SQLAInterface):
         if isinstance(raw, LabelledEnum):
             return raw.label
         return listing.display(SQLAInterface._get_attr_value(item, col))
+
+    # --- Writes the database refuses, in French (issue 12) ----------------------------
+    # FAB's add/edit/delete log the database's error and hand its text (English, with
+    # SQL) to the view. Here a record still used is refused before the delete, and any
+    # refusal from the database becomes ``integrity.Refused``: a French message naming
+    # the form fields concerned, which ``RefusalsOnForm`` shows next to them.
+
+    def _write(self, write, item, *, deleting: bool = False) -> None:
+        try:
+            write(item)
+            self.session.flush()
+        except (SQLAlchemyError, DatabaseException, OverflowError) as error:
+            self.session.rollback()
+            raise integrity.refusal(error, self.obj, deleting=deleting) from error
+
+    def _commit(self, model, *, deleting: bool = False) -> None:
+        try:
+            self.session.commit()
+        except (SQLAlchemyError, OverflowError) as error:
+            self.session.rollback()
+            raise integrity.refusal(error, model, deleting=deleting) from error
+
+    def add(self, item, commit: bool = True) -> None:
+        # A record a manager creates belongs to the manager's académie, always.
+        if self.scoped and self.obj in scope.DIRECT:
+            item.academy_id = current_academy_id()
+        self._write(self.session.add, item)
+        if commit:
+            self._commit(self.obj)
+
+    def edit(self, item, commit: bool = True) -> None:
+        self._write(self.session.merge, item)
+        if commit:
+            self._commit(self.obj)
+
+    def delete(self, item, commit: bool = True) -> None:
+        integrity.check_deletable(self.session, item)
+        self._delete_files(item)
+        self._write(self.session.delete, item, deleting=True)
+        if commit:
+            self._commit(self.obj, deleting=True)
+
+    def delete_all(self, items) -> None:
+        for item in items:
+            self.delete(item, commit=False)
+        self._commit(self.obj, deleting=True)
 
 
 class LabelledEnumField(EnumField):
@@ -102,8 +190,13 @@ def _translate_enum_fields(form_class) -> None:
 SUB_VIEW_LABELS = {name: label for a in CATALOGUE for name, label in a.sub_views}
 
 
-class ImaginModelView(ModelView):
-    """Base of the managers' generated CRUD screens."""
+# Fields no manager's form may offer (see ImaginModelView).
+FORBIDDEN_COLUMNS = frozenset({"academy", "academy_id", "user", "user_id"})
+
+
+class ImaginModelView(RefusalsOnForm, ModelView):
+    """Base of the managers' generated CRUD screens: scoped to the manager's académie
+    by their ``EagerInterface`` (another académie's record is a 404)."""
 
     page_size = 20
 
@@ -117,6 +210,12 @@ class ImaginModelView(ModelView):
             self.add_title = _l("Add – %(name)s", name=label)
             self.edit_title = _l("Edit – %(name)s", name=label)
         super().__init__(**kwargs)
+        if self.datamodel.scoped:
+            # A manager never chooses an académie nor an account: the scope sets the
+            # first, the account actions of the contributor's page handle the second.
+            chosen = set(self.add_columns or ()) | set(self.edit_columns or ())
+            if chosen & FORBIDDEN_COLUMNS:
+                raise TypeError(f"{type(self).__name__} offers {chosen & FORBIDDEN_COLUMNS}")
         for form_class in (self.add_form, self.edit_form):
             if form_class is not None:
                 _translate_enum_fields(form_class)

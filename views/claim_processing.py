@@ -21,13 +21,14 @@ from app.extensions import db
 from app.services import (
     DomainError,
     NotFound,
-    amounts,
     claim_entry,
+    claim_page,
     claims,
     clock,
     convocation,
     documents,
     listing,
+    people,
 )
 from app.services import claim_processing as svc
 from app.web import money
@@ -44,7 +45,6 @@ from models import (
 from models.enums import ClaimStatus, DocumentDossier, DocumentPiece, FeeEntryFamily
 
 from .base import manager_screen, render_list_page
-from .claims import fee_form_values, history_rows, recap_context
 from .missions import academy_mission_or_404, mission_cells, mission_list_page
 
 # Statuses a manager filters on (the date-derived ones are not stored).
@@ -196,15 +196,7 @@ class ClaimProcessingView(BaseView):
             ).all(),
             "exams": db.session.scalars(select(Exam).order_by(Exam.name)).all(),
             "types": db.session.scalars(select(MissionType).order_by(MissionType.name)).all(),
-            "centres": db.session.scalars(
-                select(Establishment)
-                .where(
-                    Establishment.id.in_(
-                        select(Mission.centre_id).where(Mission.academy_id == academy_id)
-                    )
-                )
-                .order_by(Establishment.name)
-            ).all(),
+            "centres": svc.academy_centres(db.session, academy_id),
             "statuses": FILTER_STATUSES,
         }
         return render_list_page(
@@ -216,8 +208,7 @@ class ClaimProcessingView(BaseView):
             title=_("Expense claim processing"),
             filters=args,
             choices=choices,
-            agent=db.session.get(Agent, filters.agent_id) if filters.agent_id else None,
-            academy_id=academy_id,
+            agent=people.academy_agent(db.session, academy_id, filters.agent_id),
         )
 
     @expose("/selection/accepter", methods=["POST"])
@@ -256,14 +247,8 @@ class ClaimProcessingView(BaseView):
         return self._claim_page(self._claim(academy_id, claim_id))
 
     def _claim_page(self, claim, *, fee_values=None, fee_errors=None, status=200):
-        today = clock.today()
-        fee_status, travel_status = claims.shown_statuses(claim, today)
-        computed = amounts.compute(db.session, claim)
-        recap = recap_context(claim)
-        legs = [
-            (leg, lines, amount)
-            for (leg, lines), amount in zip(recap["legs"], computed.travel.legs, strict=True)
-        ]
+        page = claim_page.manager_page(db.session, claim, clock.today())
+        recap = claim_page.recap(claim)
         return self.render_template(
             "imagin/processing/claim.html",
             title=_("Expense claim processing"),
@@ -271,27 +256,23 @@ class ClaimProcessingView(BaseView):
             mission=claim.assignment.mission,
             agent=claim.assignment.agent,
             assignment=claim.assignment,
-            fee_status=fee_status,
-            travel_status=travel_status,
-            amounts=computed,
+            page=page,
+            actions=page.actions,
+            offered=page.offered,
+            fee_status=page.fee_status,
+            travel_status=page.travel_status,
             fee_lines=recap["fee_lines"],
-            legs=legs,
-            fare_modes=svc.FARE_MODES,
             dossiers=recap["dossiers"],
-            history=history_rows(claim, claim.assignment.agent.full_name),
-            S=ClaimStatus,
-            D=DocumentDossier,
-            exported=claim.payment_batch_id is not None,
+            history=claim_page.history_rows(db.session, claim, claim.assignment.agent.full_name),
             # The fee's detail, entered on the agent's behalf.
             family=claims.family_of(claim),
-            detail_families=claims.ENTRY_FAMILIES,
             F=FeeEntryFamily,
-            values=fee_values if fee_values is not None else fee_form_values(claim),
+            values=fee_values if fee_values is not None else claim_page.fee_form_values(claim),
             errors=fee_errors or {},
             detail_open=fee_errors is not None,
             dates=claim_entry.mission_dates(claim),
             rows=claim_entry.half_day_rows(claim),
-            fee_warnings=claim_entry.fee_warnings(claim),
+            fee_warnings=page.fee_warnings,
         ), status
 
     def _act(self, academy_id, claim_id, action, message):

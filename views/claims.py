@@ -15,7 +15,6 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import pdf
 from app.extensions import db
@@ -24,6 +23,7 @@ from app.services import (
     NotFound,
     amounts,
     claim_entry,
+    claim_page,
     claim_summary,
     claims,
     clock,
@@ -32,9 +32,7 @@ from app.services import (
     messages,
 )
 from app.services.users import agent_of, services_of
-from models import User
 from models.enums import (
-    ClaimStatus,
     DocumentDossier,
     DocumentPiece,
     FeeEntryFamily,
@@ -44,12 +42,6 @@ from models.enums import (
 
 from .base import own_agent, render_list_page
 
-TABS = {
-    "suivi": _l("Follow-up"),
-    "remuneration": _l("Fee expenses"),
-    "deplacement": _l("Travel expenses"),
-    "recapitulatif": _l("Summary"),
-}
 LIST_COLUMNS = (
     listing.Column("exam", _l("Exam")),
     listing.Column("type", _l("Mission type")),
@@ -92,57 +84,8 @@ def agent_screen(view_function):
     return wrapper
 
 
-def _tabs_of(claim, today) -> list[str]:
-    if not claims.accessible(claim, today) or claims.first_access(claim, today):
-        return ["suivi"]
-    if claim.not_done_declared_at is not None:
-        return ["suivi"]
-    tabs = ["suivi"]
-    if claims.has_fee_tab(claim):
-        tabs.append("remuneration")
-    if claims.has_travel_tab(claim) and claim.travel_status is not ClaimStatus.NOT_VALIDATABLE:
-        tabs.append("deplacement")
-    tabs.append("recapitulatif")
-    return tabs
-
-
 def _tab_url(claim, tab: str) -> str:
     return url_for("ClaimEntryView.tab", claim_id=claim.id, tab=tab)
-
-
-def fee_form_values(claim) -> dict[str, str]:
-    """The fee form's fields as text, from what is stored."""
-    family = claims.family_of(claim)
-    values: dict[str, str] = {}
-    entries = [e for e in claim.fee_entries if not e.from_correction_system]
-    if family is FeeEntryFamily.COPIES and entries:
-        values["copies"] = str(entries[0].copies or 0)
-    elif family is FeeEntryFamily.CANDIDATES:
-        for e in entries:
-            if e.day is None:
-                values["candidates"] = str(e.candidates or 0)
-            else:
-                values[f"morning-{e.day.isoformat()}"] = str(e.candidates_morning or 0)
-                values[f"afternoon-{e.day.isoformat()}"] = str(e.candidates_afternoon or 0)
-    elif family is FeeEntryFamily.HALF_DAY_TIMES:
-        rows = entries or [None for _day in claim_entry.mission_dates(claim)]
-        days = claim_entry.mission_dates(claim)
-        for index, e in enumerate(rows):
-            day = e.day if e is not None else days[index]
-            values[f"day-{index}"] = day.isoformat() if day else ""
-            if e is not None:
-                for key, attr in (
-                    ("ms", "morning_start"),
-                    ("me", "morning_end"),
-                    ("as", "afternoon_start"),
-                    ("ae", "afternoon_end"),
-                ):
-                    value = getattr(e, attr)
-                    values[f"{key}-{index}"] = value.strftime("%H:%M") if value else ""
-    elif family is FeeEntryFamily.DURATION and entries:
-        values["hours"] = str(entries[0].hours or 0)
-        values["minutes"] = str(entries[0].minutes or 0)
-    return values
 
 
 def _leg_values(leg) -> dict[str, str]:
@@ -179,25 +122,6 @@ def _leg_values(leg) -> dict[str, str]:
         if values[name] == "0":
             values[name] = ""
     return values
-
-
-def history_rows(claim, agent_label=None) -> list[dict]:
-    """History rows with who did it: "You" for the agent (or ``agent_label``)."""
-    ids = {row.by_id for row in claim.history if row.by_id}
-    users = (
-        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    )
-    agent_user = claim.assignment.agent.user_id
-    rows = []
-    for row in claim.history:
-        if row.by_id == agent_user:
-            by = agent_label or _("You")
-        elif row.by_id in users:
-            by = _("Manager %(name)s", name=users[row.by_id].last_name.upper())
-        else:
-            by = ""
-        rows.append({"row": row, "by": by})
-    return rows
 
 
 class ClaimEntryView(BaseView):
@@ -254,7 +178,7 @@ class ClaimEntryView(BaseView):
             "claims",
             list_title=_("List of the missions of the %(academy)s", academy=agent.academy.name),
             title=_("Mission expense claim entry"),
-            other_academies=_other_academies(agent),
+            other_academies=claim_page.other_academies(db.session, agent.academy_id),
         )
 
     @expose("/conditions", methods=["POST"])
@@ -287,63 +211,52 @@ class ClaimEntryView(BaseView):
     @agent_screen
     def tab(self, agent, claim, tab):
         today = clock.today()
-        if claims.cancelled(claim):
-            flash(
-                _("This expense claim was cancelled by the manager: it is not accessible."),
-                "warning",
-            )
-            return redirect(url_for("ClaimEntryView.index"))
-        if tab not in TABS:
+        if tab not in claim_page.TAB_KEYS:
             abort(404)
-        if tab not in _tabs_of(claim, today):
-            if claims.first_access(claim, today):
-                flash(_("Choose first « I want to complete the expense claim »."), "warning")
+        tabs = claim_page.tabs(claim, today)
+        if not tabs["suivi"]:  # cancelled by the manager
+            flash(str(tabs["suivi"].reason), "warning")
+            return redirect(url_for("ClaimEntryView.index"))
+        if not tabs[tab]:
+            flash(str(tabs[tab].reason), "warning")
             return redirect(_tab_url(claim, "suivi"))
         if tab == "suivi" and claim.manager_message and claims.editable(claim, today):
             flash(
                 _("Message from the manager: %(message)s", message=claim.manager_message), "warning"
             )
-        values = fee_form_values(claim) if tab == "remuneration" else {}
+        values = claim_page.fee_form_values(claim) if tab == "remuneration" else {}
         return self._render(claim, tab, today, values=values)
 
     def _render(self, claim, tab, today, *, values=None, errors=None, status=200, **extra):
-        tabs = _tabs_of(claim, today)
+        page = claim_page.agent_page(
+            db.session, claim, today, with_amounts=tab in ("suivi", "recapitulatif")
+        )
+        tabs = [key for key, _label in page.tab_list]
         index = tabs.index(tab)
-        fee_shown, travel_shown = claims.shown_statuses(claim, today)
         context = {
             "title": _("Mission expense claim entry"),
             "claim": claim,
             "mission": claim.assignment.mission,
             "agent": claim.assignment.agent,
+            "page": page,
             "tab": tab,
-            "tabs": [(key, TABS[key]) for key in tabs],
+            "tabs": page.tab_list,
             "previous_tab": tabs[index - 1] if index > 0 else None,
             "next_tab": tabs[index + 1] if index + 1 < len(tabs) else None,
-            "fee_status": fee_shown,
-            "travel_status": travel_shown,
-            "first_access": claims.first_access(claim, today),
-            "editable": claims.editable(claim, today),
-            "fee_open": claims.fee_open(claim) and claims.editable(claim, today),
-            "travel_open": claims.travel_open(claim) and claims.editable(claim, today),
+            "fee_status": page.fee_status,
+            "travel_status": page.travel_status,
+            "actions": page.actions,
+            "offered": page.offered,
             "family": claims.family_of(claim),
             "F": FeeEntryFamily,
-            "S": ClaimStatus,
             "values": values or {},
             "errors": errors or {},
             "tab_url": lambda key: _tab_url(claim, key),
-            "can_unvalidate": _can_unvalidate(claim),
-            "frozen": documents.frozen(claim),
-            "fee_warnings": claim_entry.fee_warnings(claim),
+            "fee_warnings": page.fee_warnings,
+            "missing_rates": page.missing_rates,
         }
         if tab == "suivi":
-            context["amounts"] = amounts.compute(db.session, claim)
-            context["missing_rates"] = amounts.unpriced(claim, context["amounts"])
-            context["history"] = history_rows(claim)
-            context["first_of_day"] = (
-                _first_of_day(claim)
-                if (claim.travel_status is ClaimStatus.NOT_VALIDATABLE)
-                else None
-            )
+            context["history"] = claim_page.history_rows(db.session, claim)
         if tab == "remuneration":
             context["dates"] = claim_entry.mission_dates(claim)
             context["rows"] = max(
@@ -351,8 +264,7 @@ class ClaimEntryView(BaseView):
             )
             context["automatic"] = [e for e in claim.fee_entries if e.from_correction_system]
         if tab == "recapitulatif":
-            context.update(recap_context(claim))
-            context["missing_rates"] = amounts.unpriced(claim, amounts.compute(db.session, claim))
+            context.update(claim_page.recap(claim))
         context.update(extra)
         response = make_response(self.render_template("imagin/claims/claim.html", **context))
         response.status_code = status
@@ -368,7 +280,7 @@ class ClaimEntryView(BaseView):
         except DomainError as error:
             flash(str(error.message), "warning")
             return redirect(_tab_url(claim, "suivi"))
-        tabs = _tabs_of(claim, today)
+        tabs = claim_page.open_tabs(claim, today)
         return redirect(_tab_url(claim, tabs[1] if len(tabs) > 1 else "suivi"))
 
     @expose("/<int:claim_id>/non-effectuee", methods=["POST"])
@@ -407,7 +319,7 @@ class ClaimEntryView(BaseView):
             flash(str(warning), "warning")
         if request.form.get("go") == "previous":
             return redirect(_tab_url(claim, "suivi"))
-        tabs = _tabs_of(claim, today)
+        tabs = claim_page.open_tabs(claim, today)
         return redirect(_tab_url(claim, tabs[tabs.index("remuneration") + 1]))
 
     # --- Travel lines ----------------------------------------------------------------------
@@ -437,7 +349,8 @@ class ClaimEntryView(BaseView):
                     flash(_("You made %(count)s trip(s).", count=saved.trips), "info")
                 flash(_("The trip is saved."), "success")
                 return redirect(_tab_url(claim, "deplacement"))
-        elif not claims.travel_open(claim) or not claims.editable(claim, today):
+        elif not (decision := claims.can_enter_travel(claim, today)):
+            flash(str(decision.reason), "warning")
             return redirect(_tab_url(claim, "deplacement"))
         response = make_response(
             self.render_template(
@@ -538,10 +451,11 @@ class ClaimEntryView(BaseView):
             flash(_("Select a file to send."), "danger")
         for file in files if dossier is not None and piece is not None else []:
             try:
-                document = documents.add_document(
+                document = claim_page.agent_upload(
                     db.session,
                     claim,
                     documents.Upload(dossier, piece, file.filename, file.stream),
+                    today=clock.today(),
                     storage=current_app.config["UPLOAD_FOLDER"],
                     by_user_id=current_user.id,
                 )
@@ -613,53 +527,6 @@ def _indexes(values) -> list[int]:
     return found
 
 
-def _can_unvalidate(claim) -> bool:
-    return (
-        ClaimStatus.VALIDATED in (claim.fee_status, claim.travel_status)
-        and claim.fee_status not in claims.MANAGER_PROCESSED
-        and claim.travel_status not in claims.MANAGER_PROCESSED
-    )
-
-
-def _first_of_day(claim):
-    """The agent's mission on which this day's travel is entered."""
-    day = claim.assignment.mission.first_day
-    for other in claims.agent_claims(db.session, claim.assignment.agent_id, clock.today()):
-        mission = other.assignment.mission
-        if (
-            other.id != claim.id
-            and mission.first_day == day
-            and (other.travel_status is not ClaimStatus.NOT_VALIDATABLE)
-            and claims.has_travel_tab(other)
-        ):
-            return mission
-    return None
-
-
-def recap_context(claim) -> dict:
-    required = documents.required_for(claim)
-    missing = set(documents.missing_for(claim))
-    dossiers = []
-    for dossier in (DocumentDossier.PAY, DocumentDossier.TRAVEL):
-        dossiers.append(
-            {
-                "dossier": dossier,
-                "required": [(piece, (dossier, piece) in missing) for piece in required[dossier]],
-                "documents": documents.documents_of(claim, dossier),
-                "pieces": documents.pieces_of(dossier),
-            }
-        )
-    return {
-        "fee_lines": claim_summary.fee_lines(claim),
-        "legs": [(leg, claim_summary.leg_lines(leg)) for leg in claim.travel_legs],
-        "dossiers": dossiers,
-        "dematerialised": documents.dematerialised(claim),
-        "settings": claim.assignment.mission.academy.settings,
-        "accept": documents.ACCEPT_ATTRIBUTE,
-        "max_documents": documents.MAX_PER_DOSSIER,
-    }
-
-
 def _pdf_context(claim) -> dict:
     mission = claim.assignment.mission
     agent = claim.assignment.agent
@@ -667,26 +534,17 @@ def _pdf_context(claim) -> dict:
         (link.establishment for link in agent.establishments if link.link_type.name == "PRINCIPAL"),
         None,
     )
-    context = recap_context(claim)
+    context = claim_page.recap(claim)
+    fee, travel = claim_page.shown_amounts(
+        claim, amounts.compute(db.session, claim), for_agent=True
+    )
     context.update(
         claim=claim,
         mission=mission,
         agent=agent,
         principal=principal,
-        amounts=amounts.compute(db.session, claim),
+        fee=fee,
+        travel=travel,
         slots=mission.slots,
     )
     return context
-
-
-def _other_academies(agent):
-    """Links to the other académies' portals (where the agent may have claims too)."""
-    from models import Academy
-
-    return list(
-        db.session.scalars(
-            select(Academy)
-            .where(Academy.id != agent.academy_id, Academy.portal_url.is_not(None))
-            .order_by(Academy.name)
-        )
-    )

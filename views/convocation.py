@@ -178,7 +178,12 @@ class ConvocationView(BaseView):
     @manager_screen
     def duplicate(self, academy_id, mission_id):
         mission = academy_mission_or_404(academy_id, mission_id)
-        copy = svc.duplicate(db.session, mission, by_user_id=current_user.id)
+        try:
+            copy = svc.duplicate(db.session, mission, by_user_id=current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+            return redirect(url_for("ConvocationView.mission", mission_id=mission_id))
         flash(
             _("Mission no. %(number)s is created as a copy.", number=copy.number),
             "success",

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import String, cast
 from wtforms.fields import TimeField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 
 from app.extensions import db
-from app.services import NotFound, claims, convocation, listing, referential
+from app.services import NotFound, convocation, listing, missions
 from models import Assignment, Establishment, Exam, Mission, MissionSlot, MissionType, Paper
 
-from .base import EagerInterface, ImaginModelView
+from .base import EagerInterface, ImaginModelView, current_academy_id
 
 # --- The managers' lists of missions (convocation, service fait) --------------------------
 
@@ -73,12 +72,15 @@ class MissionSlotModelView(ImaginModelView):
 
 
 class AssignmentModelView(ImaginModelView):
+    """The assignments, read only: a convocation is made, changed or withdrawn on the
+    convocation screen, through the rules of ``app.services.convocation`` (competence,
+    availability, one claim per assignment)."""
+
     datamodel = EagerInterface(Assignment, eager=("agent", "mission.mission_type"))
+    base_permissions = ["can_list", "can_show"]
     list_columns = ["mission", "agent", "quality", "jury", "convoked_at", "service_done_on"]
     # No search on mission / agent: their drop-downs would list whole tables.
     search_columns = ["quality", "jury", "convoked_at", "service_done_on"]
-    add_columns = ["mission", "agent", "quality", "jury"]
-    edit_columns = ["quality", "jury"]
     show_columns = [
         "mission",
         "agent",
@@ -88,17 +90,28 @@ class AssignmentModelView(ImaginModelView):
         "service_done_on",
         "cancelled_at",
     ]
+    add_columns = edit_columns = []
     base_order = ("convoked_at", "desc")
 
-    def pre_add(self, item):
-        # One expense claim per assignment, created in the same transaction.
-        item.convoked_by_id = current_user.id
-        item.claim = claims.new_claim(item.mission.mission_type, by_user_id=current_user.id)
 
-    def post_add(self, item):
-        # Several missions with travel the same day: travel goes on the first one.
-        claims.refresh_same_day_travel(db.session, item.agent_id, by_user_id=current_user.id)
-        db.session.commit()
+def _mission_academy_id(form) -> int | None:
+    """The académie of the mission being entered: the manager's (a mission of another
+    académie is not found, and a new one is the manager's)."""
+    return current_academy_id()
+
+
+def validate_mission_number(form, field):
+    error = missions.number_error(
+        db.session, _mission_academy_id(form), field.data, mission_id=getattr(form, "_id", None)
+    )
+    if error:
+        raise ValidationError(error)
+
+
+def validate_mission_exam(form, field):
+    errors = missions.exam_errors(form.session.data, form.specialty.data, form.paper.data)
+    if field.name in errors:
+        raise ValidationError(errors[field.name])
 
 
 class MissionModelView(ImaginModelView):
@@ -125,10 +138,10 @@ class MissionModelView(ImaginModelView):
         "last_day",
         "observations",
     ]
+    validators_columns = {
+        "number": [validate_mission_number],
+        "specialty": [validate_mission_exam],
+        "paper": [validate_mission_exam],
+    }
     related_views = [MissionSlotModelView, AssignmentModelView]
     base_order = ("first_day", "desc")
-
-    def pre_add(self, item):
-        item.academy = referential.home_academy(
-            db.session, current_app.config["IMAGIN_ACADEMY_CODE"]
-        )

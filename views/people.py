@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from flask_appbuilder import expose, has_access
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from wtforms.validators import Email, Optional, ValidationError
 
 from app.extensions import db
-from app.services import claim_processing, claims, clock, competences, referential
-from app.services.users import manager_of
+from app.services import (
+    claim_processing,
+    claims,
+    clock,
+    competences,
+    personal_data,
+    referential,
+)
 from models import Agent, AgentEstablishment, Manager, Teaching
 
-from .base import EagerInterface, ImaginModelView
+from .base import EagerInterface, ImaginModelView, current_academy_id
 from .missions import AssignmentModelView
 
 
@@ -76,7 +81,16 @@ class AgentModelView(ImaginModelView):
         "financial_file_active",
         "user",
     ]
-    add_columns = edit_columns = show_columns
+    # No académie (the manager's own) nor account (the account actions do that).
+    add_columns = edit_columns = [
+        column for column in show_columns if column not in ("academy", "user")
+    ]
+    # Masked on the detail; whole only in the edit form, where the manager corrects them.
+    formatters_columns = {
+        "insee_number": lambda value: personal_data.mask_insee(value) or "",
+        "iban": lambda value: personal_data.mask_iban(value) or "",
+        "bic": lambda value: personal_data.mask_bic(value) or "",
+    }
     validators_columns = {
         "insee_number": [Optional(), validate_insee],
         "iban": [Optional(), validate_iban],
@@ -94,10 +108,9 @@ class AgentModelView(ImaginModelView):
     def show(self, pk):
         """The detail, with the contributor's latest claims and their amounts."""
         pk = self._deserialize_pk_if_composite(pk)
-        widgets = self._show(pk)  # 404 for an unknown contributor
+        widgets = self._show(pk)  # 404 for an unknown contributor or another académie's
         agent = db.session.get(Agent, pk)
-        manager = manager_of(db.session, current_user)
-        academy_id = manager.academy_id if manager is not None else agent.academy_id
+        academy_id = current_academy_id()
         return self.render_template(
             self.show_template,
             pk=pk,
@@ -156,7 +169,23 @@ class TeachingModelView(ImaginModelView):
 
 
 class ManagerModelView(ImaginModelView):
+    """The académie's managers, as a manager sees them: their code and office can be
+    corrected; a manager's file is created by the administrator (AdminManagerModelView)."""
+
     datamodel = EagerInterface(Manager, eager=("user", "academy"))
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    list_columns = ["code", "user", "academy", "office"]
+    search_columns = ["code", "office"]
+    show_columns = ["code", "user", "academy", "office"]
+    add_columns = edit_columns = ["code", "office"]
+
+
+class AdminManagerModelView(ImaginModelView):
+    """The administrator's screen of managers' files: which account manages which
+    académie. The administrator serves every académie: not scoped."""
+
+    datamodel = EagerInterface(Manager, eager=("user", "academy"), scoped=False)
     list_columns = ["code", "user", "academy", "office"]
     search_columns = ["code", "office"]
     add_columns = edit_columns = show_columns = ["code", "user", "academy", "office"]
+    base_order = ("code", "asc")

@@ -9,22 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from wtforms.validators import ValidationError
 
 from app.extensions import db
-from app.services import DomainError, amounts, numbers, referential
-from app.services.users import manager_of
+from app.services import DomainError, amounts, referential
 from models import RateLine, RateTable
 
-from .base import EagerInterface, ImaginModelView
-
-# A rate is at most a few hundred euros (a night in Paris); 4 decimals (0.3225 €/km).
-MAX_RATE = 9999
+from .base import EagerInterface, ImaginModelView, current_academy_id
 
 
 class RateKeyValidator:
@@ -37,17 +32,20 @@ class RateKeyValidator:
             raise ValidationError(error)
 
 
-class PlainDecimalValidator:
-    """The rate as typed goes through the portal's one decimal parser: WTForms'
-    DecimalField hands it to ``Decimal``, which reads ``1e3``, ``NaN``, ``Infinity``."""
+def validate_rate_amount(form, field):
+    """The rate as typed, through the portal's one decimal parser (WTForms'
+    DecimalField hands it to ``Decimal``, which reads ``1e3``, ``NaN``, ``Infinity``),
+    zero or more, within its column."""
+    error = referential.rate_text_error(field.raw_data[0] if field.raw_data else "")
+    if error:
+        field.errors[:] = []  # DecimalField's own English message on a text it could not read
+        raise ValidationError(error)
 
-    def __call__(self, form, field):
-        raw = field.raw_data[0] if field.raw_data else ""
-        try:
-            numbers.parse_decimal(raw, maximum=MAX_RATE, places=4)
-        except numbers.NumberError as error:
-            field.errors[:] = []
-            raise ValidationError(str(error.message)) from None
+
+def validate_rate_period(form, field):
+    error = referential.rate_period_error(form.valid_from.data, field.data)
+    if error:
+        raise ValidationError(error)
 
 
 class RateLineModelView(ImaginModelView):
@@ -55,7 +53,7 @@ class RateLineModelView(ImaginModelView):
     list_columns = ["table", "kind", "key", "amount"]
     search_columns = ["kind", "key"]
     add_columns = edit_columns = show_columns = ["table", "kind", "key", "amount"]
-    validators_columns = {"key": [RateKeyValidator()], "amount": [PlainDecimalValidator()]}
+    validators_columns = {"key": [RateKeyValidator()], "amount": [validate_rate_amount]}
     description_columns = {
         "key": _l(
             "Fee: the paper's rate group (1, 2…); meal: standard or administratif; night: "
@@ -66,20 +64,12 @@ class RateLineModelView(ImaginModelView):
     base_order = ("kind", "asc")
 
 
-def _academy_id() -> int | None:
-    """The signed-in manager's académie (the instance's for an administrator)."""
-    manager = manager_of(db.session, current_user)
-    if manager is not None:
-        return manager.academy_id
-    academy = referential.home_academy(db.session, current_app.config["IMAGIN_ACADEMY_CODE"])
-    return academy.id if academy is not None else None
-
-
 class RateTableModelView(ImaginModelView):
     datamodel = EagerInterface(RateTable)
     list_columns = ["name", "valid_from", "valid_until", "reference"]
     search_columns = ["name", "valid_from", "valid_until"]
     add_columns = edit_columns = show_columns = ["name", "valid_from", "valid_until", "reference"]
+    validators_columns = {"valid_until": [validate_rate_period]}
     description_columns = {
         "valid_from": _l(
             "A claim uses the table valid on the first day of its mission; to change the "
@@ -91,14 +81,10 @@ class RateTableModelView(ImaginModelView):
     list_template = "imagin/rates/list.html"
     show_template = "imagin/rates/show.html"
 
-    def pre_add(self, item):
-        # No académie field: the barème is the manager's académie's.
-        item.academy_id = _academy_id()
-
     def render_template(self, template, **kwargs):
         """The list and the detail say which lines a barème lacks."""
         if template == self.list_template:
-            academy_id = _academy_id()
+            academy_id = current_academy_id()
             kwargs["incomplete_tables"] = (
                 amounts.incomplete_tables(db.session, academy_id) if academy_id else []
             )
@@ -121,7 +107,7 @@ class RateTableModelView(ImaginModelView):
         except ValueError:
             flash(_("Enter the first day of the new barème."), "danger")
             return redirect(url_for("RateTableModelView.list"))
-        academy_id = _academy_id()
+        academy_id = current_academy_id()
         try:
             table = amounts.copy_previous(
                 db.session,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.services import claim_entry
+from app.services import claim_entry, referential
 from app.services.referential import uai_is_valid
 from models import (
     Academy,
@@ -34,11 +34,34 @@ def validate_uai(form, field):
         )
 
 
+def _checked_by(rule):
+    """A WTForms validator raising the French message a service rule returns."""
+
+    def validator(form, field):
+        error = rule(form, field)
+        if error:
+            raise ValidationError(error)
+
+    return validator
+
+
+validate_portal_url = _checked_by(lambda form, field: referential.portal_url_error(field.data))
+validate_info_url = _checked_by(lambda form, field: referential.info_url_error(field.data))
+validate_session_period = _checked_by(
+    lambda form, field: referential.session_period_error(form.starts_on.data, field.data)
+)
+
+
 class AcademyModelView(ImaginModelView):
+    """The manager's own académie (its name and portal address)."""
+
     datamodel = EagerInterface(Academy)
+    base_permissions = ["can_list", "can_show", "can_edit"]
     list_columns = ["code", "name", "portal_url"]
     search_columns = ["code", "name"]
-    add_columns = edit_columns = show_columns = ["code", "name", "portal_url"]
+    show_columns = ["code", "name", "portal_url"]
+    add_columns = edit_columns = ["name", "portal_url"]
+    validators_columns = {"portal_url": [validate_portal_url]}
     base_order = ("name", "asc")
 
 
@@ -46,20 +69,27 @@ class AcademySettingsModelView(ImaginModelView):
     datamodel = EagerInterface(AcademySettings, eager=("academy",))
     list_columns = ["academy", "management_office_name", "dematerialised_documents"]
     search_columns = ["management_office_name"]
-    add_columns = edit_columns = show_columns = [
+    show_columns = [
         "academy",
         "management_office_name",
         "management_office_address",
         "dematerialised_documents",
         "documents_info_url",
     ]
+    add_columns = edit_columns = [
+        "management_office_name",
+        "management_office_address",
+        "dematerialised_documents",
+        "documents_info_url",
+    ]
+    validators_columns = {"documents_info_url": [validate_info_url]}
 
 
 class EstablishmentModelView(ImaginModelView):
     datamodel = EagerInterface(Establishment, eager=("academy",))
     list_columns = ["uai", "name", "category", "town", "academy", "is_exam_centre"]
     search_columns = ["uai", "name", "town", "category", "is_exam_centre"]
-    add_columns = edit_columns = show_columns = [
+    show_columns = [
         "uai",
         "name",
         "category",
@@ -70,6 +100,7 @@ class EstablishmentModelView(ImaginModelView):
         "lodging_zone",
         "is_exam_centre",
     ]
+    add_columns = edit_columns = [column for column in show_columns if column != "academy"]
     validators_columns = {
         "uai": [validate_uai],
         "postcode": [Regexp(r"^\d{5}$", message=_l("A postcode has 5 digits."))],
@@ -113,6 +144,7 @@ class ExamSessionModelView(ImaginModelView):
     search_columns = ["exam", "name", "year"]
     add_columns = edit_columns = show_columns = ["exam", "name", "year", "starts_on", "ends_on"]
     base_order = ("year", "desc")
+    validators_columns = {"ends_on": [validate_session_period]}
 
 
 class SubjectModelView(ImaginModelView):

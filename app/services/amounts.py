@@ -571,18 +571,21 @@ def missing_text(missing: list[MissingRate]) -> str:
     return ", ".join(str(item) for item in missing)
 
 
-def incomplete_error(claim: ExpenseClaim, missing: list[MissingRate], action) -> DomainError:
-    """The refusal of ``action`` (accept, export) on a claim whose barème lacks lines."""
+def incomplete_message(claim: ExpenseClaim, missing: list[MissingRate], action):
+    """Why ``action`` (accept, export) is refused on a claim whose barème lacks lines."""
     day = claim.assignment.mission.first_day
-    return DomainError(
-        _l(
-            "The barème of %(day)s lacks lines this expense claim needs: %(lines)s. "
-            "Complete the barème (Rate tables), then %(action)s.",
-            day=day.strftime("%d/%m/%Y") if day else "—",
-            lines=missing_text(missing),
-            action=action,
-        )
+    return _l(
+        "The barème of %(day)s lacks lines this expense claim needs: %(lines)s. "
+        "Complete the barème (Rate tables), then %(action)s.",
+        day=day.strftime("%d/%m/%Y") if day else "—",
+        lines=missing_text(missing),
+        action=action,
     )
+
+
+def incomplete_error(claim: ExpenseClaim, missing: list[MissingRate], action) -> DomainError:
+    """The refusal of ``action`` as a ``DomainError`` (see ``incomplete_message``)."""
+    return DomainError(incomplete_message(claim, missing, action))
 
 
 def compute(session: Session, claim: ExpenseClaim, *, rates: Rates | None = None) -> ClaimAmounts:

@@ -115,13 +115,8 @@ def half_day_rows(claim: ExpenseClaim, extra: int = 2) -> int:
 
 
 def _check_editable_fee(claim: ExpenseClaim, today: dt.date) -> FeeEntryFamily:
-    claims.check_editable(claim, today)
-    family = claims.family_of(claim)
-    if family not in claims.ENTRY_FAMILIES:
-        raise DomainError(_l("You have no fee to enter for this mission."))
-    if not claims.fee_open(claim):
-        raise DomainError(_l("The fee of this expense claim can no longer be changed."))
-    return family
+    claims.can_enter_fee(claim, today).require()
+    return claims.family_of(claim)
 
 
 def save_fee(session: Session, claim: ExpenseClaim, values: Mapping, *, today: dt.date) -> None:
@@ -310,9 +305,7 @@ def get_leg(claim: ExpenseClaim, leg_id: int) -> TravelLeg:
 
 
 def _check_editable_travel(claim: ExpenseClaim, today: dt.date) -> None:
-    claims.check_editable(claim, today)
-    if not claims.travel_open(claim):
-        raise DomainError(_l("The travel of this expense claim can no longer be changed."))
+    claims.can_enter_travel(claim, today).require()
     if not claims.fee_complete(claim):
         raise DomainError(_l("Complete the « Fee » tab first."))
 
@@ -441,9 +434,7 @@ def _town(values, name, errors) -> str:
 
 def delete_leg(session: Session, claim: ExpenseClaim, leg_id: int, *, today: dt.date) -> None:
     """The red cross at the end of a travel line."""
-    claims.check_editable(claim, today)
-    if not claims.travel_open(claim):
-        raise DomainError(_l("The travel of this expense claim can no longer be changed."))
+    claims.can_enter_travel(claim, today).require()
     leg = get_leg(claim, leg_id)
     claim.travel_legs.remove(leg)
     session.commit()

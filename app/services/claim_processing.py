@@ -10,7 +10,6 @@ and a claim outside the manager's académie is ``NotFound``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -35,6 +34,8 @@ from models import (
 from models.enums import ClaimPart, ClaimStatus, TransportMode
 
 from . import (
+    ALLOWED,
+    Decision,
     DomainError,
     NotFound,
     amounts,
@@ -42,8 +43,11 @@ from . import (
     claims,
     clock,
     documents,
+    first_refusal,
     listing,
     numbers,
+    refused,
+    spreadsheet,
 )
 
 PARTS = (ClaimPart.FEE, ClaimPart.TRAVEL)
@@ -301,34 +305,57 @@ def academy_claim(session: Session, academy_id: int, claim_id: int) -> ExpenseCl
     return claim
 
 
+def academy_centres(session: Session, academy_id: int) -> list[Establishment]:
+    """The exam centres of the académie's missions (the list's centre filter)."""
+    return list(
+        session.scalars(
+            select(Establishment)
+            .where(
+                Establishment.id.in_(
+                    select(Mission.centre_id).where(Mission.academy_id == academy_id)
+                )
+            )
+            .order_by(Establishment.name)
+        )
+    )
+
+
 # --- Actions on one claim -------------------------------------------------------------
+# Each action has its decision (``can_…``): the claim page offers what is allowed and
+# shows the reason of what is not; the action starts with ``can_….require()``, so a
+# forged request gets the same French reason.
 
 
-def _check_not_exported(claim: ExpenseClaim) -> None:
+def _not_exported(claim: ExpenseClaim) -> Decision:
     if claim.payment_batch_id is not None or ClaimStatus.SENT_FOR_PAYMENT in (
         claim.fee_status,
         claim.travel_status,
     ):
-        _refuse(_l("This expense claim was sent for payment: it can no longer be changed."))
+        return refused(_l("This expense claim was sent for payment: it can no longer be changed."))
+    return ALLOWED
 
 
-def _check_not_cancelled(claim: ExpenseClaim) -> None:
+def _not_cancelled(claim: ExpenseClaim) -> Decision:
     if claims.cancelled(claim):
-        _refuse(_l("This expense claim is cancelled: restore it first."))
+        return refused(_l("This expense claim is cancelled: restore it first."))
+    return ALLOWED
 
 
-def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
+def _open(claim: ExpenseClaim) -> Decision:
+    return first_refusal(_not_exported(claim), _not_cancelled(claim))
+
+
+def can_accept(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> Decision:
     """ "Validé par gestionnaire": every part with something to pay is ready (validated
-    by the agent or processed by the manager), the service fait is recorded, and no
-    train fare is missing. A fee not stored yet is computed now (refused if it cannot
-    be); the travel amount is computed again from the trips as they are now."""
-    _check_not_exported(claim)
-    _check_not_cancelled(claim)
+    by the agent or processed by the manager), the service fait is recorded, no train
+    fare is missing, and the fee has an amount (stored, or computed from the barème)."""
+    if not (decision := _open(claim)):
+        return decision
     if ClaimStatus.ACCEPTED in (claim.fee_status, claim.travel_status):
-        _refuse(_l("This expense claim is already accepted."))
+        return refused(_l("This expense claim is already accepted."))
     for part in PARTS:
         if _status(claim, part) in WAITING:
-            _refuse(
+            return refused(
                 _l(
                     "This expense claim cannot be accepted: %(part)s is « %(status)s ».",
                     part=PART_LABELS[part],
@@ -337,23 +364,35 @@ def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
             )
     ready = [part for part in PARTS if _status(claim, part) in READY]
     if not ready:
-        _refuse(_l("This expense claim has nothing to accept."))
+        return refused(_l("This expense claim has nothing to accept."))
     if claim.assignment.service_done_on is None:
-        _refuse(_l("Record the service done for this assignment before accepting its claim."))
-    computed = amounts.compute(session, claim)
+        return refused(
+            _l("Record the service done for this assignment before accepting its claim.")
+        )
     if ClaimPart.TRAVEL in ready and any(leg.fare_pending for leg in computed.travel.legs):
-        _refuse(_l("Enter the SNCF fare of every trip by train or voucher before accepting."))
+        return refused(
+            _l("Enter the SNCF fare of every trip by train or voucher before accepting.")
+        )
     # Never from a missing rate: a part whose barème lacks lines is not accepted.
     missing = [
         *(computed.fee.missing if ClaimPart.FEE in ready and claim.fee_amount is None else []),
         *(computed.travel.missing if ClaimPart.TRAVEL in ready else []),
     ]
     if missing:
-        raise amounts.incomplete_error(claim, missing, _l("accept it"))
+        return refused(amounts.incomplete_message(claim, missing, _l("accept it")))
+    if ClaimPart.FEE in ready and claim.fee_amount is None and computed.fee.amount is None:
+        return refused(_l("Enter the fee amount (« Enter the fee ») before accepting."))
+    return ALLOWED
+
+
+def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
+    """ "Validé par gestionnaire" (see ``can_accept``). A fee not stored yet is stored
+    now; the travel amount is computed again from the trips as they are now."""
+    computed = amounts.compute(session, claim)
+    can_accept(claim, computed).require()
+    ready = [part for part in PARTS if _status(claim, part) in READY]
     if ClaimPart.FEE in ready and claim.fee_amount is None:
         claim.fee_amount = computed.fee.amount
-        if claim.fee_amount is None:
-            _refuse(_l("Enter the fee amount (« Enter the fee ») before accepting."))
     if ClaimPart.TRAVEL in ready:
         # Computed again so that the export's breakdown adds up to the stored amount.
         claim.travel_amount = computed.travel.total
@@ -362,11 +401,17 @@ def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
     claim.accepted_at = clock.now()
 
 
+def can_cancel(claim: ExpenseClaim) -> Decision:
+    if not (decision := _not_exported(claim)):
+        return decision
+    if claims.cancelled(claim):
+        return refused(_l("This expense claim is already cancelled."))
+    return ALLOWED
+
+
 def cancel(session: Session, claim: ExpenseClaim, *, by_user_id: int, comment: str = "") -> None:
     """ "Annulé": both parts (kept in the history, restorable)."""
-    _check_not_exported(claim)
-    if claims.cancelled(claim):
-        _refuse(_l("This expense claim is already cancelled."))
+    can_cancel(claim).require()
     for part in PARTS:
         if _status(claim, part) not in (ClaimStatus.CANCELLED, ClaimStatus.NO_FEE):
             claims.transition(
@@ -374,10 +419,17 @@ def cancel(session: Session, claim: ExpenseClaim, *, by_user_id: int, comment: s
             )
 
 
+def can_restore(claim: ExpenseClaim) -> Decision:
+    """ "Rétablir": a cancelled claim (both parts cancelled, or one cancelled and the
+    other "Pas de frais")."""
+    if not claims.cancelled(claim):
+        return refused(_l("This expense claim is not cancelled."))
+    return ALLOWED
+
+
 def restore(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
     """Undo "Annulé": each cancelled part goes back to the status it had before."""
-    if not claims.cancelled(claim):
-        _refuse(_l("This expense claim is not cancelled."))
+    can_restore(claim).require()
     for part in PARTS:
         if _status(claim, part) is not ClaimStatus.CANCELLED:
             continue
@@ -396,6 +448,23 @@ def restore(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
         claims.transition(claim, part, before, by_user_id=by_user_id)
 
 
+def _sent_back_parts(claim: ExpenseClaim) -> list[ClaimPart]:
+    return [
+        part
+        for part in PARTS
+        if _status(claim, part) in (ClaimStatus.VALIDATED, ClaimStatus.ACCEPTED)
+        and (part is ClaimPart.TRAVEL or claims.fee_needs_entry(claim))
+    ]
+
+
+def can_send_back(claim: ExpenseClaim) -> Decision:
+    if not (decision := _open(claim)):
+        return decision
+    if not _sent_back_parts(claim):
+        return refused(_l("Only an expense claim validated by the contributor can be sent back."))
+    return ALLOWED
+
+
 def send_back(session: Session, claim: ExpenseClaim, message: str, *, by_user_id: int) -> None:
     """Back to the agent ("Non validé") with a message shown in Suivi and the console."""
     message = (message or "").strip()
@@ -403,17 +472,8 @@ def send_back(session: Session, claim: ExpenseClaim, message: str, *, by_user_id
         _refuse(_l("Write the message for the contributor."))
     if len(message) > MAX_MESSAGE:
         _refuse(_l("The message is too long (%(max)s characters at most).", max=MAX_MESSAGE))
-    _check_not_exported(claim)
-    _check_not_cancelled(claim)
-    parts = [
-        part
-        for part in PARTS
-        if _status(claim, part) in (ClaimStatus.VALIDATED, ClaimStatus.ACCEPTED)
-        and (part is ClaimPart.TRAVEL or claims.fee_needs_entry(claim))
-    ]
-    if not parts:
-        _refuse(_l("Only an expense claim validated by the contributor can be sent back."))
-    for part in parts:
+    can_send_back(claim).require()
+    for part in _sent_back_parts(claim):
         claims.transition(
             claim, part, ClaimStatus.NOT_VALIDATED, by_user_id=by_user_id, comment=message
         )
@@ -435,16 +495,54 @@ def parse_amount(raw: str, *, maximum: Decimal | None = None) -> Decimal:
     return amounts.money(value)
 
 
-def _check_fee_processable(claim: ExpenseClaim) -> None:
-    _check_not_exported(claim)
-    _check_not_cancelled(claim)
+def can_process_fee(claim: ExpenseClaim) -> Decision:
+    """ "Saisir la rémunération": the manager enters or corrects the fee amount."""
+    if not (decision := _open(claim)):
+        return decision
     if claim.fee_status not in FEE_PROCESSABLE:
-        _refuse(
+        return refused(
             _l(
                 "The fee cannot be processed from the status « %(status)s ».",
                 status=claim.fee_status.label,
             )
         )
+    return ALLOWED
+
+
+def can_enter_fee_detail(claim: ExpenseClaim) -> Decision:
+    """The fee's detail entered on the agent's behalf (the families the agent enters)."""
+    if not (decision := can_process_fee(claim)):
+        return decision
+    if claims.family_of(claim) not in claims.ENTRY_FAMILIES:
+        return refused(_l("This mission type has no fee detail to enter: enter the amount."))
+    return ALLOWED
+
+
+def can_set_fare(claim: ExpenseClaim, leg: TravelLeg | None = None) -> Decision:
+    """The SNCF fare of a trip by train, public transport or travel voucher."""
+    if not (decision := _open(claim)):
+        return decision
+    if claim.travel_status not in FARE_SETTABLE:
+        return refused(
+            _l(
+                "The fare cannot be changed from the status « %(status)s ».",
+                status=claim.travel_status.label,
+            )
+        )
+    if leg is not None and leg.transport_mode not in FARE_MODES:
+        return refused(
+            _l("Only a trip by train, public transport or travel voucher has an SNCF fare.")
+        )
+    return ALLOWED
+
+
+def can_deposit(claim: ExpenseClaim) -> Decision:
+    """A supporting document deposited by the manager on the agent's behalf."""
+    return _open(claim)
+
+
+def _check_fee_processable(claim: ExpenseClaim) -> None:
+    can_process_fee(claim).require()
 
 
 def process_fee(
@@ -471,9 +569,7 @@ def enter_fee(
     the amount is computed with the barème of the mission date, and the fee is
     "Traité par le gestionnaire". Raises ``claim_entry.EntryErrors`` (a message per
     field) or ``DomainError``; returns the amount."""
-    _check_fee_processable(claim)
-    if claims.family_of(claim) not in claims.ENTRY_FAMILIES:
-        _refuse(_l("This mission type has no fee detail to enter: enter the amount."))
+    can_enter_fee_detail(claim).require()
     entries = claim_entry.fee_entries_from(claim, values)
     for entry in entries:
         entry.entered_by_manager = True
@@ -492,18 +588,11 @@ def set_fare(
 ) -> TravelLeg:
     """The SNCF 2nd-class fare of a trip (``None`` clears it); a validated travel part
     gets its stored amount computed again."""
-    _check_not_exported(claim)
-    _check_not_cancelled(claim)
+    can_set_fare(claim).require()
     leg = next((leg for leg in claim.travel_legs if leg.id == leg_id), None)
     if leg is None:
         raise NotFound(_l("This travel line does not exist."))
-    if claim.travel_status not in FARE_SETTABLE:
-        _refuse(
-            _l(
-                "The fare cannot be changed from the status « %(status)s ».",
-                status=claim.travel_status.label,
-            )
-        )
+    can_set_fare(claim, leg).require()
     leg.sncf_fare = fare
     if claim.travel_status in READY:
         claim.travel_amount = amounts.compute(session, claim).travel.total
@@ -520,7 +609,7 @@ def deposit(
 ):
     """A supporting document deposited by the manager on the agent's behalf (flagged as
     such: the agent cannot delete it)."""
-    _check_not_exported(claim)
+    can_deposit(claim).require()
     return documents.add_document(
         session, claim, upload, storage=storage, by_user_id=by_user_id, by_manager=True
     )
@@ -646,8 +735,10 @@ def exportable_statement(academy_id: int):
     )
 
 
-def _amount_text(value: Decimal | None) -> str:
-    return f"{amounts.money(value or Decimal(0)):.2f}"
+def _amount(value: Decimal | None) -> Decimal:
+    """An amount as the CSV writes it: a number with two decimals (never text, so the
+    spreadsheet-safety of :mod:`spreadsheet` leaves a negative one as it is)."""
+    return amounts.money(value or Decimal(0))
 
 
 def _csv_rows(
@@ -692,7 +783,7 @@ def _csv_rows(
                 sum((leg.nights for leg in travel.legs), Decimal(0)),
                 claim.travel_amount,
             ]
-        rows.append(head + [_amount_text(v) for v in figures] + common_tail)
+        rows.append(head + [_amount(v) for v in figures] + common_tail)
     return rows
 
 
@@ -767,7 +858,7 @@ def _check_complete_for_payment(session: Session, claim, parts, rates: dict) -> 
         for part in parts
     ):
         reason = (
-            amounts.incomplete_error(claim, missing, _l("export it")).message
+            amounts.incomplete_message(claim, missing, _l("export it"))
             if missing
             else _l("its amount is not known.")
         )
@@ -809,7 +900,7 @@ def _batch_claims(session: Session, condition) -> list[ExpenseClaim]:
 
 def _csv_file(session: Session, batch: PaymentBatch, parts_of_claims) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer)  # formula-safe text cells, ";" and CRLF
     writer.writerow(CSV_COLUMNS)
     rates: dict = {}  # the barème of each mission date, read once
     for claim, parts in parts_of_claims:

@@ -29,7 +29,7 @@ from models import (
 from models.enums import ClaimPart, ClaimStatus, FeeEntryFamily
 from models.referential import MissionType
 
-from . import DomainError, NotFound, amounts, clock, documents
+from . import ALLOWED, Decision, DomainError, NotFound, amounts, clock, documents, refused
 
 # Stored states whose label follows from the mission dates.
 DATE_DERIVED = frozenset({ClaimStatus.NOT_VALIDATED})
@@ -311,35 +311,124 @@ def _refuse(message) -> None:
     raise DomainError(message)
 
 
-def check_accessible(claim: ExpenseClaim, today: dt.date) -> None:
+# Each action of the agent has its decision (``can_…``): the page offers the action
+# when it is allowed, and the action itself starts with ``can_….require()``, so a
+# forged request is refused with the same French reason.
+
+
+def can_open(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """The agent may open the claim's entry: not cancelled, and the mission has begun."""
     if cancelled(claim):
-        _refuse(_l("This expense claim was cancelled by the manager: it is not accessible."))
+        return refused(_l("This expense claim was cancelled by the manager: it is not accessible."))
     first, _last = mission_days(claim)
     if first is None or today < first:
-        _refuse(
+        return refused(
             _l(
                 "The mission has not started: its expense claim can be entered from %(day)s.",
                 day=first.strftime("%d/%m/%Y") if first else "?",
             )
         )
+    return ALLOWED
+
+
+def can_edit(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """The agent may still enter something ("Enregistrer" too)."""
+    if not (decision := can_open(claim, today)):
+        return decision
+    if claim.not_done_declared_at is not None:
+        return refused(_l("You declared that you did not carry out this mission."))
+    if not (fee_open(claim) or travel_open(claim)):
+        return refused(_l("This expense claim can no longer be changed."))
+    if claim.started_at is None:
+        return refused(_l("Choose first « I want to complete the expense claim »."))
+    return ALLOWED
+
+
+def can_start(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """ "Je souhaite compléter l'état de frais" (the first access)."""
+    if not (decision := can_open(claim, today)):
+        return decision
+    if claim.not_done_declared_at is not None:
+        return refused(_l("You declared that you did not carry out this mission."))
+    if not (fee_open(claim) or travel_open(claim)):
+        return refused(_l("This expense claim can no longer be changed."))
+    if claim.started_at is not None:
+        return refused(_l("This expense claim is already being completed."))
+    return ALLOWED
+
+
+def can_declare_not_done(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """ "Je n'ai pas effectué cette mission"."""
+    if not (decision := can_open(claim, today)):
+        return decision
+    if claim.not_done_declared_at is not None:
+        return refused(_l("You already declared that you did not carry out this mission."))
+    if any(status in documents.FROZEN for status in (claim.fee_status, claim.travel_status)):
+        return refused(_l("This expense claim is validated: unvalidate it first."))
+    if not any(s in NOT_DONE_FROM for s in (claim.fee_status, claim.travel_status)):
+        return refused(_l("There is nothing to declare on this expense claim."))
+    return ALLOWED
+
+
+def can_enter_fee(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """The "Frais rémunération" form may be saved."""
+    if not (decision := can_edit(claim, today)):
+        return decision
+    if family_of(claim) not in ENTRY_FAMILIES:
+        return refused(_l("You have no fee to enter for this mission."))
+    if not fee_open(claim):
+        return refused(_l("The fee of this expense claim can no longer be changed."))
+    return ALLOWED
+
+
+def can_enter_travel(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """Travel lines may be added, completed and deleted."""
+    if not (decision := can_edit(claim, today)):
+        return decision
+    if not travel_open(claim):
+        return refused(_l("The travel of this expense claim can no longer be changed."))
+    return ALLOWED
+
+
+def can_validate(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """ "Valider" may be pressed (what it then checks — entries complete, documents
+    sent — is said when it is pressed)."""
+    if not (decision := can_edit(claim, today)):
+        return decision
+    _first, last = mission_days(claim)
+    if last is not None and today <= last:
+        return refused(
+            _l(
+                "The mission is in progress: you can validate its expense claim after %(day)s.",
+                day=last.strftime("%d/%m/%Y"),
+            )
+        )
+    return ALLOWED
+
+
+def can_unvalidate(claim: ExpenseClaim) -> Decision:
+    """ "Dévalider": a validated claim the manager has not processed yet."""
+    if claim.fee_status in MANAGER_PROCESSED or claim.travel_status in MANAGER_PROCESSED:
+        return refused(
+            _l("The manager has already processed this expense claim: it cannot be unvalidated.")
+        )
+    if ClaimStatus.VALIDATED not in (claim.fee_status, claim.travel_status):
+        return refused(_l("This expense claim is not validated."))
+    return ALLOWED
+
+
+def check_accessible(claim: ExpenseClaim, today: dt.date) -> None:
+    can_open(claim, today).require()
 
 
 def check_editable(claim: ExpenseClaim, today: dt.date) -> None:
-    check_accessible(claim, today)
-    if claim.not_done_declared_at is not None:
-        _refuse(_l("You declared that you did not carry out this mission."))
-    if not (fee_open(claim) or travel_open(claim)):
-        _refuse(_l("This expense claim can no longer be changed."))
-    if claim.started_at is None:
-        _refuse(_l("Choose first « I want to complete the expense claim »."))
+    can_edit(claim, today).require()
 
 
 def start(session: Session, claim: ExpenseClaim, *, today: dt.date) -> None:
     """ "Je souhaite compléter l'état de frais": the tabs open; the travel tab gets its
     first line from the mission."""
-    check_accessible(claim, today)
-    if not first_access(claim, today):
-        _refuse(_l("This expense claim is already being completed."))
+    can_start(claim, today).require()
     claim.started_at = clock.now()
     if travel_open(claim) and not claim.travel_legs:
         claim.travel_legs.append(prefilled_leg(claim))
@@ -376,11 +465,7 @@ def declare_not_done(
 ) -> None:
     """ "Je n'ai pas effectué cette mission": nothing is to be paid; the open parts
     become "Pas de frais" and the manager sees the declaration."""
-    check_accessible(claim, today)
-    if claim.not_done_declared_at is not None:
-        _refuse(_l("You already declared that you did not carry out this mission."))
-    if any(status in documents.FROZEN for status in (claim.fee_status, claim.travel_status)):
-        _refuse(_l("This expense claim is validated: unvalidate it first."))
+    can_declare_not_done(claim, today).require()
     comment = str(_l("Mission not carried out (declared by the contributor)"))
     changed = False
     for part, status in (
@@ -411,15 +496,7 @@ def validate(
     A fee of 0 copies / 0 candidates is validated only once the agent confirmed it
     (``zero_confirmed``): it may be true (a lot withdrawn, every candidate absent) but
     is most often a slip that would go unpaid. Returns the dossier number."""
-    check_editable(claim, today)
-    _first, last = mission_days(claim)
-    if last is not None and today <= last:
-        _refuse(
-            _l(
-                "The mission is in progress: you can validate its expense claim after %(day)s.",
-                day=last.strftime("%d/%m/%Y"),
-            )
-        )
+    can_validate(claim, today).require()
     if not fee_complete(claim):
         _refuse(_l("Complete the « Fee » tab before validating."))
     if not travel_complete(claim):
@@ -478,10 +555,7 @@ class MissingDocuments(DomainError):
 def unvalidate(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
     """ "Dévalider": back to entry, as long as the manager has not processed it. The
     dossier number stays with the claim."""
-    if claim.fee_status in MANAGER_PROCESSED or claim.travel_status in MANAGER_PROCESSED:
-        _refuse(
-            _l("The manager has already processed this expense claim: it cannot be unvalidated.")
-        )
+    can_unvalidate(claim).require()
     parts = [
         part
         for part, status in (
@@ -490,8 +564,6 @@ def unvalidate(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> Non
         )
         if status is ClaimStatus.VALIDATED
     ]
-    if not parts:
-        _refuse(_l("This expense claim is not validated."))
     for part in parts:
         transition(claim, part, ClaimStatus.NOT_VALIDATED, by_user_id=by_user_id)
     claim.validated_at = None
@@ -510,10 +582,9 @@ def save_draft(session: Session, claim: ExpenseClaim, *, today: dt.date) -> None
 SAME_DAY_SWITCHABLE = frozenset({ClaimStatus.NOT_VALIDATED, ClaimStatus.NOT_VALIDATABLE})
 
 
-def refresh_same_day_travel(session: Session, agent_id: int, *, by_user_id: int | None) -> None:
-    """When an agent has several missions with travel on the same day, travel is
-    entered on the first one of the day: the others' travel part is "Invalidable".
-    Run after an assignment is added or removed (no commit)."""
+def _same_day_claims(session: Session, agent_id: int):
+    """The agent's claims with travel, and the first claim of each day (the earliest
+    slot of that day, then the lowest claim id)."""
     session.flush()
     rows = session.execute(
         select(ExpenseClaim, MissionSlot.day, MissionSlot.start_time)
@@ -534,9 +605,26 @@ def refresh_same_day_travel(session: Session, agent_id: int, *, by_user_id: int 
         if day not in first_of_day or candidate < first_of_day[day]:
             first_of_day[day] = candidate
     claims_by_id = {claim.id: claim for claim, _day, _time in rows}
+    return claims_by_id, {day: claim_id for day, (_time, claim_id) in first_of_day.items()}
+
+
+def first_mission_of_day(session: Session, claim: ExpenseClaim) -> Mission | None:
+    """The mission on which the travel of ``claim``'s first day is entered, when it is
+    another one (the one ``refresh_same_day_travel`` chose); else None."""
+    claims_by_id, first_of_day = _same_day_claims(session, claim.assignment.agent_id)
+    first_id = first_of_day.get(claim.assignment.mission.first_day)
+    if first_id is None or first_id == claim.id:
+        return None
+    return claims_by_id[first_id].assignment.mission
+
+
+def refresh_same_day_travel(session: Session, agent_id: int, *, by_user_id: int | None) -> None:
+    """When an agent has several missions with travel on the same day, travel is
+    entered on the first one of the day: the others' travel part is "Invalidable".
+    Run after an assignment is added or removed (no commit)."""
+    claims_by_id, first_of_day = _same_day_claims(session, agent_id)
     for claim_id, claim in claims_by_id.items():
-        first_day = claim.assignment.mission.first_day
-        first_claim = first_of_day.get(first_day, (None, claim_id))[1]
+        first_claim = first_of_day.get(claim.assignment.mission.first_day, claim_id)
         wanted = (
             ClaimStatus.NOT_VALIDATED if first_claim == claim_id else ClaimStatus.NOT_VALIDATABLE
         )

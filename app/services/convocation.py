@@ -18,15 +18,19 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from models import Agent, Assignment, ExamSession, Mission, MissionSlot
 from models.enums import AssignmentQuality, ClaimStatus, SlotDuration
 
-from . import DomainError, NotFound, claim_processing, claims, clock, competences
+from . import DomainError, NotFound, claim_processing, claims, clock, competences, scope
+from .missions import MAX_MISSION_NUMBER
 
 NOON = dt.time(13, 0)
 MAX_JURY = 40
+# Ids are 32-bit integers: a larger one is no record (and no query).
+MAX_ID = 2**31 - 1
 PROXIMITY_LABELS = {
     0: _l("same town"),
     1: _l("same département"),
@@ -168,6 +172,23 @@ def academy_mission(session: Session, academy_id: int, mission_id: int) -> Missi
     return mission
 
 
+def already_convoked(session: Session, mission: Mission, agent_ids: list[int]) -> list[Agent]:
+    """Those of ``agent_ids`` convoked (not withdrawn) to ``mission``, as the database
+    says now."""
+    return list(
+        session.scalars(
+            select(Agent)
+            .join(Assignment, Assignment.agent_id == Agent.id)
+            .where(
+                Assignment.mission_id == mission.id,
+                Assignment.cancelled_at.is_(None),
+                Agent.id.in_(agent_ids),
+            )
+            .order_by(Agent.last_name, Agent.first_name)
+        )
+    )
+
+
 def convoke(
     session: Session,
     mission: Mission,
@@ -187,11 +208,26 @@ def convoke(
     jury = (jury or "").strip() or None
     if jury and len(jury) > MAX_JURY:
         raise DomainError(_l("%(max)s characters at most.", max=MAX_JURY))
+    known = [agent_id for agent_id in dict.fromkeys(agent_ids) if 0 < agent_id <= MAX_ID]
+    twice = already_convoked(session, mission, known)
+    if twice:
+        raise DomainError(
+            _l(
+                "Already convoked to this mission: %(names)s.",
+                names=", ".join(agent.full_name for agent in twice),
+            )
+        )
     allowed = {c.agent.id: c.agent for c in candidates(session, mission)}
     refused = [agent_id for agent_id in dict.fromkeys(agent_ids) if agent_id not in allowed]
     if refused:
+        in_range = [agent_id for agent_id in refused if 0 < agent_id <= MAX_ID]
         names = [
-            agent.full_name for agent in session.scalars(select(Agent).where(Agent.id.in_(refused)))
+            agent.full_name
+            for agent in session.scalars(
+                select(Agent).where(
+                    Agent.id.in_(in_range), scope.academy_criterion(Agent, mission.academy_id)
+                )
+            )
         ] or [str(agent_id) for agent_id in refused]
         raise DomainError(
             _l(
@@ -222,7 +258,16 @@ def convoke(
             assignment.claim = claims.new_claim(mission.mission_type, by_user_id=by_user_id)
             session.add(assignment)
         created.append(assignment)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:
+        # Unique (mission, agent): another manager convoked the same agent meanwhile.
+        raise DomainError(
+            _l(
+                "A contributor was convoked to this mission at the same moment by another "
+                "user: reload the page to see the convocations."
+            )
+        ) from error
     for agent_id in dict.fromkeys(agent_ids):
         claims.refresh_same_day_travel(session, agent_id, by_user_id=by_user_id)
     session.commit()
@@ -258,6 +303,8 @@ def duplicate(session: Session, mission: Mission, *, by_user_id: int | None = No
         )
         or 0
     ) + 1
+    if number > MAX_MISSION_NUMBER:
+        raise DomainError(_l("A mission number goes from 1 to %(max)s.", max=MAX_MISSION_NUMBER))
     copy = Mission(
         academy_id=mission.academy_id,
         number=number,

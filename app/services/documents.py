@@ -22,12 +22,14 @@ from typing import BinaryIO
 
 import filetype
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import ExpenseClaim, SupportingDocument
 from models.enums import ClaimStatus, DocumentDossier, DocumentPiece, TransportMode
 
-from . import DomainError, NotFound, clock
+from . import ALLOWED as MAY
+from . import Decision, DomainError, NotFound, clock, refused
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NAME_LENGTH = 50
@@ -68,7 +70,13 @@ def _pays_something(claim: ExpenseClaim) -> bool:
         fee_needs_entry(claim) or claim.fee_status is ClaimStatus.TO_BE_PROCESSED
     )
     travel = claim.travel_status not in (ClaimStatus.NO_FEE, ClaimStatus.NOT_VALIDATABLE)
-    return (fee or travel) and claim.fee_status is not ClaimStatus.CANCELLED
+    return (fee or travel) and not _cancelled(claim)
+
+
+def _cancelled(claim: ExpenseClaim) -> bool:
+    from .claims import cancelled
+
+    return cancelled(claim)
 
 
 def required_for(claim: ExpenseClaim) -> dict[DocumentDossier, list[DocumentPiece]]:
@@ -117,9 +125,49 @@ def frozen(claim: ExpenseClaim) -> bool:
     return claim.fee_status in FROZEN or claim.travel_status in FROZEN
 
 
+def can_add(claim: ExpenseClaim, *, by_manager: bool = False) -> Decision:
+    """Whether a document may be added to the claim: never to a cancelled claim; by
+    the agent, only before validation and where the académie takes them on line."""
+    if not by_manager and frozen(claim):
+        return refused(
+            _l("The expense claim is validated: its documents can no longer be changed.")
+        )
+    if _cancelled(claim):
+        return refused(_l("This expense claim is cancelled."))
+    if not by_manager and not dematerialised(claim):
+        return refused(_l("Your academy does not take documents on line: send them by post."))
+    return MAY
+
+
+def can_delete(claim: ExpenseClaim, document: SupportingDocument) -> Decision:
+    """The agent deletes one of their documents until validation; never a manager's."""
+    if document.by_manager:
+        return refused(_l("This document was deposited by the manager: you cannot delete it."))
+    if frozen(claim):
+        return refused(
+            _l("The expense claim is validated: its documents can no longer be changed.")
+        )
+    return MAY
+
+
 def documents_of(claim: ExpenseClaim, dossier: DocumentDossier) -> list[SupportingDocument]:
     return sorted(
         (d for d in claim.documents if d.dossier is dossier), key=lambda d: (d.uploaded_at, d.id)
+    )
+
+
+def count_locked(session: Session, claim: ExpenseClaim, dossier: DocumentDossier) -> int:
+    """How many documents the dossier holds, counted in the database after locking the
+    claim's row (``SELECT … FOR UPDATE``, until the transaction ends): simultaneous
+    uploads to one claim take turns between this count and their insert, so the limit
+    of 20 holds under concurrency (PostgreSQL; SQLite serialises writers anyway)."""
+    if claim.id is None:
+        return len(documents_of(claim, dossier))
+    session.execute(select(ExpenseClaim.id).where(ExpenseClaim.id == claim.id).with_for_update())
+    return session.scalar(
+        select(func.count())
+        .select_from(SupportingDocument)
+        .where(SupportingDocument.claim_id == claim.id, SupportingDocument.dossier == dossier)
     )
 
 
@@ -184,17 +232,10 @@ def add_document(
     by_manager: bool = False,
 ) -> SupportingDocument:
     """Check and store one file; the claim must still be open to the agent."""
-    if not by_manager and frozen(claim):
-        raise DomainError(
-            _l("The expense claim is validated: its documents can no longer be changed.")
-        )
-    if claim.fee_status is ClaimStatus.CANCELLED:
-        raise DomainError(_l("This expense claim is cancelled."))
-    if not by_manager and not dematerialised(claim):
-        raise DomainError(_l("Your academy does not take documents on line: send them by post."))
+    can_add(claim, by_manager=by_manager).require()
     if upload.piece not in pieces_of(upload.dossier):
         raise DomainError(_l("Choose which document this file is."))
-    if len(documents_of(claim, upload.dossier)) >= MAX_PER_DOSSIER:
+    if count_locked(session, claim, upload.dossier) >= MAX_PER_DOSSIER:
         raise DomainError(
             _l(
                 "You cannot deposit more than %(max)s documents in the %(dossier)s.",
@@ -262,12 +303,7 @@ def delete_document(
     """The agent deletes one of their documents, until validation; never one a
     manager deposited."""
     document = get_document(claim, document_id)
-    if document.by_manager:
-        raise DomainError(_l("This document was deposited by the manager: you cannot delete it."))
-    if frozen(claim):
-        raise DomainError(
-            _l("The expense claim is validated: its documents can no longer be changed.")
-        )
+    can_delete(claim, document).require()
     path = path_of(document, storage)
     claim.documents.remove(document)
     session.commit()

@@ -29,6 +29,10 @@ class NumberError(DomainError):
     """The text is not a number a user may type here; ``message`` says why (French)."""
 
 
+class OutOfRange(NumberError):
+    """A number, written correctly, below ``minimum`` or above ``maximum``."""
+
+
 def number_text(value) -> str:
     """A bound as the user reads it ("5 000", "0,5")."""
     return format_decimal(value)
@@ -48,14 +52,14 @@ def parse_decimal(
     match = NUMBER.fullmatch(text)
     if match is None or not (match[2] or match[3]):
         if re.fullmatch(r"[+-]?\d{10,}(?:[.,]\d*)?", text, re.ASCII):
-            raise NumberError(_range(minimum, maximum))
+            raise OutOfRange(_range(minimum, maximum))
         raise NumberError(_l("Enter an amount such as 12,50."))
     sign, whole, decimals = match[1], match[2] or "0", (match[3] or "").rstrip("0")
     if len(decimals) > places:
         raise NumberError(_l("At most %(places)s decimals.", places=places))
     value = Decimal(f"{sign}{whole}.{decimals or '0'}")
     if value < minimum or value > maximum:
-        raise NumberError(_range(minimum, maximum))
+        raise OutOfRange(_range(minimum, maximum))
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 

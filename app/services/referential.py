@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from urllib.parse import urlsplit
 
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from models import Academy
+
+from . import numbers
 
 # Key letters of a UAI code (the 23 capitals without I, O and Q).
 UAI_KEYS = "ABCDEFGHJKLMNPRSTUVWXYZ"
@@ -56,3 +63,79 @@ def bic_is_valid(value: str) -> bool:
 def home_academy(session, code: str):
     """The académie this instance serves."""
     return session.scalar(select(Academy).where(Academy.code == code))
+
+
+# --- Barèmes and académies: values refused before the database ------------------------
+
+# RateLine.amount is NUMERIC(10, 4).
+MAX_RATE = Decimal("999999.9999")
+
+
+def rate_period_error(valid_from, valid_until):
+    """A barème cannot end before it starts."""
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        return _l("The end of validity cannot come before its start.")
+    return None
+
+
+def _rate_too_large():
+    return _l("At most %(max)s.", max=LazyString(format_decimal, MAX_RATE, format="0.####"))
+
+
+def rate_amount_error(amount):
+    """A rate is in euros, zero or more, within what the column holds."""
+    if amount is None:
+        return None
+    if isinstance(amount, Decimal) and not amount.is_finite():
+        return _l("Not a valid number.")
+    if amount < 0:
+        return _l("A rate is zero or more.")
+    if amount > MAX_RATE:
+        return _rate_too_large()
+    return None
+
+
+def rate_text_error(raw: str | None):
+    """A rate as the manager typed it: the portal's one decimal parser (no exponent,
+    ``NaN``, ``Infinity``, at most 4 decimals: 0,3225 €/km), then ``rate_amount_error``."""
+    text = (raw or "").strip()
+    try:
+        amount = numbers.parse_decimal(text, minimum=-MAX_RATE, maximum=MAX_RATE, places=4)
+    except numbers.OutOfRange:
+        return _l("A rate is zero or more.") if text.startswith("-") else _rate_too_large()
+    except numbers.NumberError as error:
+        return error.message
+    return rate_amount_error(amount)
+
+
+def is_https_url(url: str) -> bool:
+    """An https:// address with a host name, and no space."""
+    url = url.strip()
+    parts = urlsplit(url)
+    return not (
+        any(c.isspace() for c in url)
+        or parts.scheme.lower() != "https"
+        or not parts.hostname
+        or "." not in parts.hostname
+    )
+
+
+def portal_url_error(url: str | None):
+    """An académie's portal address is an https:// URL with a host name."""
+    if url and not is_https_url(url):
+        return _l("The portal address starts with https:// followed by the site's name.")
+    return None
+
+
+def info_url_error(url: str | None):
+    """The address of the page about supporting documents is an https:// URL too."""
+    if url and not is_https_url(url):
+        return _l("This address starts with https:// followed by the site's name.")
+    return None
+
+
+def session_period_error(starts_on, ends_on):
+    """An exam session cannot end before it starts."""
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        return _l("The session cannot end before it starts.")
+    return None

@@ -37,7 +37,7 @@ def test_first_login_with_the_temporary_password_then_home(app, browser, live_se
     page.fill("#new", "une phrase de passe bien à moi")
     page.fill("#confirmation", "une phrase de passe bien à moi")
     page.fill("#email", "paul.nouveau@example.org")
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="Enregistrer").click()
     expect(page).to_have_url(f"{live_server}/")
     expect(page.locator("#imagin-console")).to_contain_text("Votre mot de passe a été modifié.")
     expect(page.locator(".imagin-message")).to_contain_text(

@@ -50,18 +50,29 @@ def user(app_ctx, session):
 # --- Password rules ---------------------------------------------------------------------
 
 
+PASSPHRASE_128 = ("cheval agrafe pile correct, " * 5)[:128]
+
+
 @pytest.mark.parametrize(
     ("password", "accepted"),
     [
         ("x" * 11, False),
         ("correct horse battery staple", True),  # no composition rule
-        ("aaaaaaaaaaab", True),
-        ("é" * 12, True),
-        ("x" * 128, True),
+        ("cheval agrafe pile correct", True),
+        ("une phrase de passe bien à moi", True),
+        (PASSPHRASE_128, True),
         ("x" * 129, False),
         ("qwerty123456", False),  # in the shipped list of breached passwords
         ("QWERTY123456", False),  # whatever the case
         ("1q2w3e4r5t6y", False),
+        # 12+ characters but predictable: refused by the strength estimate.
+        ("123456789012", False),
+        ("azertyuiopqs", False),
+        ("motdepasse2024", False),
+        ("Imagin-2026!!", False),
+        ("aaaaaaaaaaab", False),
+        ("é" * 12, False),
+        ("x" * 128, False),
     ],
 )
 def test_password_rules(app_ctx, password, accepted):
@@ -70,6 +81,44 @@ def test_password_rules(app_ctx, password, accepted):
 
 def test_a_password_equal_to_the_identifier_is_refused(app_ctx):
     assert accounts.password_problems("EXT35000123AB", username="ext35000123ab")
+
+
+def test_the_identifier_repeated_is_refused(app_ctx):
+    problems = accounts.password_problems("gestionnairegestionnaire", username="gestionnaire")
+    assert [str(p) for p in problems] == [
+        "Ce mot de passe est trop facile à deviner : il répète des caractères ou des mots "
+        "(comme « aaa » ou « abcabc »). Choisissez une phrase de plusieurs mots que vous "
+        "seul(e) pourriez imaginer."
+    ]
+
+
+def test_the_user_s_own_names_count_against_the_password(app_ctx):
+    password = "GuillouAnne!!"
+    assert accounts.password_problems(password) == []
+    problems = accounts.password_problems(
+        password, username="gestionnaire", user_inputs=["Anne", "Guillou", "Rennes"]
+    )
+    assert [str(p) for p in problems] == [
+        "Ce mot de passe est trop facile à deviner : il reprend votre nom, votre identifiant, "
+        "le nom du portail ou de l'académie. Choisissez une phrase de plusieurs mots que "
+        "vous seul(e) pourriez imaginer."
+    ]
+
+
+def test_the_strength_message_is_french_and_helpful(app_ctx):
+    (problem,) = accounts.password_problems("motdepasse2024")
+    assert str(problem).startswith("Ce mot de passe est trop facile à deviner")
+    assert "Choisissez une phrase de plusieurs mots" in str(problem)
+
+
+def test_the_inputs_of_a_user_are_their_names_the_portal_and_the_academies(session, user):
+    from models import Academy
+
+    session.add(Academy(code="RENNES", name="Académie de Rennes"))
+    session.flush()
+    inputs = {value.lower() for value in accounts.password_inputs(session, user)}
+    for expected in ("marc", "le gall", "marc@example.org", "imagin", "rennes"):
+        assert expected in inputs
 
 
 def test_change_requires_the_current_password(session, user):

@@ -238,3 +238,23 @@ def test_validating_zero_copies_needs_a_confirmation(session, teacher, tmp_path)
     claims.validate(session, claim, by_user_id=None, today=after(claim), zero_confirmed=True)
     claim = reloaded(session, claim)
     assert claim.fee_status is claims.ClaimStatus.VALIDATED and claim.fee_amount == D("0.00")
+
+
+def test_both_claim_pages_carry_the_zero_warning(session, teacher):
+    """The warning comes from the services' page (``claim_page``), for the agent's
+    fee tab and Récapitulatif, and for the manager's detail of the fee."""
+    from app.services import claim_page
+
+    claim = started(session, claim_of(session, teacher, 77642))
+    claim_entry.save_fee(session, claim, {"copies": "0"}, today=after(claim))
+    claim = reloaded(session, claim)
+    with force_locale("fr"):
+        agent = claim_page.agent_page(session, claim, after(claim))
+        manager = claim_page.manager_page(session, claim, after(claim))
+        assert [str(w) for w in agent.fee_warnings] == [
+            "0 copie : aucune rémunération ne sera calculée. Vérifiez le nombre de copies "
+            "corrigées."
+        ]
+        assert [str(w) for w in manager.fee_warnings] == [str(w) for w in agent.fee_warnings]
+    claim_entry.save_fee(session, claim, {"copies": "12"}, today=after(claim))
+    assert claim_page.agent_page(session, reloaded(session, claim), after(claim)).fee_warnings == []

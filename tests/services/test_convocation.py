@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.services import DomainError, clock, competences
 from app.services import convocation as svc
@@ -295,3 +295,98 @@ def test_a_cedex_or_an_accent_does_not_make_another_town():
     assert svc.commune("RENNES CEDEX 7") == svc.commune("Rennes") == "RENNES"
     assert svc.commune("Saint-Brieuc Cedex") == svc.commune("SAINT BRIEUC")
     assert svc.commune("Guérande") == "GUERANDE"
+
+
+# --- The same agent twice -------------------------------------------------------------
+
+
+def test_an_agent_already_convoked_is_refused_by_name(session, colleagues, manager):
+    agent = colleagues[0]
+    target = mission(session, 900013, [(30, "09:00", D)])
+    competent(session, agent, target.paper)
+    svc.convoke(session, target, [agent.id], quality=None, jury=None, by_user_id=manager)
+    with pytest.raises(DomainError) as error:
+        svc.convoke(session, target, [agent.id], quality=None, jury=None, by_user_id=manager)
+    assert str(error.value.message) == (f"Déjà convoqué(e) à cette mission : {agent.full_name}.")
+
+
+def test_a_convocation_saved_at_the_same_moment_is_a_french_refusal(
+    session, colleagues, manager, monkeypatch
+):
+    """Another manager convokes the same agent between the checks and the write: the
+    database's unique (mission, agent) refuses; the manager reads why, in French."""
+    agent = colleagues[0]
+    target = mission(session, 900014, [(30, "09:00", D)])
+    competent(session, agent, target.paper)
+    svc.convoke(session, target, [agent.id], quality=None, jury=None, by_user_id=manager)
+    # What the second request read before the first one wrote.
+    monkeypatch.setattr(svc, "already_convoked", lambda *args: [])
+    monkeypatch.setattr(svc, "candidates", lambda s, m: [svc.Candidate(agent, 0, 0)])
+    with pytest.raises(DomainError) as error:
+        svc.convoke(session, target, [agent.id], quality=None, jury=None, by_user_id=manager)
+    assert "au même moment" in str(error.value.message)
+    session.rollback()
+    count = session.scalar(
+        select(func.count(Assignment.id)).where(Assignment.mission_id == target.id)
+    )
+    assert count == 1
+
+
+@pytest.mark.parametrize("agent_id", [0, -1, 10**30])
+def test_an_unknown_or_out_of_range_agent_id_is_refused_without_a_database_error(
+    session, colleagues, manager, agent_id
+):
+    target = mission(session, 900015, [(30, "09:00", D)])
+    with pytest.raises(DomainError, match="Non disponible"):
+        svc.convoke(session, target, [agent_id], quality=None, jury=None, by_user_id=manager)
+
+
+# --- A mission's own values -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number, message",
+    [
+        (900100, None),
+        (52525, "Ce numéro de mission existe déjà."),
+        (0, "Un numéro de mission va de 1 à 999999999."),
+        (-3, "Un numéro de mission va de 1 à 999999999."),
+        (10**9, "Un numéro de mission va de 1 à 999999999."),
+        (10**30, "Un numéro de mission va de 1 à 999999999."),
+    ],
+)
+def test_a_mission_number_is_one_a_real_mission_can_have(session, demo, number, message):
+    from app.services import missions
+
+    academy_id = find(session, Academy, code="RENNES").id
+    error = missions.number_error(session, academy_id, number)
+    assert (str(error) if error else None) == message
+
+
+def test_a_mission_keeps_its_own_number_when_edited(session, demo):
+    from app.services import missions
+
+    own = find(session, Mission, number=52525)
+    assert missions.number_error(session, own.academy_id, 52525, mission_id=own.id) is None
+
+
+def test_the_paper_and_specialty_belong_to_the_exam_of_the_session(session, demo):
+    from app.services import missions
+
+    bts_paper = paper(session, "U3")
+    bac_paper = paper(session, "MATNS")
+    bac_session = session.scalar(
+        select(ExamSession).where(ExamSession.exam_id == bac_paper.specialty.exam_id)
+    )
+    assert missions.exam_errors(bac_session, bac_paper.specialty, bac_paper) == {}
+    assert missions.exam_errors(bac_session, None, None) == {}
+    errors = missions.exam_errors(bac_session, bts_paper.specialty, bts_paper)
+    assert {field: str(message) for field, message in errors.items()} == {
+        "specialty": "Cette spécialité n'appartient pas à l'examen de la session.",
+        "paper": "Cette épreuve n'appartient pas à l'examen de la session.",
+    }
+    other = paper(session, "MATS").specialty  # ES: MATNS is ES too, LV3A is L
+    literary = paper(session, "LV3A").specialty
+    assert other.id == bac_paper.specialty_id
+    errors = missions.exam_errors(bac_session, literary, bac_paper)
+    assert str(errors["paper"]) == "Cette épreuve n'appartient pas à la spécialité choisie."

@@ -205,3 +205,37 @@ def test_without_a_previous_bareme_there_is_nothing_to_copy(rennes, session):
     with pytest.raises(DomainError) as error:
         amounts.copy_previous(session, nantes.id, valid_from=dt.date(2031, 1, 1), name="B")
     assert "Aucun barème" in str(error.value.message)
+
+
+def test_the_pages_say_barème_incomplet_and_refuse_accepting(people, rennes, manager, session):
+    """``claim_page`` decides it: the amounts as shown carry the missing lines instead
+    of a value, each trip too, and "Accepter" is offered refused with the same reason
+    as the action's."""
+    from app.services import claim_page
+
+    teacher, _external = people
+    claim = incomplete_claim(session, teacher, rennes, manager)
+    today = clock.today()
+    with force_locale("fr"):
+        page = claim_page.manager_page(session, claim, today)
+        assert "accept" in page.offered
+        decision = page.actions["accept"]
+        assert not decision
+        assert str(decision.reason).startswith("Le barème du ")
+        assert "Repas « standard »" in str(decision.reason)
+        with pytest.raises(DomainError) as error:
+            cp.accept(session, claim, by_user_id=manager)
+        assert str(error.value.message) == str(decision.reason)
+        session.rollback()
+        assert page.fee.value == D("48.00") and not page.fee.missing
+        assert page.travel.value is None
+        assert [(m.kind, m.key) for m in page.travel.missing] == [
+            (K.KILOMETRE, "5CV:0-2000"),
+            (K.MEAL, "standard"),
+        ]
+        assert [line.total for line in page.travel_lines] == [None]
+        assert page.travel_lines[0].missing == page.travel.missing
+        agent = claim_page.agent_page(session, claim, today, with_amounts=True)
+        assert agent.travel.missing == page.travel.missing
+        assert agent.missing_rates == list(page.travel.missing)
+        assert claim_page.agent_page(session, claim, today).missing_rates == []

@@ -25,3 +25,58 @@ def test_iban_and_bic():
     assert not iban_is_valid("FR7630006000011234567890188")
     assert bic_is_valid("AGRIFRPPXXX")
     assert not bic_is_valid("AGRI")
+
+
+# --- Values refused before the database (issue 12) ------------------------------------
+
+
+def test_a_rate_table_cannot_end_before_it_starts(app_ctx):
+    import datetime as dt
+
+    from app.services.referential import rate_period_error
+
+    assert rate_period_error(dt.date(2027, 1, 1), None) is None
+    assert rate_period_error(dt.date(2027, 1, 1), dt.date(2027, 1, 1)) is None
+    assert str(rate_period_error(dt.date(2027, 1, 1), dt.date(2026, 12, 31))) == (
+        "La fin de validité ne peut précéder son début."
+    )
+
+
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("0", None),
+        ("0.32", None),
+        ("999999.9999", None),
+        ("-0.01", "Un taux est positif ou nul."),
+        ("1000000", "Au plus 999999,9999."),
+        ("NaN", "Nombre non valide."),
+    ],
+)
+def test_a_rate_is_zero_or_more_and_fits_its_column(app_ctx, amount, message):
+    from decimal import Decimal
+
+    from app.services.referential import rate_amount_error
+
+    error = rate_amount_error(Decimal(amount))
+    assert (str(error) if error else None) == message
+
+
+@pytest.mark.parametrize(
+    "url, valid",
+    [
+        ("https://imagin.ac-nantes.fr", True),
+        ("https://imagin.ac-nantes.fr/portail/", True),
+        ("", True),
+        ("http://imagin.ac-nantes.fr", False),
+        ("javascript:alert(1)", False),
+        ("https://", False),
+        ("https://localhost", False),
+        ("https://imagin ac-nantes.fr", False),
+        ("//imagin.ac-nantes.fr", False),
+    ],
+)
+def test_a_portal_address_is_https(app_ctx, url, valid):
+    from app.services.referential import portal_url_error
+
+    assert (portal_url_error(url) is None) is valid

@@ -21,7 +21,7 @@ from models import (
     User,
 )
 from models.enums import ClaimStatus, MessageKind, Service
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, logout
 from tests.views.helpers import console, text
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -472,7 +472,7 @@ def test_managers_and_heads_have_no_claim_entry(log_in, demo):
     for username in ("gestionnaire", "chef"):
         client = log_in(username)
         assert client.get("/etats-de-frais/").status_code in (302, 403)
-        client.get("/logout/")
+        logout(client)
 
 
 # --- Consultation missions -----------------------------------------------------------------------

@@ -112,3 +112,26 @@ def manager_only_post_refused(client, url):
 
 def test_another_academys_mission_is_not_found(app, manager):
     assert manager.get(f"{HOME}999999").status_code == 404
+
+
+def test_convoking_the_same_agent_twice_says_so_in_french(app, manager):
+    mission = mission_id(app, 77286)  # no paper: any free agent
+    with app.app_context():
+        agent_id = db.session.scalar(select(Agent.id).where(Agent.last_name == "BERTHELOT"))
+    for _ in range(2):
+        response = post(manager, f"{HOME}{mission}/convoquer", {"agent_id": str(agent_id)})
+    page = manager.get(response.headers["Location"])
+    messages = " ".join(console(page.text))
+    assert "Déjà convoqué(e) à cette mission : BERTHELOT" in messages
+    assert "constraint" not in page.text and "IntegrityError" not in page.text
+
+
+def test_duplicating_when_the_numbers_are_used_up_is_refused_in_french(app, manager):
+    mission = mission_id(app, 86373)
+    with app.app_context():
+        db.session.get(Mission, mission).number = 999_999_999
+        db.session.commit()
+    response = post(manager, f"{HOME}{mission}/dupliquer")
+    assert response.status_code == 302
+    page = manager.get(response.headers["Location"])
+    assert "Un numéro de mission va de 1 à 999999999." in " ".join(console(page.text))

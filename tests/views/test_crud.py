@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from models import Assignment, Establishment, ExpenseClaim, Mission, MissionSlot
-from models.enums import ClaimStatus, SlotDuration
+from models import Assignment, Establishment, Mission, MissionSlot
+from models.enums import SlotDuration
 from tests.conftest import csrf_token, page_queries
 from tests.views.helpers import text
 
@@ -129,7 +129,9 @@ def test_an_invalid_uai_is_refused_with_a_french_message_and_nothing_typed_is_lo
     assert 'value="LYCEE TEST"' in response.text
 
 
-def test_adding_an_assignment_creates_its_claim_with_the_initial_statuses(app, log_in, demo):
+def test_the_assignments_crud_neither_creates_nor_changes_an_assignment(app, log_in, demo):
+    """Finding 3: an assignment is made only through the convocation (competence,
+    availability); the "Affectations" CRUD is read only, whatever is posted."""
     client = log_in("gestionnaire")
     with app.app_context():
         mission = db.session.scalar(select(Mission).where(Mission.number == 77844))  # SURVEILLANCE
@@ -137,32 +139,34 @@ def test_adding_an_assignment_creates_its_claim_with_the_initial_statuses(app, l
 
         agent = db.session.scalar(select(Agent).where(Agent.last_name == "GOURVES"))
         mission_id, agent_id = mission.id, agent.id
-    form = client.get("/assignmentmodelview/add")
-    response = client.post(
+        existing = db.session.scalars(select(Assignment)).first()
+        existing_id, quality = existing.id, existing.quality
+        count = db.session.scalar(select(func.count(Assignment.id)))
+    token = csrf_token(client.get("/assignmentmodelview/list/").text)
+    listing = client.get("/assignmentmodelview/list/")
+    assert listing.status_code == 200
+    assert "/assignmentmodelview/add" not in listing.text
+    assert "/assignmentmodelview/edit/" not in listing.text
+    added = client.post(
         "/assignmentmodelview/add",
         data={
-            "csrf_token": csrf_token(form.text),
+            "csrf_token": token,
             "mission": str(mission_id),
             "agent": str(agent_id),
             "quality": "INVIGILATOR",
             "jury": "",
         },
     )
-    assert response.status_code == 302
+    edited = client.post(
+        f"/assignmentmodelview/edit/{existing_id}",
+        data={"csrf_token": token, "quality": "EXAMINER", "jury": "X"},
+    )
+    deleted = client.post(f"/assignmentmodelview/delete/{existing_id}", data={"csrf_token": token})
+    assert client.get("/assignmentmodelview/add").status_code in (403, 404, 405)
+    assert {added.status_code, edited.status_code, deleted.status_code} <= {403, 404, 405}
     with app.app_context():
-        assignment = db.session.scalar(
-            select(Assignment).where(
-                Assignment.mission_id == mission_id, Assignment.agent_id == agent_id
-            )
-        )
-        claim = db.session.scalar(
-            select(ExpenseClaim).where(ExpenseClaim.assignment_id == assignment.id)
-        )
-        assert (claim.fee_status, claim.travel_status) == (
-            ClaimStatus.TO_BE_PROCESSED,
-            ClaimStatus.NOT_VALIDATED,
-        )
-        assert len(claim.history) == 2
+        assert db.session.scalar(select(func.count(Assignment.id))) == count
+        assert db.session.get(Assignment, existing_id).quality == quality
 
 
 def test_enum_values_are_shown_with_their_french_labels(log_in, demo):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, logout
 from tests.views.helpers import console, current_entry, menu_entries, text
 
 MENUS = {
@@ -111,7 +111,7 @@ def test_a_placeholder_activity_says_it_is_coming_soon(log_in, demo):
 def test_quit_logs_out(log_in, demo):
     client = log_in("enseignant")
     assert client.get("/").status_code == 200
-    client.get("/logout/")
+    logout(client)
     assert client.get("/").status_code == 302
 
 

@@ -38,19 +38,22 @@
     var dialog = document.getElementById("imagin-timeout");
     if (!(idle > 0) || !dialog) { return; }
     var warnTimer, endTimer;
+    // "Quitter" is a form (POST with the CSRF token): leaving submits it.
+    function quit() {
+      var form = document.getElementById("imagin-logout");
+      if (form) { form.submit(); } else { window.location.reload(); }
+    }
     function arm() {
       window.clearTimeout(warnTimer);
       window.clearTimeout(endTimer);
       warnTimer = window.setTimeout(function () {
         if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
       }, Math.max(0, idle - warning) * 60000);
-      endTimer = window.setTimeout(function () {
-        window.location.assign(body.getAttribute("data-logout-url"));
-      }, idle * 60000);
+      endTimer = window.setTimeout(quit, idle * 60000);
     }
     dialog.addEventListener("click", function (event) {
       var action = event.target.getAttribute("data-session");
-      if (action === "quit") { window.location.assign(body.getAttribute("data-logout-url")); }
+      if (action === "quit") { quit(); }
       if (action !== "stay") { return; }
       var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
       fetch(body.getAttribute("data-keepalive-url"), {
