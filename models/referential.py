@@ -263,6 +263,15 @@ class PaperTeachingRule(Model):
         return f"{self.subject} → {self.paper}"
 
 
+# Caps of one claim, per mission type (see MissionType): a heavy correction lot is
+# 100-150 copies, 300 leaves room for two lots; an oral examiner hears 12-16
+# candidates a day, 120 covers a week and more; 60 hours is far beyond a recruitment
+# jury's or a dissertation reader's usual 10-30.
+DEFAULT_MAX_COPIES = 300
+DEFAULT_MAX_CANDIDATES = 120
+DEFAULT_MAX_HOURS = 60
+
+
 class MissionType(Model):
     """A type of mission: decides the fee entry of the claim and whether travel is
     reimbursed (DESIGN.md §4)."""
@@ -278,6 +287,20 @@ class MissionType(Model):
     has_fee: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     reimburses_travel: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # The most one claim of this type may count (copies, candidates, hours): above it,
+    # the entry is refused with a French message naming the cap. Editable per type.
+    max_copies: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=DEFAULT_MAX_COPIES, server_default=str(DEFAULT_MAX_COPIES)
+    )
+    max_candidates: Mapped[int] = mapped_column(
+        Integer,
+        nullable=False,
+        default=DEFAULT_MAX_CANDIDATES,
+        server_default=str(DEFAULT_MAX_CANDIDATES),
+    )
+    max_hours: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=DEFAULT_MAX_HOURS, server_default=str(DEFAULT_MAX_HOURS)
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -292,11 +315,14 @@ class RateTable(TimestampMixin, Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The académie whose managers keep this barème; its claims use it.
+    academy_id: Mapped[int] = mapped_column(ForeignKey("academy.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     valid_from: Mapped[dt.date] = mapped_column(Date, nullable=False, index=True)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     reference: Mapped[str | None] = mapped_column(String(255))
 
+    academy: Mapped[Academy] = relationship()
     lines: Mapped[list[RateLine]] = relationship(
         back_populates="table", cascade="all, delete-orphan"
     )

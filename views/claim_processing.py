@@ -266,6 +266,7 @@ class ClaimProcessingView(BaseView):
             detail_open=fee_errors is not None,
             dates=claim_entry.mission_dates(claim),
             rows=claim_entry.half_day_rows(claim),
+            fee_warnings=page.fee_warnings,
         ), status
 
     def _act(self, academy_id, claim_id, action, message):
@@ -366,7 +367,7 @@ class ClaimProcessingView(BaseView):
         raw = request.form.get("fare", "").strip()
 
         def action(claim):
-            fare = svc.parse_amount(raw) if raw else None
+            fare = svc.parse_amount(raw, maximum=svc.MAX_FARE) if raw else None
             try:
                 svc.set_fare(db.session, claim, leg_id, fare, by_user_id=current_user.id)
             except NotFound:

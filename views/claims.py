@@ -229,7 +229,9 @@ class ClaimEntryView(BaseView):
         return self._render(claim, tab, today, values=values)
 
     def _render(self, claim, tab, today, *, values=None, errors=None, status=200, **extra):
-        page = claim_page.agent_page(db.session, claim, today, with_amounts=tab == "suivi")
+        page = claim_page.agent_page(
+            db.session, claim, today, with_amounts=tab in ("suivi", "recapitulatif")
+        )
         tabs = [key for key, _label in page.tab_list]
         index = tabs.index(tab)
         context = {
@@ -251,6 +253,8 @@ class ClaimEntryView(BaseView):
             "values": values or {},
             "errors": errors or {},
             "tab_url": lambda key: _tab_url(claim, key),
+            "fee_warnings": page.fee_warnings,
+            "missing_rates": page.missing_rates,
         }
         if tab == "suivi":
             context["history"] = claim_page.history_rows(db.session, claim)
@@ -312,6 +316,8 @@ class ClaimEntryView(BaseView):
         except DomainError as error:
             flash(str(error.message), "warning")
             return redirect(_tab_url(claim, "suivi"))
+        for warning in claim_entry.fee_warnings(claim):
+            flash(str(warning), "warning")
         if request.form.get("go") == "previous":
             return redirect(_tab_url(claim, "suivi"))
         tabs = claim_page.open_tabs(claim, today)
@@ -398,7 +404,11 @@ class ClaimEntryView(BaseView):
     def validate(self, agent, claim):
         try:
             number = claims.validate(
-                db.session, claim, by_user_id=current_user.id, today=clock.today()
+                db.session,
+                claim,
+                by_user_id=current_user.id,
+                today=clock.today(),
+                zero_confirmed=request.form.get("confirm_zero") == "y",
             )
         except claims.MissingDocuments as error:
             flash(str(error.message), "danger")

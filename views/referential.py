@@ -5,9 +5,9 @@ the correspondence table and mission types."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.services import referential
+from app.services import claim_entry, referential
 from app.services.referential import uai_is_valid
 from models import (
     Academy,
@@ -191,5 +191,18 @@ class MissionTypeModelView(ImaginModelView):
         "has_fee",
         "reimburses_travel",
         "active",
+        "max_copies",
+        "max_candidates",
+        "max_hours",
     ]
+    # The caps of one claim: a bounded number, never above what the entry can hold.
+    validators_columns = {
+        name: [InputRequired(), NumberRange(min=1, max=claim_entry.MAX_COUNT)]
+        for name in ("max_copies", "max_candidates", "max_hours")
+    }
+    description_columns = {
+        "max_copies": _l("The most copies one expense claim of this type may count."),
+        "max_candidates": _l("The most candidates one expense claim of this type may count."),
+        "max_hours": _l("The most hours one expense claim of this type may count."),
+    }
     base_order = ("name", "asc")

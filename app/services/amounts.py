@@ -26,8 +26,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from models import ExpenseClaim, RateTable
+from models import ExpenseClaim, RateLine, RateTable
 from models.enums import ClaimStatus, FeeEntryFamily, LodgingZone, RateKind, TransportMode
+
+from . import DomainError
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -38,6 +40,22 @@ MEAL_STANDARD, MEAL_ADMINISTRATIVE = "standard", "administratif"
 
 def money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class MissingRate:
+    """A line a claim needs and its barème lacks: the amount of that part is
+    "barème incomplet", never computed as if the rate were 0."""
+
+    kind: RateKind
+    key: str
+
+    def __str__(self) -> str:
+        return str(_l("%(kind)s « %(key)s »", kind=self.kind.label, key=self.key))
+
+
+def _unique(items):
+    return list(dict.fromkeys(items))
 
 
 class Rates:
@@ -55,6 +73,34 @@ class Rates:
     def get(self, kind: RateKind, key: str) -> Decimal | None:
         value = self.lines.get((kind, str(key)))
         return None if value is None else Decimal(value)
+
+    def need(self, kind: RateKind, key: str, missing: list[MissingRate]) -> Decimal:
+        """The rate, or 0 with the line added to ``missing`` (whose part is then
+        incomplete: its total is None, the 0 never shows)."""
+        value = self.get(kind, key)
+        if value is None:
+            missing.append(MissingRate(kind, str(key)))
+            return ZERO
+        return value
+
+    def kilometre_class(self, fiscal_power: int | None) -> str:
+        """The horsepower class (« 5CV », « 6-7CV »…) whose bands apply: the one of
+        the barème chosen as ``kilometre_bands`` does, or the standard class of the
+        power when the barème has no kilometre line."""
+        classes = sorted(
+            {
+                (int(match[1]), key.split(":")[0])
+                for (kind, key) in self.lines
+                if kind is RateKind.KILOMETRE and (match := KILOMETRE_KEY.fullmatch(key))
+            }
+        )
+        if not classes:
+            return standard_kilometre_class(fiscal_power)
+        chosen = classes[0]
+        for candidate in classes:
+            if fiscal_power is not None and candidate[0] <= fiscal_power:
+                chosen = candidate
+        return chosen[1]
 
     def kilometre_bands(self, fiscal_power: int | None) -> list[tuple[int, int | None, Decimal]]:
         """(from km, to km or None, rate) of the horsepower class of ``fiscal_power``;
@@ -82,6 +128,39 @@ class Rates:
 
 KILOMETRE_KEY = re.compile(r"(\d+)(?:-(\d+))?CV:(\d+)-(\d*)")
 MEAL_KEYS = (MEAL_STANDARD, MEAL_ADMINISTRATIVE)
+# A complete barème (the texts of 2012 and 2022): the lines every académie's table
+# holds; a manager is warned of any of them missing (and of any line the previous
+# table had).
+KILOMETRE_CLASSES = ((5, "5CV"), (6, "6-7CV"), (8, "8CV"))
+KILOMETRE_BANDS = ((0, 2000), (2001, 10000), (10001, None))
+COMPLETE_KEYS: tuple[tuple[RateKind, str], ...] = (
+    *((RateKind.FEE_PER_COPY, str(group)) for group in range(1, 6)),
+    *((RateKind.FEE_PER_HOUR, str(group)) for group in range(1, 5)),
+    *((RateKind.MEAL, key) for key in MEAL_KEYS),
+    *((RateKind.NIGHT, zone.value) for zone in LodgingZone),
+    *(
+        (RateKind.KILOMETRE, f"{name}:{low}-{high or ''}")
+        for _power, name in KILOMETRE_CLASSES
+        for low, high in KILOMETRE_BANDS
+    ),
+)
+
+
+def standard_kilometre_class(fiscal_power: int | None) -> str:
+    chosen = KILOMETRE_CLASSES[0][1]
+    for low, name in KILOMETRE_CLASSES:
+        if fiscal_power is not None and fiscal_power >= low:
+            chosen = name
+    return chosen
+
+
+def standard_band_key(class_name: str, km: Decimal) -> str:
+    """The key of the standard band of ``class_name`` where the ``km``-th kilometre
+    of the year falls."""
+    for low, high in KILOMETRE_BANDS:
+        if high is None or km <= high:
+            return f"{class_name}:{low}-{high or ''}"
+    raise AssertionError("the last band is open")  # pragma: no cover
 
 
 def rate_key_error(kind: RateKind | None, key: str) -> str | None:
@@ -110,13 +189,15 @@ def rate_key_error(kind: RateKind | None, key: str) -> str | None:
     return None
 
 
-def rates_for(session: Session, day: dt.date | None) -> Rates:
-    """The barème valid on ``day`` (the latest one starting on or before it)."""
-    if day is None:
+def rates_for(session: Session, day: dt.date | None, *, academy_id: int | None) -> Rates:
+    """The barème of the académie valid on ``day`` (the latest one starting on or
+    before it)."""
+    if day is None or academy_id is None:
         return Rates(None, {})
     table = session.scalar(
         select(RateTable)
         .where(
+            RateTable.academy_id == academy_id,
             RateTable.valid_from <= day,
             or_(RateTable.valid_until.is_(None), RateTable.valid_until >= day),
         )
@@ -125,6 +206,91 @@ def rates_for(session: Session, day: dt.date | None) -> Rates:
         .limit(1)
     )
     return Rates.of(table)
+
+
+def rates_of_mission(session: Session, mission) -> Rates:
+    """The barème a claim of ``mission`` is computed with: its académie's, on its
+    first day."""
+    return rates_for(session, mission.first_day, academy_id=mission.academy_id)
+
+
+def _line_order(line: tuple[RateKind, str]) -> tuple[int, str]:
+    return list(RateKind).index(line[0]), line[1]
+
+
+def missing_lines(session: Session, table: RateTable) -> list[MissingRate]:
+    """The lines ``table`` lacks compared to a complete barème: the lines of the
+    texts (``COMPLETE_KEYS``) and those of the académie's previous table."""
+    previous = session.scalar(
+        select(RateTable)
+        .where(
+            RateTable.academy_id == table.academy_id,
+            RateTable.valid_from < table.valid_from,
+            RateTable.id != table.id,
+        )
+        .order_by(RateTable.valid_from.desc(), RateTable.id.desc())
+        .options(selectinload(RateTable.lines))
+        .limit(1)
+    )
+    wanted = list(COMPLETE_KEYS)
+    if previous is not None:
+        wanted += sorted(((line.kind, line.key) for line in previous.lines), key=_line_order)
+    present = {(line.kind, line.key) for line in table.lines}
+    return _unique(MissingRate(kind, key) for kind, key in wanted if (kind, key) not in present)
+
+
+def incomplete_tables(session: Session, academy_id: int) -> list[tuple[RateTable, list]]:
+    """The académie's barèmes that lack lines of a complete one, with those lines."""
+    tables = session.scalars(
+        select(RateTable)
+        .where(RateTable.academy_id == academy_id)
+        .order_by(RateTable.valid_from.desc(), RateTable.id.desc())
+        .options(selectinload(RateTable.lines))
+    )
+    result = []
+    for table in tables:
+        missing = missing_lines(session, table)
+        if missing:
+            result.append((table, missing))
+    return result
+
+
+def copy_previous(
+    session: Session, academy_id: int, *, valid_from: dt.date, name: str, reference=None
+) -> RateTable:
+    """A new barème of the académie from ``valid_from`` holding every line of the
+    table valid the day before (or, failing that, the latest one starting before):
+    the start of a new table when the texts change. Does not commit."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_l("Give the new barème a name."))
+    source = rates_for(session, valid_from - dt.timedelta(days=1), academy_id=academy_id).table
+    if source is None:
+        source = session.scalar(
+            select(RateTable)
+            .where(RateTable.academy_id == academy_id, RateTable.valid_from < valid_from)
+            .order_by(RateTable.valid_from.desc(), RateTable.id.desc())
+            .limit(1)
+        )
+    if source is None:
+        raise DomainError(
+            _l(
+                "No barème starts before %(day)s: there is nothing to copy.",
+                day=valid_from.strftime("%d/%m/%Y"),
+            )
+        )
+    table = RateTable(
+        academy_id=academy_id,
+        name=name[:120],
+        valid_from=valid_from,
+        reference=reference if reference is not None else source.reference,
+    )
+    table.lines = [
+        RateLine(kind=line.kind, key=line.key, amount=line.amount) for line in source.lines
+    ]
+    session.add(table)
+    session.flush()
+    return table
 
 
 # --- Fees ---------------------------------------------------------------------------
@@ -141,6 +307,8 @@ class FeeAmount:
     minutes: int = 0
     rate: Decimal | None = None
     amount: Decimal | None = None
+    # Lines of the barème the fee needs and it lacks: "barème incomplet".
+    missing: list[MissingRate] = field(default_factory=list)
 
     @property
     def hours(self) -> Decimal:
@@ -173,6 +341,10 @@ def fee_amount(claim: ExpenseClaim, rates: Rates) -> FeeAmount:
         result.copies = sum(e.copies or 0 for e in entries)
         if paper is not None and paper.copy_rate_group:
             result.rate = rates.get(RateKind.FEE_PER_COPY, str(paper.copy_rate_group))
+            if result.rate is None:
+                result.missing.append(
+                    MissingRate(RateKind.FEE_PER_COPY, str(paper.copy_rate_group))
+                )
         if result.rate is not None:
             result.amount = money(result.copies * result.rate)
         return result
@@ -191,6 +363,8 @@ def fee_amount(claim: ExpenseClaim, rates: Rates) -> FeeAmount:
         return result
     if paper is not None and paper.hour_rate_group:
         result.rate = rates.get(RateKind.FEE_PER_HOUR, str(paper.hour_rate_group))
+        if result.rate is None:
+            result.missing.append(MissingRate(RateKind.FEE_PER_HOUR, str(paper.hour_rate_group)))
     if result.rate is not None:
         result.amount = money(Decimal(result.minutes) * result.rate / Decimal(60))
     return result
@@ -216,6 +390,26 @@ def kilometre_allowance(
     return money(total)
 
 
+def kilometre_gap(
+    bands: list[tuple[int, int | None, Decimal]], km: Decimal, km_before: Decimal
+) -> Decimal | None:
+    """The first kilometre of the year (after ``km_before``, ``km`` driven) that no
+    band covers, or None when the bands cover them all."""
+    position, end = Decimal(km_before), Decimal(km_before) + Decimal(km)
+    if end <= position:
+        return None
+    for low, high, _rate in sorted(bands):
+        band_start = Decimal(max(low - 1, 0))
+        if band_start > position:
+            break
+        if high is None:
+            return None
+        position = max(position, Decimal(high))
+        if position >= end:
+            return None
+    return position + 1
+
+
 @dataclass
 class LegAmount:
     kilometres: Decimal = Decimal(0)
@@ -225,9 +419,13 @@ class LegAmount:
     nights: Decimal = ZERO
     # A train / public transport / voucher fare the manager has not entered yet.
     fare_pending: bool = False
+    # Lines of the barème this trip needs and it lacks: no total ("barème incomplet").
+    missing: list[MissingRate] = field(default_factory=list)
 
     @property
-    def total(self) -> Decimal:
+    def total(self) -> Decimal | None:
+        if self.missing:
+            return None
         return money(self.transport + self.misc + self.meals + self.nights)
 
 
@@ -238,7 +436,14 @@ class TravelAmount:
     assumed_power: bool = False
 
     @property
-    def total(self) -> Decimal:
+    def missing(self) -> list[MissingRate]:
+        return _unique(item for leg in self.legs for item in leg.missing)
+
+    @property
+    def total(self) -> Decimal | None:
+        """The travel amount, or None ("barème incomplet") when a trip lacks a rate."""
+        if self.missing:
+            return None
         return money(sum((leg.total for leg in self.legs), ZERO))
 
     @property
@@ -260,9 +465,6 @@ def travel_amount(
     zone = centre.lodging_zone if centre is not None else LodgingZone.STANDARD
     bands = rates.kilometre_bands(agent.car_fiscal_power)
     result = TravelAmount(assumed_power=agent.car_fiscal_power is None)
-    meal = rates.get(RateKind.MEAL, MEAL_STANDARD) or ZERO
-    meal_admin = rates.get(RateKind.MEAL, MEAL_ADMINISTRATIVE) or money(meal / 2)
-    night = rates.get(RateKind.NIGHT, zone.value) or ZERO
     driven = Decimal(km_before)
     for leg in claim.travel_legs:
         amount = LegAmount()
@@ -271,6 +473,12 @@ def travel_amount(
             amount.transport = money(leg.sncf_fare)
         elif mode is TransportMode.CAR:
             amount.kilometres = leg_kilometres(leg)
+            gap = kilometre_gap(bands, amount.kilometres, driven)
+            if gap is not None:
+                class_name = rates.kilometre_class(agent.car_fiscal_power)
+                amount.missing.append(
+                    MissingRate(RateKind.KILOMETRE, standard_band_key(class_name, gap))
+                )
             amount.transport = kilometre_allowance(bands, amount.kilometres, driven)
         elif mode in (
             TransportMode.TRAIN,
@@ -281,11 +489,23 @@ def travel_amount(
         driven += amount.kilometres  # only allowances fill the yearly bands
         if mode in (TransportMode.CAR, TransportMode.TRAVEL_VOUCHER) and leg.misc_amount:
             amount.misc = money(leg.misc_amount)
-        amount.meals = money(
-            (leg.lunches_refund + leg.dinners_refund) * meal
-            + leg.lunches_administrative * meal_admin
+        full_meals = (leg.lunches_refund or 0) + (leg.dinners_refund or 0)
+        meal = rates.need(RateKind.MEAL, MEAL_STANDARD, amount.missing) if full_meals else ZERO
+        meal_admin = ZERO
+        if leg.lunches_administrative:
+            # Half the standard meal when the barème has no line of its own (the rule).
+            meal_admin = rates.get(RateKind.MEAL, MEAL_ADMINISTRATIVE)
+            if meal_admin is None:
+                standard = rates.get(RateKind.MEAL, MEAL_STANDARD)
+                if standard is None:
+                    amount.missing.append(MissingRate(RateKind.MEAL, MEAL_ADMINISTRATIVE))
+                meal_admin = money((standard or ZERO) / 2)
+        amount.meals = money(full_meals * meal + (leg.lunches_administrative or 0) * meal_admin)
+        night = (
+            rates.need(RateKind.NIGHT, zone.value, amount.missing) if leg.nights_refund else ZERO
         )
-        amount.nights = money(leg.nights_refund * night)
+        amount.nights = money((leg.nights_refund or 0) * night)
+        amount.missing = _unique(amount.missing)
         result.legs.append(amount)
     return result
 
@@ -326,13 +546,54 @@ class ClaimAmounts:
     travel: TravelAmount
     rates: Rates
 
+    @property
+    def missing(self) -> list[MissingRate]:
+        """Every line of the barème the claim needs and it lacks."""
+        return _unique([*self.fee.missing, *self.travel.missing])
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing)
+
+
+def unpriced(claim: ExpenseClaim, computed: ClaimAmounts) -> list[MissingRate]:
+    """The barème's missing lines that leave a part of ``claim`` without amount: a
+    part whose amount is stored (validated, processed) shows that amount."""
+    return _unique(
+        [
+            *(computed.fee.missing if claim.fee_amount is None and claim.fee_entries else []),
+            *(computed.travel.missing if claim.travel_amount is None else []),
+        ]
+    )
+
+
+def missing_text(missing: list[MissingRate]) -> str:
+    return ", ".join(str(item) for item in missing)
+
+
+def incomplete_message(claim: ExpenseClaim, missing: list[MissingRate], action):
+    """Why ``action`` (accept, export) is refused on a claim whose barème lacks lines."""
+    day = claim.assignment.mission.first_day
+    return _l(
+        "The barème of %(day)s lacks lines this expense claim needs: %(lines)s. "
+        "Complete the barème (Rate tables), then %(action)s.",
+        day=day.strftime("%d/%m/%Y") if day else "—",
+        lines=missing_text(missing),
+        action=action,
+    )
+
+
+def incomplete_error(claim: ExpenseClaim, missing: list[MissingRate], action) -> DomainError:
+    """The refusal of ``action`` as a ``DomainError`` (see ``incomplete_message``)."""
+    return DomainError(incomplete_message(claim, missing, action))
+
 
 def compute(session: Session, claim: ExpenseClaim, *, rates: Rates | None = None) -> ClaimAmounts:
     """Fee and travel amounts of ``claim`` with the barème of its mission date (``rates``
     when the caller already read it, for many claims of the same dates). The year's
     earlier kilometres are read only when a leg is paid by the kilometre."""
     if rates is None:
-        rates = rates_for(session, claim.assignment.mission.first_day)
+        rates = rates_of_mission(session, claim.assignment.mission)
     by_kilometre = any(
         leg.transport_mode is TransportMode.CAR and leg.sncf_fare is None
         for leg in claim.travel_legs

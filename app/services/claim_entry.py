@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from models import ExpenseClaim, FeeEntry, TravelLeg
 from models.enums import FeeEntryFamily, TransportMode
 
-from . import DomainError, NotFound, claims
+from . import DomainError, NotFound, claims, numbers
 
 MAX_COUNT = 9999
 MAX_SMALL = 99
@@ -62,22 +62,13 @@ def _int(values, name, errors, *, required=False, maximum=MAX_COUNT, minimum=0):
 
 
 def _decimal(values, name, errors, *, required=False, maximum, places=2):
-    raw = _text(values, name).replace(",", ".").replace(" ", "").replace("\u00a0", "")
-    if not raw:
-        if required:
-            errors[name] = _l("This field is required.")
-        return None
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        errors[name] = _l("Enter an amount such as 12,50.")
+        value = numbers.parse_decimal(_text(values, name), maximum=maximum, places=places)
+    except numbers.NumberError as error:
+        errors[name] = error.message
         return None
-    if not value.is_finite() or value < 0 or value > maximum:
-        errors[name] = _l("Enter a number between %(min)s and %(max)s.", min=0, max=maximum)
-        return None
-    if value.as_tuple().exponent < -places:
-        errors[name] = _l("At most %(places)s decimals.", places=places)
-        return None
+    if value is None and required:
+        errors[name] = _l("This field is required.")
     return value
 
 
@@ -163,9 +154,34 @@ def replace_fee_entries(claim: ExpenseClaim, entries: list[FeeEntry]) -> None:
     claim.fee_entries[:] = [e for e in claim.fee_entries if e.from_correction_system] + entries
 
 
+def _mission_type(claim):
+    return claim.assignment.mission.mission_type
+
+
 def _copies(claim, values, errors):
     copies = _int(values, "copies", errors, required=True)
+    mission_type = _mission_type(claim)
+    if copies is not None and copies > mission_type.max_copies:
+        errors["copies"] = _l(
+            "%(max)s copies at most for this mission type (%(type)s).",
+            max=mission_type.max_copies,
+            type=mission_type.name,
+        )
+        return []
     return [FeeEntry(copies=copies)] if copies is not None else []
+
+
+def _candidates_cap(claim, count, errors) -> bool:
+    """False (and the message on the total) when ``count`` exceeds the type's cap."""
+    mission_type = _mission_type(claim)
+    if count > mission_type.max_candidates:
+        errors["candidates"] = _l(
+            "%(max)s candidates at most for this mission type (%(type)s).",
+            max=mission_type.max_candidates,
+            type=mission_type.name,
+        )
+        return False
+    return True
 
 
 def _candidates(claim, values, errors):
@@ -185,6 +201,8 @@ def _candidates(claim, values, errors):
         return []
     if per_date:
         detail = sum(e.candidates_morning + e.candidates_afternoon for e in per_date)
+        if not _candidates_cap(claim, detail, errors):
+            return []
         if total is not None and total != detail:
             errors["candidates"] = _l(
                 "The total (%(total)s) differs from the detail per date (%(detail)s).",
@@ -193,6 +211,8 @@ def _candidates(claim, values, errors):
             )
             return []
         return per_date
+    if not _candidates_cap(claim, total, errors):
+        return []
     return [FeeEntry(candidates=total)]
 
 
@@ -248,7 +268,19 @@ def _duration(claim, values, errors):
     if not hours and not minutes:
         errors["hours"] = _l("Enter the hours and minutes worked.")
         return []
+    mission_type = _mission_type(claim)
+    if (hours or 0) * 60 + (minutes or 0) > mission_type.max_hours * 60:
+        errors["hours"] = _l(
+            "%(max)s hours at most for this mission type (%(type)s).",
+            max=mission_type.max_hours,
+            type=mission_type.name,
+        )
+        return []
     return [FeeEntry(hours=hours or 0, minutes=minutes or 0)]
+
+
+# 0 copies / 0 candidates: saved, with a warning (the rule lives with validation).
+fee_warnings = claims.fee_warnings
 
 
 # --- Travel lines ------------------------------------------------------------------------

@@ -72,12 +72,15 @@ def open_tabs(claim: ExpenseClaim, today: dt.date) -> list[str]:
 @dataclass(frozen=True)
 class ShownAmount:
     """An amount as a page shows it: the value (``None``: "—" or ``note``), whether it
-    is an estimate (not stored yet), the text shown instead of a value, and remarks."""
+    is an estimate (not stored yet), the text shown instead of a value, remarks, and
+    the barème's missing lines that leave it without value ("barème incomplet", never
+    0)."""
 
     value: Decimal | None = None
     estimate: bool = False
     note: object = None
     remarks: tuple = ()
+    missing: tuple = ()
 
 
 def shown_amounts(
@@ -89,7 +92,8 @@ def shown_amounts(
 ) -> tuple[ShownAmount, ShownAmount]:
     """The fee and travel amounts shown on a claim: the stored amount once there is
     one, else the estimate computed from what is entered, else nothing (for the
-    agent: "computed by the manager" when the manager prices the fee)."""
+    agent: "computed by the manager" when the manager prices the fee). A part whose
+    barème lacks lines shows them ("barème incomplet") instead of an amount."""
     by_manager = for_agent and claim.fee_status in (
         ClaimStatus.TO_BE_PROCESSED,
         ClaimStatus.PROCESSED_BY_MANAGER,
@@ -97,6 +101,8 @@ def shown_amounts(
     note = _l("computed by the manager") if by_manager else None
     if claim.fee_amount is not None:
         fee = ShownAmount(claim.fee_amount, note=note)
+    elif computed.fee.missing and claim.fee_entries:
+        fee = ShownAmount(missing=tuple(computed.fee.missing))
     elif computed.fee.amount is not None and claim.fee_entries:
         fee = ShownAmount(computed.fee.amount, estimate=True)
     else:
@@ -117,6 +123,8 @@ def shown_amounts(
             remarks.append(_l("Fiscal horsepower unknown: the rate of the smallest cars applies."))
     if claim.travel_amount is not None:
         travel = ShownAmount(claim.travel_amount, remarks=tuple(remarks))
+    elif computed.travel.missing:
+        travel = ShownAmount(missing=tuple(computed.travel.missing), remarks=tuple(remarks))
     elif travel_legs:
         travel = ShownAmount(computed.travel.total, estimate=True, remarks=tuple(remarks))
     else:
@@ -126,14 +134,16 @@ def shown_amounts(
 
 @dataclass(frozen=True)
 class TravelLine:
-    """A trip as the summaries show it: its lines in words, its total, whether its
-    SNCF fare is still to be entered, and (manager) whether the fare may be set."""
+    """A trip as the summaries show it: its lines in words, its total (None with the
+    barème's ``missing`` lines: "barème incomplet"), whether its SNCF fare is still to
+    be entered, and (manager) whether the fare may be set."""
 
     leg: TravelLeg
     lines: list[str]
-    total: Decimal
+    total: Decimal | None
     fare_pending: bool
     fare: Decision | None = None
+    missing: tuple = ()
 
 
 def travel_lines(
@@ -152,6 +162,7 @@ def travel_lines(
                 total=amount.total if amount is not None else None,
                 fare_pending=bool(amount and amount.fare_pending),
                 fare=fare,
+                missing=tuple(amount.missing) if amount is not None else (),
             )
         )
     return result
@@ -231,6 +242,10 @@ class AgentPage:
     first_of_day: Mission | None = None
     fee: ShownAmount | None = None
     travel: ShownAmount | None = None
+    # 0 copies / 0 candidates entered: a warning (validation asks to confirm it).
+    fee_warnings: list = field(default_factory=list)
+    # The barème's lines that leave a part without amount (with ``with_amounts``).
+    missing_rates: list = field(default_factory=list)
 
     @property
     def first_access(self) -> bool:
@@ -282,11 +297,14 @@ def agent_page(
         offered=frozenset(offered),
         notes=agent_notes(claim, today, first_of_day),
         first_of_day=first_of_day,
+        fee_warnings=claims.fee_warnings(claim),
     )
     if with_amounts:
+        computed = amounts.compute(session, claim)
         page.fee, page.travel = shown_amounts(
-            claim, amounts.compute(session, claim), for_agent=True, editable=bool(actions["save"])
+            claim, computed, for_agent=True, editable=bool(actions["save"])
         )
+        page.missing_rates = amounts.unpriced(claim, computed)
     return page
 
 
@@ -318,6 +336,7 @@ class ManagerPage:
     fee: ShownAmount
     travel: ShownAmount
     travel_lines: list[TravelLine] = field(default_factory=list)
+    fee_warnings: list = field(default_factory=list)
 
 
 def manager_actions(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> dict[str, Decision]:
@@ -355,6 +374,7 @@ def manager_page(session: Session, claim: ExpenseClaim, today: dt.date) -> Manag
         fee=fee,
         travel=travel,
         travel_lines=travel_lines(claim, computed, manager=True),
+        fee_warnings=claims.fee_warnings(claim),
     )
 
 

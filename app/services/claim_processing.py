@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select, union, update
@@ -45,6 +45,7 @@ from . import (
     documents,
     first_refusal,
     listing,
+    numbers,
     refused,
     spreadsheet,
 )
@@ -71,6 +72,10 @@ FARE_MODES = frozenset(
     {TransportMode.TRAIN, TransportMode.PUBLIC_TRANSPORT, TransportMode.TRAVEL_VOUCHER}
 )
 MAX_MESSAGE = 2000
+# The most a manager may type: a fee (300 copies at the top group are 1,500 €; 60
+# hours 823 €) and a 2nd-class train fare (a return across France is under 300 €).
+MAX_FEE = Decimal("5000")
+MAX_FARE = Decimal("1500")
 PART_LABELS = {ClaimPart.FEE: _l("the fee"), ClaimPart.TRAVEL: _l("the travel")}
 
 
@@ -203,6 +208,24 @@ def waiting_for_manager():
     return or_(ExpenseClaim.fee_status.in_(waiting), ExpenseClaim.travel_status.in_(waiting))
 
 
+# A part in these statuses has a stored amount, unless it could not be computed.
+PRICED = (
+    ClaimStatus.VALIDATED,
+    ClaimStatus.PROCESSED_BY_MANAGER,
+    ClaimStatus.ACCEPTED,
+    ClaimStatus.SENT_FOR_PAYMENT,
+)
+
+
+def without_amount():
+    """A claim validated (or beyond) with a part whose amount is not known: its
+    barème lacks lines, or the manager has yet to price the fee. Totals leave it out
+    and say so, never counting it as 0."""
+    return (ExpenseClaim.fee_status.in_(PRICED) & ExpenseClaim.fee_amount.is_(None)) | (
+        ExpenseClaim.travel_status.in_(PRICED) & ExpenseClaim.travel_amount.is_(None)
+    )
+
+
 @dataclass
 class AgentClaims:
     """An agent's claims in the académie, as their page shows them: the latest ones,
@@ -213,6 +236,7 @@ class AgentClaims:
     fee_total: Decimal
     travel_total: Decimal
     sent_total: Decimal
+    without_amount: int = 0
 
 
 AGENT_PAGE_CLAIMS = 20
@@ -250,6 +274,7 @@ def agent_claims(
                 ),
                 0,
             ),
+            func.coalesce(func.sum(case((without_amount(), 1), else_=0)), 0),
         )
         .join(ExpenseClaim.assignment)
         .join(Assignment.mission)
@@ -261,6 +286,7 @@ def agent_claims(
         fee_total=amounts.money(Decimal(figures[1])),
         travel_total=amounts.money(Decimal(figures[2])),
         sent_total=amounts.money(Decimal(figures[3])),
+        without_amount=int(figures[4] or 0),
     )
 
 
@@ -347,6 +373,13 @@ def can_accept(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> Decision:
         return refused(
             _l("Enter the SNCF fare of every trip by train or voucher before accepting.")
         )
+    # Never from a missing rate: a part whose barème lacks lines is not accepted.
+    missing = [
+        *(computed.fee.missing if ClaimPart.FEE in ready and claim.fee_amount is None else []),
+        *(computed.travel.missing if ClaimPart.TRAVEL in ready else []),
+    ]
+    if missing:
+        return refused(amounts.incomplete_message(claim, missing, _l("accept it")))
     if ClaimPart.FEE in ready and claim.fee_amount is None and computed.fee.amount is None:
         return refused(_l("Enter the fee amount (« Enter the fee ») before accepting."))
     return ALLOWED
@@ -452,19 +485,13 @@ def send_back(session: Session, claim: ExpenseClaim, message: str, *, by_user_id
     claim.accepted_at = None
 
 
-def parse_amount(raw: str) -> Decimal:
-    """A French amount ("12,50", "12.5", "1 234,00") as Decimal, or a DomainError."""
-    text = (raw or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if not text:
+def parse_amount(raw: str, *, maximum: Decimal | None = None) -> Decimal:
+    """A French amount ("12,50", "12.5", "1 234,00") as Decimal, or a DomainError
+    (``numbers.parse_decimal``: no exponent, NaN, Infinity nor third decimal); at most
+    ``maximum`` (a fee, by default)."""
+    value = numbers.parse_decimal(raw, maximum=maximum or MAX_FEE)
+    if value is None:
         _refuse(_l("Enter an amount such as 12,50."))
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        _refuse(_l("Enter an amount such as 12,50."))
-    if not value.is_finite() or value < 0 or value > Decimal("99999.99"):
-        _refuse(_l("Enter an amount such as 12,50."))
-    if value.as_tuple().exponent < -2:
-        _refuse(_l("At most %(places)s decimals.", places=2))
     return amounts.money(value)
 
 
@@ -547,7 +574,9 @@ def enter_fee(
     for entry in entries:
         entry.entered_by_manager = True
     claim_entry.replace_fee_entries(claim, entries)
-    fee = amounts.fee_amount(claim, amounts.rates_for(session, claim.assignment.mission.first_day))
+    fee = amounts.fee_amount(claim, amounts.rates_of_mission(session, claim.assignment.mission))
+    if fee.missing:
+        raise amounts.incomplete_error(claim, fee.missing, _l("enter the detail again"))
     if fee.amount is None:
         _refuse(_l("The barème has no rate for this fee on the mission date: enter the amount."))
     process_fee(session, claim, fee.amount, by_user_id=by_user_id, comment=comment)
@@ -742,9 +771,9 @@ def _csv_rows(
         if part is ClaimPart.FEE:
             figures = [claim.fee_amount, 0, 0, 0, 0, claim.fee_amount]
         else:
-            day = mission.first_day
+            day = (mission.academy_id, mission.first_day)
             if day not in rates:
-                rates[day] = amounts.rates_for(session, day)
+                rates[day] = amounts.rates_of_mission(session, mission)
             travel = amounts.compute(session, claim, rates=rates[day]).travel
             figures = [
                 0,
@@ -798,8 +827,10 @@ def export_payments(
     session.expire_all()
     exported = _batch_claims(session, ExpenseClaim.id.in_(taken))
     sent = []
+    rates: dict = {}
     for claim in exported:
         parts = [part for part in PARTS if _status(claim, part) is ClaimStatus.ACCEPTED]
+        _check_complete_for_payment(session, claim, parts, rates)
         sent.append((claim, parts))
         for part in parts:
             claims.transition(claim, part, ClaimStatus.SENT_FOR_PAYMENT, by_user_id=by_user_id)
@@ -808,6 +839,37 @@ def export_payments(
     batch.claim_count = len(exported)
     session.commit()
     return batch
+
+
+def _check_complete_for_payment(session: Session, claim, parts, rates: dict) -> None:
+    """An amount never goes to payment computed from a missing rate: the whole export
+    is refused (rolled back), naming the claim and the barème's missing lines."""
+    mission = claim.assignment.mission
+    key = (mission.academy_id, mission.first_day)
+    if key not in rates:
+        rates[key] = amounts.rates_of_mission(session, mission)
+    missing = []
+    if ClaimPart.FEE in parts and claim.fee_amount is None:
+        missing += amounts.fee_amount(claim, rates[key]).missing
+    if ClaimPart.TRAVEL in parts:
+        missing += amounts.compute(session, claim, rates=rates[key]).travel.missing
+    if missing or any(
+        (claim.fee_amount if part is ClaimPart.FEE else claim.travel_amount) is None
+        for part in parts
+    ):
+        reason = (
+            amounts.incomplete_message(claim, missing, _l("export it"))
+            if missing
+            else _l("its amount is not known.")
+        )
+        message = _l(
+            "Expense claim %(number)s cannot be sent for payment: %(reason)s",
+            number=claim.number or claim.id,
+            reason=str(reason),
+        )
+        message = str(message)
+        session.rollback()
+        _refuse(message)
 
 
 def _batch_claims(session: Session, condition) -> list[ExpenseClaim]:

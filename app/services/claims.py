@@ -228,6 +228,25 @@ def fee_complete(claim: ExpenseClaim) -> bool:
     return not fee_open(claim) or bool(claim.fee_entries)
 
 
+def fee_warnings(claim: ExpenseClaim) -> list:
+    """What the agent should look at again in the fee entered (saving is allowed):
+    0 copies or 0 candidates pay nothing, and is most often a slip."""
+    family = family_of(claim)
+    typed = [e for e in claim.fee_entries if not e.from_correction_system]
+    if not typed:
+        return []
+    if family is FeeEntryFamily.COPIES and sum(e.copies or 0 for e in typed) == 0:
+        return [_l("0 copies: no fee will be computed. Check the number of copies corrected.")]
+    if family is FeeEntryFamily.CANDIDATES and not sum(
+        (e.candidates or 0) + (e.candidates_morning or 0) + (e.candidates_afternoon or 0)
+        for e in typed
+    ):
+        return [
+            _l("0 candidates: no fee will be computed. Check the number of candidates examined.")
+        ]
+    return []
+
+
 def travel_complete(claim: ExpenseClaim) -> bool:
     return not travel_open(claim) or all(leg.completed for leg in claim.travel_legs)
 
@@ -464,15 +483,26 @@ def declare_not_done(
     session.commit()
 
 
-def validate(session: Session, claim: ExpenseClaim, *, by_user_id: int, today: dt.date) -> str:
+def validate(
+    session: Session,
+    claim: ExpenseClaim,
+    *,
+    by_user_id: int,
+    today: dt.date,
+    zero_confirmed: bool = False,
+) -> str:
     """ "Valider": checks the entries and the documents, gives the dossier number
     (once, never reused), freezes the open parts as "Validé" and stores the amounts.
-    Returns the dossier number."""
+    A fee of 0 copies / 0 candidates is validated only once the agent confirmed it
+    (``zero_confirmed``): it may be true (a lot withdrawn, every candidate absent) but
+    is most often a slip that would go unpaid. Returns the dossier number."""
     can_validate(claim, today).require()
     if not fee_complete(claim):
         _refuse(_l("Complete the « Fee » tab before validating."))
     if not travel_complete(claim):
         _refuse(_l("Complete every travel line (« Complete the trip ») before validating."))
+    if fee_open(claim) and fee_warnings(claim) and not zero_confirmed:
+        raise ZeroFeeNotConfirmed(fee_warnings(claim))
     if documents.dematerialised(claim):
         missing = documents.missing_for(claim)
         if missing:
@@ -492,6 +522,20 @@ def validate(session: Session, claim: ExpenseClaim, *, by_user_id: int, today: d
     number = assign_number(session, claim, today.year)
     session.commit()
     return number
+
+
+class ZeroFeeNotConfirmed(DomainError):
+    """Validation of a fee of 0 copies / candidates waits for the agent's confirmation."""
+
+    def __init__(self, warnings):
+        super().__init__(
+            _l(
+                "%(warning)s To validate all the same, tick « I confirm this fee » and "
+                "validate again.",
+                warning=warnings[0],
+            )
+        )
+        self.warnings = warnings
 
 
 class MissingDocuments(DomainError):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models import Assignment, Exam, ExamSession, ExpenseClaim, Mission
 from models.enums import ClaimStatus
 
-from .claim_processing import waiting_for_manager
+from .claim_processing import waiting_for_manager, without_amount
 
 ZERO = Decimal("0.00")
 
@@ -57,6 +57,9 @@ class Headline:
     not_done: int
     fee_total: Decimal
     travel_total: Decimal
+    # Claims validated (or beyond) with a part whose amount is not known (its barème
+    # lacks lines, or the manager has yet to price the fee): not in the totals.
+    without_amount: int = 0
 
 
 def headline(session: Session, academy_id: int, session_id: int | None) -> Headline:
@@ -71,6 +74,7 @@ def headline(session: Session, academy_id: int, session_id: int | None) -> Headl
             func.sum(case((ExpenseClaim.not_done_declared_at.is_not(None), 1), else_=0)),
             func.sum(ExpenseClaim.fee_amount),
             func.sum(ExpenseClaim.travel_amount),
+            func.sum(case((without_amount(), 1), else_=0)),
         )
     ).one()
     return Headline(
@@ -80,6 +84,7 @@ def headline(session: Session, academy_id: int, session_id: int | None) -> Headl
         not_done=int(row[3] or 0),
         fee_total=Decimal(row[4] or 0).quantize(ZERO),
         travel_total=Decimal(row[5] or 0).quantize(ZERO),
+        without_amount=int(row[6] or 0),
     )
 
 

@@ -252,6 +252,7 @@ def _rates(session: Session) -> None:
     if table is not None:
         return
     table = RateTable(
+        academy=_get(session, Academy, code="RENNES"),
         name="Barème des jurys et déplacements 2022",
         valid_from=dt.date(2022, 3, 14),
         reference="Arrêté du 13 avril 2012 (jurys) ; arrêté du 14 mars 2022 (indemnités kilométriques)",

@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from models import Academy
 
+from . import numbers
+
 # Key letters of a UAI code (the 23 capitals without I, O and Q).
 UAI_KEYS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 UAI_FORMAT = re.compile(r"^(\d{3}|02[AB])\d{4}[A-Z]$")
@@ -76,6 +78,10 @@ def rate_period_error(valid_from, valid_until):
     return None
 
 
+def _rate_too_large():
+    return _l("At most %(max)s.", max=LazyString(format_decimal, MAX_RATE, format="0.####"))
+
+
 def rate_amount_error(amount):
     """A rate is in euros, zero or more, within what the column holds."""
     if amount is None:
@@ -85,8 +91,21 @@ def rate_amount_error(amount):
     if amount < 0:
         return _l("A rate is zero or more.")
     if amount > MAX_RATE:
-        return _l("At most %(max)s.", max=LazyString(format_decimal, MAX_RATE, format="0.####"))
+        return _rate_too_large()
     return None
+
+
+def rate_text_error(raw: str | None):
+    """A rate as the manager typed it: the portal's one decimal parser (no exponent,
+    ``NaN``, ``Infinity``, at most 4 decimals: 0,3225 €/km), then ``rate_amount_error``."""
+    text = (raw or "").strip()
+    try:
+        amount = numbers.parse_decimal(text, minimum=-MAX_RATE, maximum=MAX_RATE, places=4)
+    except numbers.OutOfRange:
+        return _l("A rate is zero or more.") if text.startswith("-") else _rate_too_large()
+    except numbers.NumberError as error:
+        return error.message
+    return rate_amount_error(amount)
 
 
 def is_https_url(url: str) -> bool:

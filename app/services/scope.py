@@ -52,7 +52,9 @@ from models import (
 from . import NotFound
 
 # Models holding their académie in an ``academy_id`` column.
-DIRECT = frozenset({Agent, AcademySettings, Establishment, Manager, Mission, PaymentBatch})
+DIRECT = frozenset(
+    {Agent, AcademySettings, Establishment, Manager, Mission, PaymentBatch, RateTable}
+)
 # Models belonging to the académie of a parent, through this relationship.
 THROUGH = {
     AgentEstablishment: "agent",
@@ -66,6 +68,7 @@ THROUGH = {
     TravelLeg: "claim",
     SupportingDocument: "claim",
     ClaimStatusHistory: "claim",
+    RateLine: "table",
 }
 # Shared by every académie: the national referential.
 NATIONAL = frozenset(
@@ -79,8 +82,6 @@ NATIONAL = frozenset(
         Discipline,
         PaperTeachingRule,
         MissionType,
-        RateTable,
-        RateLine,
     }
 )
 

@@ -1,7 +1,7 @@
 """personal data encrypted at rest: INSEE number, IBAN and BIC
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-27 11:10:00
 
 The three columns of the agent's financial file hold Fernet tokens (``app.crypto``,
@@ -18,7 +18,7 @@ from alembic import op
 from app import crypto
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -464,6 +464,10 @@ def find(session, model, **lookup):
     return session.scalar(select(model).filter_by(**lookup))
 
 
+def rennes_id(session) -> int:
+    return find(session, Academy, code="RENNES").id
+
+
 def add_claim(session, agent, days, *, number, type_code="ORAUXPRO", centre="LGT JOSEPH LOTH"):
     """A mission of the demo académie on ``days`` (09:00 each), ``agent`` convoked."""
     mission_type = find(session, MissionType, code=type_code)
@@ -501,22 +505,27 @@ def people(demo, session):
 
 
 def test_the_demo_bareme_holds_the_figures_of_the_texts(people, session):
-    rates = amounts.rates_for(session, dt.date(2025, 6, 1))
+    rates = amounts.rates_for(session, dt.date(2025, 6, 1), academy_id=rennes_id(session))
     assert rates.table.name == "Barème des jurys et déplacements 2022"
     assert rates.lines == RATES_2022
     assert all(isinstance(value, Decimal) for value in rates.lines.values())
 
 
 def test_no_bareme_before_the_first_one_or_without_a_date(people, session):
-    before = amounts.rates_for(session, dt.date(2022, 3, 13))
+    before = amounts.rates_for(session, dt.date(2022, 3, 13), academy_id=rennes_id(session))
     assert (before.table, before.lines) == (None, {})
-    assert amounts.rates_for(session, dt.date(2022, 3, 14)).table is not None
-    assert amounts.rates_for(session, None).lines == {}
+    assert (
+        amounts.rates_for(session, dt.date(2022, 3, 14), academy_id=rennes_id(session)).table
+        is not None
+    )
+    assert amounts.rates_for(session, None, academy_id=rennes_id(session)).lines == {}
 
 
 def test_the_bareme_valid_on_the_mission_date_is_used(people, session):
     teacher, _external = people
-    newer = RateTable(name="Barème 2030", valid_from=dt.date(2030, 1, 1))
+    newer = RateTable(
+        academy_id=rennes_id(session), name="Barème 2030", valid_from=dt.date(2030, 1, 1)
+    )
     newer.lines = [
         RateLine(kind=RateKind.FEE_PER_HOUR, key="3", amount=D("12.00")),
         RateLine(kind=RateKind.KILOMETRE, key="5CV:0-2000", amount=D("0.50")),
@@ -524,8 +533,13 @@ def test_the_bareme_valid_on_the_mission_date_is_used(people, session):
     ]
     session.add(newer)
     session.commit()
-    assert amounts.rates_for(session, dt.date(2029, 12, 31)).table.name.endswith("2022")
-    assert amounts.rates_for(session, dt.date(2030, 1, 1)).table.name == "Barème 2030"
+    assert amounts.rates_for(
+        session, dt.date(2029, 12, 31), academy_id=rennes_id(session)
+    ).table.name.endswith("2022")
+    assert (
+        amounts.rates_for(session, dt.date(2030, 1, 1), academy_id=rennes_id(session)).table.name
+        == "Barème 2030"
+    )
 
     amounts_by_year = {}
     for year, number in ((2029, 990001), (2031, 990002)):
@@ -540,13 +554,21 @@ def test_the_bareme_valid_on_the_mission_date_is_used(people, session):
 
 def test_a_closed_bareme_is_not_used_after_its_end(people, session):
     table = RateTable(
-        name="Barème transitoire", valid_from=dt.date(2024, 1, 1), valid_until=dt.date(2024, 6, 30)
+        academy_id=rennes_id(session),
+        name="Barème transitoire",
+        valid_from=dt.date(2024, 1, 1),
+        valid_until=dt.date(2024, 6, 30),
     )
     table.lines = [RateLine(kind=RateKind.MEAL, key="standard", amount=D("17.50"))]
     session.add(table)
     session.commit()
-    assert amounts.rates_for(session, dt.date(2024, 6, 30)).table.name == "Barème transitoire"
-    assert amounts.rates_for(session, dt.date(2024, 7, 1)).table.name.endswith("2022")
+    assert (
+        amounts.rates_for(session, dt.date(2024, 6, 30), academy_id=rennes_id(session)).table.name
+        == "Barème transitoire"
+    )
+    assert amounts.rates_for(
+        session, dt.date(2024, 7, 1), academy_id=rennes_id(session)
+    ).table.name.endswith("2022")
 
 
 def test_kilometres_before_sums_the_earlier_car_kilometres_of_the_year(people, session):

@@ -350,7 +350,8 @@ def test_parse_amount_reads_french_amounts(raw, value, app_ctx):
 @pytest.mark.parametrize(
     ("raw", "fragment"),
     [
-        *((raw, "Saisissez un montant, par exemple 12,50.") for raw in ("abc", "-1", "", "100000")),
+        *((raw, "Saisissez un montant, par exemple 12,50.") for raw in ("abc", "", "1e3", "NaN")),
+        *((raw, "Saisissez un nombre compris entre 0 et 5\u202f000.") for raw in ("-1", "100000")),
         ("1,234", "2 décimales au plus."),
     ],
 )

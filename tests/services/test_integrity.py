@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from app.services import integrity
-from models import Exam, Mission, MissionType, Paper, RateTable, Specialty
+from models import Academy, Exam, Mission, MissionType, Paper, RateTable, Specialty
 
 
 def find(session, model, **lookup):
@@ -63,9 +63,16 @@ def test_a_check_constraint_names_its_column(session, demo):
 def test_a_period_check_names_both_dates(session, demo):
     import datetime as dt
 
+    academy = find(session, Academy, code="RENNES")
+
     def write():
         session.add(
-            RateTable(name="X", valid_from=dt.date(2027, 1, 1), valid_until=dt.date(2026, 1, 1))
+            RateTable(
+                academy=academy,
+                name="X",
+                valid_from=dt.date(2027, 1, 1),
+                valid_until=dt.date(2026, 1, 1),
+            )
         )
 
     refused = integrity.refusal(database_error(session, write), RateTable)

@@ -3,7 +3,8 @@
 The Rennes manager of the demo (``gestionnaire``) tries every record of another
 académie (Nantes: an agent with a financial file, their establishment, teaching and
 competence, a mission with its date, a convocation with its claim, fee entry, travel
-line and document, a payment batch, a manager, the académie and its settings) through
+line and document, a payment batch, a barème and its line, a manager, the académie and
+its settings) through
 every route of every manager screen, CRUD or hand-written: each answers 404 (or 403
 where the screen has no such action at all), shows nothing of it, and changes nothing.
 The routes come from the url_map, so a new manager screen is walked too.
@@ -12,6 +13,7 @@ The routes come from the url_map, so a new manager screen is walked too.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -34,6 +36,8 @@ from models import (
     Mission,
     MissionSlot,
     PaymentBatch,
+    RateLine,
+    RateTable,
     Subject,
     SupportingDocument,
     Teaching,
@@ -46,6 +50,7 @@ from models.enums import (
     EstablishmentCategory,
     EstablishmentLinkType,
     LodgingZone,
+    RateKind,
     Service,
     SlotDuration,
     TransportMode,
@@ -157,7 +162,13 @@ def nantes(app, demo):
             management_office_address="44000 NANTES",
         )
         batch = PaymentBatch(academy_id=academy.id, number=4400, claim_count=0)
-        session.add_all([manager, settings, batch])
+        rate_table = RateTable(
+            academy=academy, name=f"Barème {MARK}", valid_from=dt.date(2022, 3, 14)
+        )
+        rate_table.lines.append(
+            RateLine(kind=RateKind.MEAL, key="standard", amount=Decimal("44.44"))
+        )
+        session.add_all([manager, settings, batch, rate_table])
         session.commit()
         ids = {
             Academy: academy.id,
@@ -175,6 +186,8 @@ def nantes(app, demo):
             SupportingDocument: document.id,
             PaymentBatch: batch.id,
             Manager: manager.id,
+            RateTable: rate_table.id,
+            RateLine: rate_table.lines[0].id,
         }
     return ids
 
@@ -248,7 +261,16 @@ def counts(app):
     with app.app_context():
         return {
             model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Agent, Mission, Assignment, Competence, Establishment, Teaching)
+            for model in (
+                Agent,
+                Mission,
+                Assignment,
+                Competence,
+                Establishment,
+                Teaching,
+                RateTable,
+                RateLine,
+            )
         }
 
 
@@ -281,6 +303,29 @@ def test_every_manager_route_answers_404_for_another_academys_record(app, log_in
     with app.app_context():
         agent = db.session.get(Agent, nantes[Agent])
         assert (agent.last_name, agent.iban) == (MARK, "FR7630006000011234567890189")
+
+
+def test_another_academys_barème_is_a_404(app, log_in, nantes):
+    """The barème belongs to an académie: its table and its lines are another
+    académie's records like any other (and the routes' walk above covers them too)."""
+    client = log_in("gestionnaire")
+    table, line = nantes[RateTable], nantes[RateLine]
+    for url in (
+        f"/ratetablemodelview/show/{table}",
+        f"/ratetablemodelview/edit/{table}",
+        f"/ratelinemodelview/show/{line}",
+        f"/ratelinemodelview/edit/{line}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert MARK not in response.text
+    token = csrf_token(client.get("/ratetablemodelview/list/").text)
+    assert (
+        client.post(f"/ratelinemodelview/delete/{line}", data={"csrf_token": token}).status_code
+        == 404
+    )
+    with app.app_context():
+        assert db.session.get(RateLine, line) is not None
 
 
 def test_no_manager_list_nor_drop_down_shows_another_academys_rows(app, log_in, nantes):

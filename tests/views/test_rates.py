@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.services import amounts
-from models import RateLine, RateTable
+from models import Academy, RateLine, RateTable
 from models.enums import RateKind
 from tests.conftest import csrf_token
 from tests.views.helpers import text
@@ -72,8 +72,10 @@ def test_a_new_table_applies_to_missions_from_its_date(app, log_in, demo):
     with app.app_context():
         line = db.session.scalar(select(RateLine).where(RateLine.rate_table_id == table_id))
         assert (line.kind, line.key, line.amount) == (RateKind.MEAL, "standard", Decimal("21.50"))
-        before = amounts.rates_for(db.session, dt.date(2026, 12, 31))
-        after = amounts.rates_for(db.session, dt.date(2027, 1, 2))
+        rennes = db.session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
+        assert db.session.get(RateTable, table_id).academy_id == rennes  # the manager's
+        before = amounts.rates_for(db.session, dt.date(2026, 12, 31), academy_id=rennes)
+        after = amounts.rates_for(db.session, dt.date(2027, 1, 2), academy_id=rennes)
         assert before.get(RateKind.MEAL, "standard") == Decimal("20.00")
         assert after.get(RateKind.MEAL, "standard") == Decimal("21.50")
 
