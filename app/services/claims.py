@@ -331,14 +331,21 @@ def can_open(claim: ExpenseClaim, today: dt.date) -> Decision:
     return ALLOWED
 
 
-def can_edit(claim: ExpenseClaim, today: dt.date) -> Decision:
-    """The agent may still enter something ("Enregistrer" too)."""
+def _enterable(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """Open to the agent, not declared "not done", with a part still open."""
     if not (decision := can_open(claim, today)):
         return decision
     if claim.not_done_declared_at is not None:
         return refused(_l("You declared that you did not carry out this mission."))
     if not (fee_open(claim) or travel_open(claim)):
         return refused(_l("This expense claim can no longer be changed."))
+    return ALLOWED
+
+
+def can_edit(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """The agent may still enter something ("Enregistrer" too)."""
+    if not (decision := _enterable(claim, today)):
+        return decision
     if claim.started_at is None:
         return refused(_l("Choose first « I want to complete the expense claim »."))
     return ALLOWED
@@ -346,12 +353,8 @@ def can_edit(claim: ExpenseClaim, today: dt.date) -> Decision:
 
 def can_start(claim: ExpenseClaim, today: dt.date) -> Decision:
     """ "Je souhaite compléter l'état de frais" (the first access)."""
-    if not (decision := can_open(claim, today)):
+    if not (decision := _enterable(claim, today)):
         return decision
-    if claim.not_done_declared_at is not None:
-        return refused(_l("You declared that you did not carry out this mission."))
-    if not (fee_open(claim) or travel_open(claim)):
-        return refused(_l("This expense claim can no longer be changed."))
     if claim.started_at is not None:
         return refused(_l("This expense claim is already being completed."))
     return ALLOWED
