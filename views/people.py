@@ -119,6 +119,7 @@ class AgentModelView(ImaginModelView):
             related_views=self._related_views,
             agent_claims=claim_processing.agent_claims(db.session, academy_id, agent.id),
             shown_statuses=claims.shown_statuses,
+            is_cancelled=claims.cancelled,
             today=clock.today(),
         )
 
