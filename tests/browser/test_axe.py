@@ -146,6 +146,7 @@ def test_a_form_in_error(axe_page, demo):
         ("enseignant", "/compte/mot-de-passe"),
         ("enseignant", "/competences/saisie/"),
         ("gestionnaire", "/tableau-de-bord/"),
+        ("gestionnaire", "/ouverture-activites/"),
     ],
 )
 def test_account_competence_and_dashboard_pages(axe_page, demo, username, path):

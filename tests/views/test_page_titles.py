@@ -70,3 +70,11 @@ def test_the_console_lists_its_messages_without_breaking_the_list(client, demo):
     items = re.findall(r"<li[^>]*>", messages)
     assert items and all("role=" not in item for item in items)
     assert 'role="alert"' in messages
+
+
+def test_the_help_of_an_activity_is_named_after_it(log_in, demo):
+    client = log_in("enseignant")
+    assert title(client.get("/aide").text) == "Aide – IMAG'IN"
+    assert title(client.get("/aide?activite=claims_entry").text) == (
+        "Aide – Saisie état de frais mission – IMAG'IN"
+    )
