@@ -24,7 +24,9 @@ def console(html: str) -> list[str]:
     block = re.search(r'<ul class="imagin-console-messages">(.*?)</ul>', html, re.S)
     items = re.findall(r"<li[^>]*>(.*?)</li>", block.group(1), re.S) if block else []
     return [
-        unescape(re.sub(r"\s+", " ", re.sub(r"<time>.*?</time>", "", item))).strip()
+        unescape(
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", re.sub(r"<time>.*?</time>", "", item)))
+        ).strip()
         for item in items
     ]
 
