@@ -11,7 +11,15 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from tests.conftest import IS_POSTGRES
+
+pytestmark = [
+    pytest.mark.browser,
+    # axe reads the rendered page, which the database does not change: it runs in the
+    # SQLite pass only, to keep `make test` within its time (the pages' data and
+    # behaviour on PostgreSQL are covered by the rest of the suite).
+    pytest.mark.skipif(IS_POSTGRES, reason="axe checks run in the SQLite pass only"),
+]
 
 AXE = Axe()
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
