@@ -155,6 +155,18 @@ class EagerInterface(SQLAInterface):
         self._commit(self.obj, deleting=True)
 
 
+def service_rule(rule):
+    """A WTForms validator raising the French message that a service rule returns for
+    the field (``rule(form, field)`` gives None when the value is acceptable)."""
+
+    def validator(form, field):
+        error = rule(form, field)
+        if error:
+            raise ValidationError(error)
+
+    return validator
+
+
 class LabelledEnumField(EnumField):
     """FAB's EnumField showing each member's translated label instead of its value,
     and refusing a wrong or missing value with a form error (FAB's raises a bare

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.services import NotFound, convocation, listing, missions
 from models import Assignment, Establishment, Exam, Mission, MissionSlot, MissionType, Paper
 
-from .base import EagerInterface, ImaginModelView, current_academy_id
+from .base import EagerInterface, ImaginModelView, current_academy_id, service_rule
 
 # --- The managers' lists of missions (convocation, service fait) --------------------------
 
@@ -100,12 +100,11 @@ def _mission_academy_id(form) -> int | None:
     return current_academy_id()
 
 
-def validate_mission_number(form, field):
-    error = missions.number_error(
+validate_mission_number = service_rule(
+    lambda form, field: missions.number_error(
         db.session, _mission_academy_id(form), field.data, mission_id=getattr(form, "_id", None)
     )
-    if error:
-        raise ValidationError(error)
+)
 
 
 def validate_mission_exam(form, field):

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.services import DomainError, amounts, referential
 from models import RateLine, RateTable
 
-from .base import EagerInterface, ImaginModelView, current_academy_id
+from .base import EagerInterface, ImaginModelView, current_academy_id, service_rule
 
 
 class RateKeyValidator:
@@ -42,10 +42,9 @@ def validate_rate_amount(form, field):
         raise ValidationError(error)
 
 
-def validate_rate_period(form, field):
-    error = referential.rate_period_error(form.valid_from.data, field.data)
-    if error:
-        raise ValidationError(error)
+validate_rate_period = service_rule(
+    lambda form, field: referential.rate_period_error(form.valid_from.data, field.data)
+)
 
 
 class RateLineModelView(ImaginModelView):

@@ -24,7 +24,7 @@ from models import (
     Subject,
 )
 
-from .base import EagerInterface, ImaginModelView
+from .base import EagerInterface, ImaginModelView, service_rule
 
 
 def validate_uai(form, field):
@@ -34,20 +34,9 @@ def validate_uai(form, field):
         )
 
 
-def _checked_by(rule):
-    """A WTForms validator raising the French message a service rule returns."""
-
-    def validator(form, field):
-        error = rule(form, field)
-        if error:
-            raise ValidationError(error)
-
-    return validator
-
-
-validate_portal_url = _checked_by(lambda form, field: referential.portal_url_error(field.data))
-validate_info_url = _checked_by(lambda form, field: referential.info_url_error(field.data))
-validate_session_period = _checked_by(
+validate_portal_url = service_rule(lambda form, field: referential.portal_url_error(field.data))
+validate_info_url = service_rule(lambda form, field: referential.info_url_error(field.data))
+validate_session_period = service_rule(
     lambda form, field: referential.session_period_error(form.starts_on.data, field.data)
 )
 
