@@ -8,11 +8,9 @@ from pathlib import Path
 
 from flask import Flask
 
+from app.errors import ConfigurationError
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-class ConfigurationError(RuntimeError):
-    """The configuration is unsafe for the mode the application runs in."""
 
 
 def check_production_settings(app: Flask) -> None:

@@ -11,9 +11,13 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from app.extensions import db
-from app.services import DomainError, activities, competences, large_dataset, personal_data
-from app.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
-from app.services.users import ensure_roles
+from app.seeds import large as large_dataset
+from app.seeds.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from app.services import DomainError
+from app.services.competences import rules as competences
+from app.services.people import personal_data
+from app.services.people.users import ensure_roles
+from app.services.portal import activities
 
 imagin = AppGroup("imagin", help="IMAG'IN administration commands.")
 

@@ -19,6 +19,8 @@ import logging
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from app.errors import ConfigurationError
+
 log = logging.getLogger("imagin")
 
 # Public, for development and tests only: the app refuses to start with no key
@@ -59,7 +61,6 @@ def configure(keys: list[str]) -> None:
 def init_app(app) -> None:
     """Configure the keys of ``app`` (``DATA_ENCRYPTION_KEYS``), or the development key
     in debug/testing; refuse to start without a key otherwise."""
-    from app import ConfigurationError
 
     keys = parse_keys(app.config.get("DATA_ENCRYPTION_KEYS"))
     if not keys:

@@ -35,7 +35,8 @@ from app.fab_routes import (
     UserGroupModelView,
     UserInfoEditView,
 )
-from app.services import DomainError, accounts
+from app.services import DomainError
+from app.services.people import accounts
 
 log = logging.getLogger("imagin.auth")
 

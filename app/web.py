@@ -35,8 +35,10 @@ from werkzeug.exceptions import HTTPException
 from app import bounds
 from app.catalogue import BY_VIEW
 from app.extensions import db
-from app.services import accounts, activities, clock, listing
-from app.services.users import agent_of, services_of
+from app.services.common import clock, listing
+from app.services.people import accounts
+from app.services.people.users import agent_of, services_of
+from app.services.portal import activities
 from models import Academy
 
 log = logging.getLogger("imagin")

@@ -50,7 +50,7 @@ class Agent(TimestampMixin, Model):
     post_discipline_id: Mapped[int | None] = mapped_column(ForeignKey("discipline.id"))
 
     # Financial file: INSEE number (NIR with key) and bank details, encrypted at rest
-    # (app.crypto): never searched, shown masked (app.services.personal_data).
+    # (app.crypto): never searched, shown masked (app.services.people.personal_data).
     insee_number: Mapped[str | None] = mapped_column(EncryptedString())
     iban: Mapped[str | None] = mapped_column(EncryptedString())
     bic: Mapped[str | None] = mapped_column(EncryptedString())

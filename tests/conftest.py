@@ -68,8 +68,8 @@ def _tables(app):
 def clean_db(app, _tables):
     """Empty tables, the portal's roles and activities, a fresh rate limiter."""
     from app.extensions import db
-    from app.services import activities
-    from app.services.users import ensure_roles
+    from app.services.people.users import ensure_roles
+    from app.services.portal import activities
 
     with app.app_context():
         db.session.remove()
@@ -105,7 +105,7 @@ def session(app_ctx):
 def demo(app):
     """The demo académie, as ``flask imagin seed-demo`` loads it."""
     from app.extensions import db
-    from app.services.demo import seed_demo
+    from app.seeds.demo import seed_demo
 
     with app.app_context():
         seed_demo(db.session, app.appbuilder.sm)
@@ -189,7 +189,7 @@ def frozen_clock(monkeypatch):
     """The rules' clock, moved by the test: ``frozen_clock.advance(minutes=31)``."""
     import datetime as dt
 
-    from app.services import clock
+    from app.services.common import clock
 
     class Frozen:
         now = clock.now()
@@ -231,7 +231,7 @@ def smtp_server(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
 
     def wait_for(count=1, timeout=10):
-        from app.services import mail
+        from app.services.common import mail
 
         mail.wait_for_outgoing(timeout)
         deadline = time.monotonic() + timeout

@@ -71,7 +71,7 @@ def test_the_reset_link_starts_with_public_url_whatever_the_host(
 
 
 def test_a_forged_host_gets_a_400_and_no_mail(app, demo, smtp_server):
-    from app.services import mail
+    from app.services.common import mail
 
     client = app.test_client()
     for path in ("/login/", "/compte/mot-de-passe-oublie", "/page-inconnue", "/"):

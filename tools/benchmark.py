@@ -84,7 +84,7 @@ def main() -> int:
 
     from app import create_app
     from app.extensions import db
-    from app.services import large_dataset
+    from app.seeds import large as large_dataset
 
     app = create_app({"RATELIMIT_ENABLED": False, "SERVER_NAME": None})
     with app.app_context():

@@ -8,18 +8,19 @@ from app.catalogue import CATALOGUE
 from . import (
     accounts,
     agent_missions,
-    claim_processing,
-    claims,
     competences,
     convocation,
     dashboard,
     missions,
+    payments,
     people,
     portal,
     rates,
     referential,
 )
 from .base import make_placeholder
+from .claims import agent as agent_claims
+from .claims import manager as manager_claims
 
 VIEWS = (
     portal.PortalPagesView,
@@ -29,10 +30,10 @@ VIEWS = (
     portal.ActivityOpeningView,
     portal.PortalMessageView,
     agent_missions.MissionConsultationView,
-    claims.ClaimEntryView,
-    claim_processing.ClaimProcessingView,
-    claim_processing.ServiceDoneView,
-    claim_processing.PaymentExportView,
+    agent_claims.ClaimEntryView,
+    manager_claims.ClaimProcessingView,
+    payments.ServiceDoneView,
+    payments.PaymentExportView,
     convocation.ConvocationView,
     dashboard.DashboardView,
     competences.CompetenceConsultationView,

@@ -16,8 +16,11 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from app.extensions import db
 from app.security import client_ip, log
-from app.services import DomainError, NotFound, accounts, mail, people, personal_data, timing
-from app.services.users import manager_of
+from app.services import DomainError, NotFound
+from app.services.common import mail, timing
+from app.services.people import accounts, personal_data
+from app.services.people import directory as people
+from app.services.people.users import manager_of
 from app.urls import public_url
 
 from .base import login_required, own_agent

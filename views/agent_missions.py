@@ -1,5 +1,5 @@
 """Consultation missions: the agent's assignments, their detail and the duplicata of
-the convocation (PDF). Thin: the scope is in app.services.agent_missions."""
+the convocation (PDF). Thin: the scope is in app.services.missions.consultation."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from markupsafe import Markup
 
 from app import pdf
 from app.extensions import db
-from app.services import NotFound, claim_page, listing
-from app.services import agent_missions as svc
+from app.services import NotFound
+from app.services.claims import page as claim_page
+from app.services.common import listing
+from app.services.missions import consultation as svc
 
 from .base import own_agent, render_list_page
 

@@ -4,6 +4,7 @@ translated enums), the login requirement of portal pages, placeholder activities
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, ModelView, expose, has_access
@@ -21,8 +22,9 @@ from wtforms.validators import ValidationError
 from app.catalogue import BY_CODE, CATALOGUE
 from app.extensions import db
 from app.fab_routes import NoActions
-from app.services import integrity, listing, scope
-from app.services.users import agent_of, manager_of
+from app.services import DomainError
+from app.services.common import integrity, listing, scope
+from app.services.people.users import agent_of, manager_of
 from models.enums import LabelledEnum
 
 from .labels import LABELS
@@ -42,7 +44,7 @@ class EagerInterface(SQLAInterface):
 
     * Scope: every query it runs — lists and their counts, show / edit / delete by id,
       the choices of a relationship's drop-down, a filter on a relationship — keeps
-      only the rows of the signed-in manager's académie (``app.services.scope``): another
+      only the rows of the signed-in manager's académie (``app.services.common.scope``): another
       académie's id is a 404, its rows are in no list nor drop-down. Only a view of the
       administrator, who serves every académie, says ``scoped=False``.
     * Eager loading: the list query loads the given relationships in the same query
@@ -314,3 +316,26 @@ def render_list_page(view, template: str, page, list_id: str, *, list_title, **c
     return view.render_template(
         template, page=page, list_id=list_id, list_title=list_title, **context
     )
+
+
+def back_to(default_endpoint: str, **values) -> str:
+    """Where to go after a POST: the page it came from, on this site only (browsers read
+    "\\" as "/", so "/\\evil.example" would leave the site)."""
+    target = (request.form.get("next") or "").replace("\\", "/")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return url_for(default_endpoint, **values)
+
+
+def run_action(action, success_message) -> bool:
+    """Run a service action; commit and say so, or roll back and show the refusal."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return False
+    db.session.commit()
+    flash(success_message, "success")
+    return True

@@ -1,6 +1,6 @@
 """Competence screens: the teacher's consultation and entry, the head's screen over the
 staff of their establishments, the manager's over the académie. Thin: every scope and
-rule is in app.services.competences."""
+rule is in app.services.competences.rules."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from sqlalchemy.orm import joinedload
 
 from app.bounds import parse_id
 from app.extensions import db
-from app.services import DomainError, NotFound, listing
-from app.services import competences as svc
-from app.services.users import agent_of, manager_of
+from app.services import DomainError, NotFound
+from app.services.common import listing
+from app.services.competences import rules as svc
+from app.services.people.users import agent_of, manager_of
 from models import Agent, Discipline
 from models.enums import EndorsementVerdict
 

@@ -1,6 +1,6 @@
 """Missions et affectations: the académie's missions, and for each one its convoked
 contributors and the candidates to convoke (competence, free on the dates, nearest and
-least loaded first). Thin: the rules are in ``app.services.convocation``."""
+least loaded first). Thin: the rules are in ``app.services.missions.convocation``."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from sqlalchemy.orm import selectinload
 
 from app.bounds import parse_id
 from app.extensions import db
-from app.services import DomainError, claims, clock, listing
-from app.services import convocation as svc
+from app.services import DomainError
+from app.services.claims import lifecycle
+from app.services.common import clock, listing
+from app.services.missions import convocation as svc
 from models import Mission
 from models.enums import AssignmentQuality
 
@@ -81,7 +83,7 @@ class ConvocationView(BaseView):
         convoked = [
             {
                 "assignment": a,
-                "statuses": claims.shown_statuses(a.claim, today) if a.claim else None,
+                "statuses": lifecycle.shown_statuses(a.claim, today) if a.claim else None,
             }
             for a in sorted(
                 mission.assignments, key=lambda a: (a.cancelled_at is not None, a.agent.last_name)

@@ -1,5 +1,5 @@
 """Tableau de bord: the state of the académie's claims at a glance (figures, SVG charts
-rendered on the server, claims per session). Thin: ``app.services.dashboard``."""
+rendered on the server, claims per session). Thin: ``app.services.portal.dashboard``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.bounds import parse_id
 from app.extensions import db
-from app.services import dashboard as svc
+from app.services.portal import dashboard as svc
 from models.enums import ClaimStatus
 
 from .base import manager_screen

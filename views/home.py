@@ -7,8 +7,8 @@ from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 
 from app.extensions import db
-from app.services import messages
-from app.services.users import services_of
+from app.services.people.users import services_of
+from app.services.portal import messages
 from models.enums import MessageKind
 
 

@@ -9,7 +9,10 @@ from wtforms.fields import TimeField
 from wtforms.validators import DataRequired, ValidationError
 
 from app.extensions import db
-from app.services import NotFound, convocation, listing, missions
+from app.services import NotFound
+from app.services.common import listing
+from app.services.missions import convocation
+from app.services.missions import rules as missions
 from models import Assignment, Establishment, Exam, Mission, MissionSlot, MissionType, Paper
 
 from .base import EagerInterface, ImaginModelView, current_academy_id, service_rule
@@ -73,7 +76,7 @@ class MissionSlotModelView(ImaginModelView):
 
 class AssignmentModelView(ImaginModelView):
     """The assignments, read only: a convocation is made, changed or withdrawn on the
-    convocation screen, through the rules of ``app.services.convocation`` (competence,
+    convocation screen, through the rules of ``app.services.missions.convocation`` (competence,
     availability, one claim per assignment)."""
 
     datamodel = EagerInterface(Assignment, eager=("agent", "mission.mission_type"))

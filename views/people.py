@@ -8,14 +8,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import Email, Optional, ValidationError
 
 from app.extensions import db
-from app.services import (
-    claim_processing,
-    claims,
-    clock,
-    competences,
-    personal_data,
-    referential,
-)
+from app.services.claims import academy as academy_claims
+from app.services.claims import lifecycle
+from app.services.common import clock
+from app.services.competences import rules as competences
+from app.services.people import personal_data
+from app.services.referential import rules as referential
 from models import Agent, AgentEstablishment, Manager, Teaching
 
 from .base import EagerInterface, ImaginModelView, current_academy_id
@@ -117,9 +115,9 @@ class AgentModelView(ImaginModelView):
             title=self.show_title,
             widgets=widgets,
             related_views=self._related_views,
-            agent_claims=claim_processing.agent_claims(db.session, academy_id, agent.id),
-            shown_statuses=claims.shown_statuses,
-            is_cancelled=claims.cancelled,
+            agent_claims=academy_claims.agent_claims(db.session, academy_id, agent.id),
+            shown_statuses=lifecycle.shown_statuses,
+            is_cancelled=lifecycle.cancelled,
             today=clock.today(),
         )
 

@@ -14,8 +14,10 @@ from wtforms import SubmitField, TextAreaField
 
 from app.catalogue import BY_CODE, activities_for
 from app.extensions import db
-from app.services import DomainError, activities, listing, messages
-from app.services.users import services_of
+from app.services import DomainError
+from app.services.common import listing
+from app.services.people.users import services_of
+from app.services.portal import activities, messages
 from models.enums import MessageKind, Service
 
 from .base import login_required, render_list_page

@@ -1,7 +1,7 @@
 """Barèmes: the dated rate tables (fees per paper group, meals, nights, kilometre
 allowances) the amounts are computed from. A barème belongs to an académie; a claim
 uses the table of its mission's académie valid on its mission date
-(``app.services.amounts.rates_for``). The screens say which lines a barème lacks
+(``app.services.claims.amounts.rates_for``). The screens say which lines a barème lacks
 (a claim needing one of them has no amount: "barème incomplet") and start a new
 barème as a copy of the previous one."""
 
@@ -16,7 +16,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from app.extensions import db
-from app.services import DomainError, amounts, referential
+from app.services import DomainError
+from app.services.claims import amounts
+from app.services.referential import rules as referential
 from models import RateLine, RateTable
 
 from .base import EagerInterface, ImaginModelView, current_academy_id, service_rule

@@ -7,8 +7,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.services import claim_entry, referential
-from app.services.referential import uai_is_valid
+from app.services.claims import entry as claim_entry
+from app.services.referential import rules as referential
+from app.services.referential.rules import uai_is_valid
 from models import (
     Academy,
     AcademySettings,

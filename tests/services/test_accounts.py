@@ -5,7 +5,9 @@ import datetime as dt
 import pytest
 from werkzeug.security import check_password_hash
 
-from app.services import DomainError, accounts, clock
+from app.services import DomainError
+from app.services.common import clock
+from app.services.people import accounts
 
 POLICY = accounts.Policy(
     idle=dt.timedelta(minutes=30),

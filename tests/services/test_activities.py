@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.catalogue import CATALOGUE, ROLE_BY_SERVICE, activities_for, fab_roles
-from app.services import DomainError, NotFound, activities
+from app.services import DomainError, NotFound
+from app.services.portal import activities
 from models import Activity, ActivityOpening
 from models.enums import Service
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.services import amounts, claims
+from app.services.claims import amounts, lifecycle
 from models import (
     Academy,
     Agent,
@@ -483,7 +483,7 @@ def add_claim(session, agent, days, *, number, type_code="ORAUXPRO", centre="LGT
         MissionSlot(day=day, start_time=dt.time(9, 0), duration=SlotDuration.DAY) for day in days
     ]
     assignment = Assignment(mission=mission, agent=agent)
-    assignment.claim = claims.new_claim(mission_type)
+    assignment.claim = lifecycle.new_claim(mission_type)
     session.add(assignment)
     session.commit()
     return assignment.claim
@@ -587,8 +587,8 @@ def test_kilometres_before_sums_the_earlier_car_kilometres_of_the_year(people, s
     # A cancelled claim.
     cancelled = add_claim(session, teacher, [dt.date(2025, 3, 1)], number=990103)
     add_leg(session, cancelled, km=300, trips=2)
-    claims.transition(cancelled, ClaimPart.FEE, ClaimStatus.CANCELLED, by_user_id=None)
-    claims.transition(cancelled, ClaimPart.TRAVEL, ClaimStatus.CANCELLED, by_user_id=None)
+    lifecycle.transition(cancelled, ClaimPart.FEE, ClaimStatus.CANCELLED, by_user_id=None)
+    lifecycle.transition(cancelled, ClaimPart.TRAVEL, ClaimStatus.CANCELLED, by_user_id=None)
     # The previous year, a later mission, another agent.
     last_year = add_claim(session, teacher, [dt.date(2024, 12, 20)], number=990104)
     add_leg(session, last_year, km=500, trips=2)

@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.services import DomainError, amounts, claim_page, claims, clock
-from app.services import claim_processing as cp
+from app.services import DomainError
+from app.services.claims import amounts, lifecycle, processing, workflow
+from app.services.claims import page as claim_page
+from app.services.common import clock
 from models import (
     Academy,
     Agent,
@@ -67,14 +69,14 @@ def test_before_the_first_choice_only_suivi_is_open(session, people, app_ctx):
         "deplacement": "Choisissez d'abord « Je souhaite compléter l'état de frais ».",
         "recapitulatif": "Choisissez d'abord « Je souhaite compléter l'état de frais ».",
     }
-    claims.start(session, claim, today=clock.today())
+    workflow.start(session, claim, today=clock.today())
     assert claim_page.open_tabs(claim, clock.today()) == list(claim_page.TAB_KEYS)
 
 
 def test_the_travel_tab_of_a_second_mission_of_the_day_is_refused(session, people, app_ctx):
     teacher, _external = people
     claim = claim_of(session, teacher, 52531)  # travel « Invalidable »
-    claims.start(session, claim, today=clock.today())
+    workflow.start(session, claim, today=clock.today())
     tabs = claim_page.tabs(claim, clock.today())
     assert tabs["remuneration"] and tabs["recapitulatif"]
     assert str(tabs["deplacement"].reason).startswith(
@@ -97,20 +99,20 @@ def test_a_future_or_cancelled_claim_opens_no_entry_tab(session, people, app_ctx
 
 def test_unvalidate_is_allowed_until_the_manager_processes_the_claim(session, people, app_ctx):
     teacher, _external = people
-    assert claims.can_unvalidate(claim_of(session, teacher, 77508))  # validated
-    accepted = claims.can_unvalidate(claim_of(session, teacher, 77847))
+    assert workflow.can_unvalidate(claim_of(session, teacher, 77508))  # validated
+    accepted = workflow.can_unvalidate(claim_of(session, teacher, 77847))
     assert "Le gestionnaire a déjà traité cet état de frais" in str(accepted.reason)
-    open_claim = claims.can_unvalidate(claim_of(session, teacher, 86373))
+    open_claim = workflow.can_unvalidate(claim_of(session, teacher, 86373))
     assert str(open_claim.reason) == "Cet état de frais n'est pas validé."
     with pytest.raises(DomainError) as refused:
-        claims.unvalidate(session, claim_of(session, teacher, 77847), by_user_id=1)
+        workflow.unvalidate(session, claim_of(session, teacher, 77847), by_user_id=1)
     assert str(refused.value.message) == str(accepted.reason)
 
 
 def test_validate_is_offered_greyed_with_its_reason_during_the_mission(session, people, app_ctx):
     teacher, _external = people
     claim = claim_of(session, teacher, 99685)  # yesterday to tomorrow
-    claims.start(session, claim, today=clock.today())
+    workflow.start(session, claim, today=clock.today())
     page = claim_page.agent_page(session, claim, clock.today())
     assert {"save", "validate"} <= page.offered
     assert page.actions["save"] and not page.actions["validate"]
@@ -123,7 +125,7 @@ def test_validate_is_offered_greyed_with_its_reason_during_the_mission(session, 
 def test_a_cancelled_claim_without_fee_offers_restore_not_cancel(session, people, manager):
     _teacher, external = people
     claim = claim_of(session, external, 176629)  # jury: no fee, travel validated
-    cp.cancel(session, claim, by_user_id=manager)
+    processing.cancel(session, claim, by_user_id=manager)
     assert (claim.fee_status, claim.travel_status) == (S.NO_FEE, S.CANCELLED)
     page = claim_page.manager_page(session, claim, clock.today())
     assert "restore" in page.offered and "cancel" not in page.offered
@@ -142,11 +144,11 @@ def test_the_fare_is_set_only_on_a_train_or_voucher_trip(session, people, manage
     train = TravelLeg(position=10, transport_mode=TransportMode.TRAIN, **where)
     claim.travel_legs.extend([car, train])
     session.flush()
-    assert cp.can_set_fare(claim, train)
-    refusal = cp.can_set_fare(claim, car)
+    assert processing.can_set_fare(claim, train)
+    refusal = processing.can_set_fare(claim, car)
     assert "tarif SNCF" in str(refusal.reason)
     with pytest.raises(DomainError):
-        cp.set_fare(session, claim, car.id, Decimal("12.00"), by_user_id=manager)
+        processing.set_fare(session, claim, car.id, Decimal("12.00"), by_user_id=manager)
     lines = claim_page.travel_lines(claim, amounts.compute(session, claim), manager=True)
     assert [line.fare is None for line in lines][-2:] == [True, False]
 
@@ -210,11 +212,11 @@ def test_the_first_mission_of_the_day_is_the_earliest_slot_that_day(session, peo
             MissionSlot(day=d, start_time=t, duration=SlotDuration.HALF_DAY) for d, t in slots
         ]
         assignment = Assignment(mission=mission, agent=teacher)
-        assignment.claim = claims.new_claim(corr)
+        assignment.claim = lifecycle.new_claim(corr)
         session.add(assignment)
         made.append(assignment.claim)
-    claims.refresh_same_day_travel(session, teacher.id, by_user_id=None)
+    workflow.refresh_same_day_travel(session, teacher.id, by_user_id=None)
     first, second = made
     assert (first.travel_status, second.travel_status) == (S.NOT_VALIDATED, S.NOT_VALIDATABLE)
-    assert claims.first_mission_of_day(session, second).number == 990001
-    assert claims.first_mission_of_day(session, first) is None
+    assert workflow.first_mission_of_day(session, second).number == 990001
+    assert workflow.first_mission_of_day(session, first) is None

@@ -13,8 +13,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services import DomainError, NotFound, claim_entry, claims, clock
-from app.services import claim_processing as cp
+from app.services import DomainError, NotFound
+from app.services.claims import academy as academy_claims
+from app.services.claims import entry as claim_entry
+from app.services.claims import lifecycle, processing
+from app.services.common import clock
+from app.services.payments import export as payment_export
+from app.services.payments import service_done as done
 from models import (
     Academy,
     Agent,
@@ -99,7 +104,7 @@ def said(error) -> str:
 
 
 def service_done(session, claim, manager) -> None:
-    cp.record_service_done(session, [claim.assignment], by_user_id=manager, today=clock.today())
+    done.record_service_done(session, [claim.assignment], by_user_id=manager, today=clock.today())
     session.commit()
 
 
@@ -117,13 +122,13 @@ def toulouse_claim(session, agent) -> ExpenseClaim:
     )
     mission.slots = [MissionSlot(day=day, start_time=dt.time(9), duration=SlotDuration.DAY)]
     assignment = Assignment(mission=mission, agent=agent, service_done_on=day)
-    claim = assignment.claim = claims.new_claim(corr)
+    claim = assignment.claim = lifecycle.new_claim(corr)
     claim.fee_entries.append(FeeEntry(copies=20))
     claim.fee_amount = D("100.00")
-    claims.transition(claim, FEE, S.VALIDATED, by_user_id=None)
-    claims.transition(claim, FEE, S.ACCEPTED, by_user_id=None)
-    claims.transition(claim, TRAVEL, S.NO_FEE, by_user_id=None)
-    claims.assign_number(session, claim, day.year)
+    lifecycle.transition(claim, FEE, S.VALIDATED, by_user_id=None)
+    lifecycle.transition(claim, FEE, S.ACCEPTED, by_user_id=None)
+    lifecycle.transition(claim, TRAVEL, S.NO_FEE, by_user_id=None)
+    lifecycle.assign_number(session, claim, day.year)
     session.add(assignment)
     session.commit()
     return claim
@@ -138,7 +143,7 @@ def test_accept_a_validated_claim(session, manager, people, frozen_clock):
     assert statuses(claim) == (S.VALIDATED, S.VALIDATED)
     service_done(session, claim, manager)
     before = len(claim.history)
-    cp.accept(session, claim, by_user_id=manager)
+    processing.accept(session, claim, by_user_id=manager)
     session.commit()
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.ACCEPTED, S.ACCEPTED)
@@ -155,7 +160,7 @@ def test_accept_waits_for_the_service_done(session, manager, people):
     claim = claim_of(session, teacher, 77508)
     before = len(claim.history)
     with pytest.raises(DomainError) as error:
-        cp.accept(session, claim, by_user_id=manager)
+        processing.accept(session, claim, by_user_id=manager)
     assert "Enregistrez le service fait de cette affectation" in said(error)
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.VALIDATED, S.VALIDATED)
@@ -177,7 +182,7 @@ def test_accept_is_refused_from_the_wrong_statuses(session, manager, people, num
     service_done(session, claim, manager)
     wanted, rows = statuses(claim), len(claim.history)
     with pytest.raises(DomainError) as error:
-        cp.accept(session, claim, by_user_id=manager)
+        processing.accept(session, claim, by_user_id=manager)
     assert fragment in said(error)
     claim = reloaded(session, claim)
     assert (statuses(claim), len(claim.history)) == (wanted, rows)
@@ -191,17 +196,19 @@ def test_a_train_trip_is_accepted_once_its_fare_is_set(session, manager, people)
     session.commit()
     service_done(session, claim, manager)
     with pytest.raises(DomainError) as error:
-        cp.accept(session, claim, by_user_id=manager)
+        processing.accept(session, claim, by_user_id=manager)
     assert "Saisissez le tarif SNCF de chaque déplacement" in said(error)
     assert statuses(reloaded(session, claim)) == (S.NO_FEE, S.VALIDATED)
 
     claim = reloaded(session, claim)
-    leg = cp.set_fare(session, claim, claim.travel_legs[0].id, D("42.30"), by_user_id=manager)
+    leg = processing.set_fare(
+        session, claim, claim.travel_legs[0].id, D("42.30"), by_user_id=manager
+    )
     session.commit()
     assert leg.sncf_fare == D("42.30")
     claim = reloaded(session, claim)
     assert claim.travel_amount == D("42.30")  # the fare replaces the car's 16.00
-    cp.accept(session, claim, by_user_id=manager)
+    processing.accept(session, claim, by_user_id=manager)
     session.commit()
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.NO_FEE, S.ACCEPTED)
@@ -215,7 +222,7 @@ def test_accept_computes_the_amounts_not_stored_yet(session, manager, people):
     assert [entry.copies for entry in claim.fee_entries] == [112]
     assert claim.fee_amount is None
     service_done(session, claim, manager)
-    cp.accept(session, claim, by_user_id=manager)
+    processing.accept(session, claim, by_user_id=manager)
     session.commit()
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.ACCEPTED, S.NO_FEE)
@@ -230,7 +237,7 @@ def test_cancel_then_restore_gives_back_each_part_its_status(session, manager, p
     claim = claim_of(session, teacher, 69163)  # fee processed by the manager, travel open
     assert statuses(claim) == (S.PROCESSED_BY_MANAGER, S.NOT_VALIDATED)
     before = len(claim.history)
-    cp.cancel(session, claim, by_user_id=manager, comment="Épreuve reportée")
+    processing.cancel(session, claim, by_user_id=manager, comment="Épreuve reportée")
     session.commit()
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.CANCELLED, S.CANCELLED)
@@ -238,7 +245,7 @@ def test_cancel_then_restore_gives_back_each_part_its_status(session, manager, p
         (FEE, S.PROCESSED_BY_MANAGER, S.CANCELLED, manager, "Épreuve reportée"),
         (TRAVEL, S.NOT_VALIDATED, S.CANCELLED, manager, "Épreuve reportée"),
     ]
-    cp.restore(session, claim, by_user_id=manager)
+    processing.restore(session, claim, by_user_id=manager)
     session.commit()
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.PROCESSED_BY_MANAGER, S.NOT_VALIDATED)
@@ -251,11 +258,11 @@ def test_cancel_then_restore_gives_back_each_part_its_status(session, manager, p
 def test_a_claim_without_fee_is_cancelled_and_restored(session, manager, people):
     _teacher, external = people
     claim = claim_of(session, external, 176629)  # jury: no fee, travel validated
-    cp.cancel(session, claim, by_user_id=manager, comment="Jury annulé")
+    processing.cancel(session, claim, by_user_id=manager, comment="Jury annulé")
     session.commit()
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.NO_FEE, S.CANCELLED)
-    cp.restore(session, claim, by_user_id=manager)
+    processing.restore(session, claim, by_user_id=manager)
     session.commit()
     assert statuses(reloaded(session, claim)) == (S.NO_FEE, S.VALIDATED)
 
@@ -264,10 +271,10 @@ def test_cancel_or_restore_from_the_wrong_state_is_refused(session, manager, peo
     teacher, _external = people
     cancelled, validated = claim_of(session, teacher, 77842), claim_of(session, teacher, 77508)
     with pytest.raises(DomainError) as error:
-        cp.cancel(session, cancelled, by_user_id=manager)
+        processing.cancel(session, cancelled, by_user_id=manager)
     assert said(error) == "Cet état de frais est déjà annulé."
     with pytest.raises(DomainError) as error:
-        cp.restore(session, validated, by_user_id=manager)
+        processing.restore(session, validated, by_user_id=manager)
     assert said(error) == "Cet état de frais n'est pas annulé."
     assert statuses(reloaded(session, cancelled)) == (S.CANCELLED, S.CANCELLED)
     assert statuses(reloaded(session, validated)) == (S.VALIDATED, S.VALIDATED)
@@ -278,7 +285,7 @@ def test_an_exported_claim_cannot_be_cancelled(session, manager, people):
     claim = claim_of(session, teacher, 77742)  # in the demo's payment batch
     assert claim.payment_batch_id is not None
     with pytest.raises(DomainError) as error:
-        cp.cancel(session, claim, by_user_id=manager)
+        processing.cancel(session, claim, by_user_id=manager)
     assert "transmis à la liquidation" in said(error)
     assert statuses(reloaded(session, claim)) == (S.SENT_FOR_PAYMENT, S.SENT_FOR_PAYMENT)
 
@@ -300,7 +307,7 @@ def test_send_back_needs_a_message_of_reasonable_length(
     teacher, _external = people
     claim = claim_of(session, teacher, 77508)
     with pytest.raises(DomainError) as error:
-        cp.send_back(session, claim, message, by_user_id=manager)
+        processing.send_back(session, claim, message, by_user_id=manager)
     assert said(error) == fragment
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.VALIDATED, S.VALIDATED)
@@ -312,7 +319,7 @@ def test_send_back_returns_the_claim_to_the_agent(session, manager, people):
     claim = claim_of(session, teacher, 77508)
     number, before = claim.number, len(claim.history)
     text = "Le nombre de copies ne correspond pas au bordereau : 12 copies."
-    cp.send_back(session, claim, f"  {text}\n", by_user_id=manager)
+    processing.send_back(session, claim, f"  {text}\n", by_user_id=manager)
     session.commit()
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.NOT_VALIDATED, S.NOT_VALIDATED)
@@ -329,7 +336,7 @@ def test_send_back_is_refused_on_a_claim_not_validated(session, manager, people)
     teacher, _external = people
     claim = claim_of(session, teacher, 86373)
     with pytest.raises(DomainError) as error:
-        cp.send_back(session, claim, "Merci de compléter", by_user_id=manager)
+        processing.send_back(session, claim, "Merci de compléter", by_user_id=manager)
     assert "Seul un état de frais validé par l'intervenant" in said(error)
     claim = reloaded(session, claim)
     assert (statuses(claim), claim.manager_message) == ((S.NOT_VALIDATED, S.NOT_VALIDATED), None)
@@ -343,7 +350,7 @@ def test_send_back_is_refused_on_a_claim_not_validated(session, manager, people)
     [("12,50", "12.50"), ("1 234,5", "1234.50"), ("12.5", "12.50"), ("\u00a07", "7.00")],
 )
 def test_parse_amount_reads_french_amounts(raw, value, app_ctx):
-    amount = cp.parse_amount(raw)
+    amount = processing.parse_amount(raw)
     assert (amount, str(amount)) == (D(value), value)
 
 
@@ -357,7 +364,7 @@ def test_parse_amount_reads_french_amounts(raw, value, app_ctx):
 )
 def test_parse_amount_refuses_what_is_not_an_amount(raw, fragment, app_ctx):
     with pytest.raises(DomainError) as error:
-        cp.parse_amount(raw)
+        processing.parse_amount(raw)
     assert said(error) == fragment
 
 
@@ -365,7 +372,9 @@ def test_process_fee_stores_the_manager_amount(session, manager, people):
     teacher, _external = people
     claim = claim_of(session, teacher, 77286)  # administrative work: the manager prices it
     before = len(claim.history)
-    cp.process_fee(session, claim, D("85.40"), by_user_id=manager, comment=" 4 h de travaux ")
+    processing.process_fee(
+        session, claim, D("85.40"), by_user_id=manager, comment=" 4 h de travaux "
+    )
     session.commit()
     claim = reloaded(session, claim)
     assert statuses(claim) == (S.PROCESSED_BY_MANAGER, S.NOT_VALIDATED)
@@ -388,7 +397,7 @@ def test_process_fee_is_refused_from_a_closed_fee(session, manager, people, numb
     claim = claim_of(session, teacher, number)
     wanted, amount = statuses(claim), claim.fee_amount
     with pytest.raises(DomainError) as error:
-        cp.process_fee(session, claim, D("10.00"), by_user_id=manager)
+        processing.process_fee(session, claim, D("10.00"), by_user_id=manager)
     assert fragment in said(error)
     claim = reloaded(session, claim)
     assert (statuses(claim), claim.fee_amount) == (wanted, amount)
@@ -398,12 +407,12 @@ def test_set_fare_on_an_unknown_leg_or_an_accepted_claim_is_refused(session, man
     teacher, external = people
     jury = claim_of(session, external, 176629)
     with pytest.raises(NotFound) as error:
-        cp.set_fare(session, jury, 999_999, D("30.00"), by_user_id=manager)
+        processing.set_fare(session, jury, 999_999, D("30.00"), by_user_id=manager)
     assert said(error) == "Cette ligne de déplacement n'existe pas."
     accepted = claim_of(session, teacher, 77847)
     (leg,) = accepted.travel_legs
     with pytest.raises(DomainError) as error:
-        cp.set_fare(session, accepted, leg.id, D("30.00"), by_user_id=manager)
+        processing.set_fare(session, accepted, leg.id, D("30.00"), by_user_id=manager)
     assert "depuis le statut « Validé par gestionnaire »" in said(error)
     assert said(error).startswith("Le tarif ne peut pas être modifié")
     accepted = reloaded(session, accepted)
@@ -426,7 +435,7 @@ def test_bulk_accept_accepts_what_it_can_and_says_why_not_the_others(
     ids = [validated.id, no_service.id, elsewhere.id, automatic.id, 999_999, cancelled.id]
     elsewhere_rows = len(elsewhere.history)
 
-    result = cp.bulk_accept(session, rennes, [*ids, validated.id], by_user_id=manager)
+    result = processing.bulk_accept(session, rennes, [*ids, validated.id], by_user_id=manager)
     session.commit()
 
     assert [claim.id for claim in result.accepted] == [validated.id, automatic.id]
@@ -449,9 +458,9 @@ def test_bulk_accept_accepts_what_it_can_and_says_why_not_the_others(
 def test_service_done_is_refused_before_the_last_day(session, manager, people):
     teacher, _external = people
     claim = claim_of(session, teacher, 86373)
-    last = claims.mission_days(claim)[1]
+    last = lifecycle.mission_days(claim)[1]
     with pytest.raises(DomainError) as error:
-        cp.record_service_done(session, [claim.assignment], by_user_id=manager, today=last - DAY)
+        done.record_service_done(session, [claim.assignment], by_user_id=manager, today=last - DAY)
     assert said(error) == (
         "La mission n° 86373 n'est pas terminée : enregistrez son service fait"
         f" à partir du {last:%d/%m/%Y}."
@@ -465,9 +474,9 @@ def test_service_done_skips_cancelled_and_already_recorded(session, manager, peo
     cancelled, accepted = claim_of(session, teacher, 77842), claim_of(session, teacher, 77847)
     recorded_on = accepted.assignment.service_done_on
     assert recorded_on is not None
-    last = claims.mission_days(mine)[1]
+    last = lifecycle.mission_days(mine)[1]
     assignments = [c.assignment for c in (mine, cancelled, accepted, theirs)]
-    assert cp.record_service_done(session, assignments, by_user_id=manager, today=last) == 2
+    assert done.record_service_done(session, assignments, by_user_id=manager, today=last) == 2
     session.commit()
     for claim in (mine, theirs):
         assignment = reloaded(session, claim).assignment
@@ -480,18 +489,18 @@ def test_undo_service_done(session, manager, people):
     teacher, _external = people
     claim = claim_of(session, teacher, 86373)
     service_done(session, claim, manager)
-    cp.undo_service_done(session, claim.assignment)
+    done.undo_service_done(session, claim.assignment)
     session.commit()
     assignment = reloaded(session, claim).assignment
     assert (assignment.service_done_on, assignment.service_done_by_id) == (None, None)
     with pytest.raises(DomainError) as error:
-        cp.undo_service_done(session, assignment)
+        done.undo_service_done(session, assignment)
     assert said(error) == "Aucun service fait n'est enregistré pour cette affectation."
     for number in (77847, 77742):  # accepted; sent for payment
         accepted = claim_of(session, teacher, number)
         recorded_on = accepted.assignment.service_done_on
         with pytest.raises(DomainError) as error:
-            cp.undo_service_done(session, accepted.assignment)
+            done.undo_service_done(session, accepted.assignment)
         assert "le service fait est maintenu" in said(error)
         assert recorded_on is not None
         assert reloaded(session, accepted).assignment.service_done_on == recorded_on
@@ -514,18 +523,20 @@ def test_export_payments_builds_the_next_batch(session, rennes, manager, people)
     teacher, external = people
     jury = claim_of(session, external, 176629)
     service_done(session, jury, manager)
-    cp.accept(session, jury, by_user_id=manager)
+    processing.accept(session, jury, by_user_id=manager)
     session.commit()
     elsewhere = toulouse_claim(session, external)
     toulouse = elsewhere.assignment.mission.academy_id
-    assert cp.exportable_count(session, rennes) == 3  # 77847 and 71103 of the demo, 176629
-    assert cp.exportable_count(session, toulouse) == 1
+    assert (
+        payment_export.exportable_count(session, rennes) == 3
+    )  # 77847 and 71103 of the demo, 176629
+    assert payment_export.exportable_count(session, toulouse) == 1
 
-    batch = cp.export_payments(session, rennes, by_user_id=manager)
+    batch = payment_export.export_payments(session, rennes, by_user_id=manager)
     assert (batch.number, batch.claim_count, batch.academy_id) == (2, 3, rennes)
     assert batch.file_name == "imagin-paiement-000002.csv"
     assert batch.content.startswith(HEADER + "\r\n")
-    assert ";".join(cp.CSV_COLUMNS) == HEADER
+    assert ";".join(payment_export.CSV_COLUMNS) == HEADER
 
     oral, harmo = claim_of(session, teacher, 77847), claim_of(session, teacher, 71103)
     jury = reloaded(session, jury)
@@ -567,23 +578,25 @@ def test_export_payments_builds_the_next_batch(session, rennes, manager, people)
     )
     assert {c.payment_batch_id for c in (oral, harmo, jury)} == {batch.id}
     assert reloaded(session, elsewhere).payment_batch_id is None
-    assert cp.exportable_count(session, rennes) == 0
-    assert cp.exportable_count(session, toulouse) == 1
+    assert payment_export.exportable_count(session, rennes) == 0
+    assert payment_export.exportable_count(session, toulouse) == 1
 
     # Nothing left: refused, no second batch, no claim in two batches.
     with pytest.raises(DomainError) as error:
-        cp.export_payments(session, rennes, by_user_id=manager)
+        payment_export.export_payments(session, rennes, by_user_id=manager)
     assert said(error) == NOTHING_TO_EXPORT
-    assert [b.number for b in cp.batches(session, rennes)] == [2, 1]
+    assert [b.number for b in payment_export.batches(session, rennes)] == [2, 1]
     assert session.scalar(select(func.count()).select_from(PaymentBatch)) == 2
-    dossiers = [row[1] for b in cp.batches(session, rennes) for row in csv_rows(b)[1:]]
-    parts = [(row[1], row[2]) for b in cp.batches(session, rennes) for row in csv_rows(b)[1:]]
+    dossiers = [row[1] for b in payment_export.batches(session, rennes) for row in csv_rows(b)[1:]]
+    parts = [
+        (row[1], row[2]) for b in payment_export.batches(session, rennes) for row in csv_rows(b)[1:]
+    ]
     assert len(parts) == len(set(parts)) == 6  # 77742: fee and travel in batch 1
     assert len(set(dossiers)) == 4
 
-    assert cp.academy_batch(session, rennes, batch.id).number == 2
+    assert payment_export.academy_batch(session, rennes, batch.id).number == 2
     with pytest.raises(NotFound) as error:
-        cp.academy_batch(session, toulouse, batch.id)
+        payment_export.academy_batch(session, toulouse, batch.id)
     assert said(error) == "Cet export n'existe pas."
 
 
@@ -599,9 +612,9 @@ def test_concurrent_exports_put_each_claim_in_one_batch(app, demo):
         for number in (77508, 218280):
             claim = claim_of(session, teacher, number)
             service_done(session, claim, manager)
-            cp.accept(session, claim, by_user_id=manager)
+            processing.accept(session, claim, by_user_id=manager)
             session.commit()
-        assert cp.exportable_count(session, rennes) == 4
+        assert payment_export.exportable_count(session, rennes) == 4
         db.session.remove()
     barrier = threading.Barrier(workers)
     exported, refused, errors = [], [], []
@@ -610,7 +623,7 @@ def test_concurrent_exports_put_each_claim_in_one_batch(app, demo):
         with app.app_context():
             try:
                 barrier.wait(timeout=30)
-                batch = cp.export_payments(db.session, rennes, by_user_id=manager)
+                batch = payment_export.export_payments(db.session, rennes, by_user_id=manager)
                 exported.append((batch.number, batch.claim_count))
             except DomainError as error:
                 refused.append(str(error.message))
@@ -636,7 +649,7 @@ def test_concurrent_exports_put_each_claim_in_one_batch(app, demo):
         ).all()
         assert [tuple(row) for row in rows] == [(1, 1), (2, 4)]
         assert db.session.scalar(select(func.count()).select_from(PaymentBatch)) == 2
-        assert cp.exportable_count(db.session, rennes) == 0
+        assert payment_export.exportable_count(db.session, rennes) == 0
 
 
 # --- The académie's claims ---------------------------------------------------------------
@@ -647,17 +660,19 @@ def test_another_academys_claim_is_not_found(session, rennes, people):
     elsewhere = toulouse_claim(session, external)
     toulouse = elsewhere.assignment.mission.academy_id
     with pytest.raises(NotFound) as error:
-        cp.academy_claim(session, rennes, elsewhere.id)
+        academy_claims.academy_claim(session, rennes, elsewhere.id)
     assert said(error) == NO_CLAIM
     with pytest.raises(NotFound):
-        cp.academy_claim(session, toulouse, claim_of(session, teacher, 77508).id)
-    assert cp.academy_claim(session, toulouse, elsewhere.id).id == elsewhere.id
+        academy_claims.academy_claim(session, toulouse, claim_of(session, teacher, 77508).id)
+    assert academy_claims.academy_claim(session, toulouse, elsewhere.id).id == elsewhere.id
     mine = claim_of(session, teacher, 77508)
-    assert cp.academy_claim(session, rennes, mine.id).id == mine.id
+    assert academy_claims.academy_claim(session, rennes, mine.id).id == mine.id
 
 
 def listed(session, academy, **filters) -> set[tuple[int, str]]:
-    statement = cp.filtered(cp.academy_claims_statement(academy), cp.ClaimFilters(**filters))
+    statement = academy_claims.filtered(
+        academy_claims.academy_claims_statement(academy), academy_claims.ClaimFilters(**filters)
+    )
     return {
         (claim.assignment.mission.number, claim.assignment.agent.last_name)
         for claim in session.scalars(statement).unique()
@@ -693,11 +708,11 @@ def test_a_fee_processed_without_an_amount_cannot_be_accepted(session, manager, 
     assert claim.fee_status is S.PROCESSED_BY_MANAGER and claim.fee_amount is None
     service_done(session, claim, manager)
     with pytest.raises(DomainError) as error:
-        cp.accept(session, claim, by_user_id=manager)
+        processing.accept(session, claim, by_user_id=manager)
     assert "Saisissez le montant de la rémunération" in said(error)
     session.rollback()
-    cp.process_fee(session, reloaded(session, claim), D("30.00"), by_user_id=manager)
-    cp.accept(session, reloaded(session, claim), by_user_id=manager)
+    processing.process_fee(session, reloaded(session, claim), D("30.00"), by_user_id=manager)
+    processing.accept(session, reloaded(session, claim), by_user_id=manager)
     session.commit()
     claim = reloaded(session, claim)
     assert claim.fee_status is S.ACCEPTED and claim.fee_amount == D("30.00")
@@ -710,7 +725,7 @@ def test_enter_fee_stores_the_detail_as_the_managers_and_prices_it(session, mana
     teacher, _external = people
     claim = claim_of(session, teacher, 86373)  # Correction de copies, 5,00 € a copy
     before = len(claim.history)
-    amount = cp.enter_fee(
+    amount = processing.enter_fee(
         session, claim, {"copies": "14"}, by_user_id=manager, comment=" Relevé du centre "
     )
     session.commit()
@@ -722,7 +737,7 @@ def test_enter_fee_stores_the_detail_as_the_managers_and_prices_it(session, mana
         (FEE, S.NOT_VALIDATED, S.PROCESSED_BY_MANAGER, manager, "Relevé du centre"),
     ]
     # Corrected later: the new detail replaces the first one.
-    cp.enter_fee(session, claim, {"copies": "20"}, by_user_id=manager)
+    processing.enter_fee(session, claim, {"copies": "20"}, by_user_id=manager)
     session.commit()
     claim = reloaded(session, claim)
     assert [e.copies for e in claim.fee_entries] == [20] and claim.fee_amount == D("100.00")
@@ -733,7 +748,7 @@ def test_enter_fee_says_what_is_wrong_and_changes_nothing(session, manager, peop
     claim = claim_of(session, teacher, 86373)
     wanted = statuses(claim)
     with pytest.raises(claim_entry.EntryErrors) as error:
-        cp.enter_fee(session, claim, {"copies": "quatorze"}, by_user_id=manager)
+        processing.enter_fee(session, claim, {"copies": "quatorze"}, by_user_id=manager)
     session.rollback()
     assert str(error.value.errors["copies"]) == "Saisissez un nombre entier."
     claim = reloaded(session, claim)
@@ -755,7 +770,7 @@ def test_enter_fee_is_refused_without_detail_or_from_a_closed_fee(
     claim = claim_of(session, teacher, number)
     wanted, amount = statuses(claim), claim.fee_amount
     with pytest.raises(DomainError) as error:
-        cp.enter_fee(session, claim, {"copies": "3"}, by_user_id=manager)
+        processing.enter_fee(session, claim, {"copies": "3"}, by_user_id=manager)
     session.rollback()
     assert fragment in said(error)
     claim = reloaded(session, claim)

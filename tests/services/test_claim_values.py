@@ -11,10 +11,13 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from app.services import DomainError, claim_entry, claims, numbers
-from app.services import claim_processing as cp
-from app.services.claim_entry import EntryErrors
+from app.services import DomainError
+from app.services.claims import entry as claim_entry
+from app.services.claims import lifecycle, processing, workflow
+from app.services.claims.entry import EntryErrors
+from app.services.common import numbers
 from models import Agent, Manager, MissionType
+from models.enums import ClaimStatus, FeeEntryFamily
 
 from .test_claim_workflow import (
     add_claim,
@@ -112,14 +115,14 @@ def test_an_empty_value_is_none(app_ctx):
 @pytest.mark.parametrize("raw", ["1e3", "1E2", "NaN", "Infinity", "12,345", "100000"])
 def test_the_managers_sncf_fare_and_fee_amount_refuse_values_no_ticket_has(raw, app_ctx):
     with pytest.raises(DomainError):
-        cp.parse_amount(raw)
+        processing.parse_amount(raw)
     with pytest.raises(DomainError):
-        cp.parse_amount(raw, maximum=cp.MAX_FARE)
+        processing.parse_amount(raw, maximum=processing.MAX_FARE)
 
 
 def test_a_fare_above_the_cap_names_it(app_ctx):
     with pytest.raises(DomainError) as error:
-        cp.parse_amount("1600", maximum=cp.MAX_FARE)
+        processing.parse_amount("1600", maximum=processing.MAX_FARE)
     assert plain(error.value.message) == "Saisissez un nombre compris entre 0 et 1 500."
 
 
@@ -165,7 +168,7 @@ def test_candidates_above_the_cap_are_refused_in_total_and_per_date(session, tea
     with pytest.raises(EntryErrors) as error:
         claim_entry.save_fee(session, claim, {"candidates": "121"}, today=after(claim))
     assert str(error.value.errors["candidates"]).startswith("120 candidats au plus")
-    first, last = claims.mission_days(claim)
+    first, last = lifecycle.mission_days(claim)
     values = {f"morning-{first.isoformat()}": "70", f"afternoon-{last.isoformat()}": "70"}
     with pytest.raises(EntryErrors) as error:
         claim_entry.save_fee(session, reloaded(session, claim), values, today=after(claim))
@@ -174,7 +177,7 @@ def test_candidates_above_the_cap_are_refused_in_total_and_per_date(session, tea
 
 def test_hours_above_the_cap_are_refused(session, teacher):
     duration = session.scalar(
-        select(MissionType).where(MissionType.fee_family == claims.FeeEntryFamily.DURATION)
+        select(MissionType).where(MissionType.fee_family == FeeEntryFamily.DURATION)
     )
     day = dt.date.today() - dt.timedelta(days=10)
     claim = started(session, add_claim(session, teacher, duration, [day], number=990777))
@@ -192,7 +195,7 @@ def test_the_manager_entering_on_the_agents_behalf_meets_the_same_cap(session, t
     manager = session.scalar(select(Manager.user_id).where(Manager.code == "DEC2-GUILLOU"))
     claim = claim_of(session, teacher, 86373)
     with pytest.raises(EntryErrors) as error:
-        cp.enter_fee(session, claim, {"copies": "5000"}, by_user_id=manager)
+        processing.enter_fee(session, claim, {"copies": "5000"}, by_user_id=manager)
     session.rollback()
     assert str(error.value.errors["copies"]).startswith("300 copies au plus")
     assert reloaded(session, claim).fee_amount is None
@@ -230,20 +233,20 @@ def test_validating_zero_copies_needs_a_confirmation(session, teacher, tmp_path)
     claim_entry.save_fee(session, claim, {"copies": "0"}, today=after(claim))
     claim = reloaded(session, claim)
     deposit_pay_pieces(session, claim, tmp_path)
-    with pytest.raises(claims.ZeroFeeNotConfirmed) as error:
-        claims.validate(session, claim, by_user_id=None, today=after(claim))
+    with pytest.raises(workflow.ZeroFeeNotConfirmed) as error:
+        workflow.validate(session, claim, by_user_id=None, today=after(claim))
     assert "0 copie" in str(error.value.message)
     claim = reloaded(session, claim)
-    assert claim.fee_status is claims.ClaimStatus.NOT_VALIDATED and claim.number is None
-    claims.validate(session, claim, by_user_id=None, today=after(claim), zero_confirmed=True)
+    assert claim.fee_status is ClaimStatus.NOT_VALIDATED and claim.number is None
+    workflow.validate(session, claim, by_user_id=None, today=after(claim), zero_confirmed=True)
     claim = reloaded(session, claim)
-    assert claim.fee_status is claims.ClaimStatus.VALIDATED and claim.fee_amount == D("0.00")
+    assert claim.fee_status is ClaimStatus.VALIDATED and claim.fee_amount == D("0.00")
 
 
 def test_both_claim_pages_carry_the_zero_warning(session, teacher):
     """The warning comes from the services' page (``claim_page``), for the agent's
     fee tab and Récapitulatif, and for the manager's detail of the fee."""
-    from app.services import claim_page
+    from app.services.claims import page as claim_page
 
     claim = started(session, claim_of(session, teacher, 77642))
     claim_entry.save_fee(session, claim, {"copies": "0"}, today=after(claim))

@@ -10,9 +10,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.services import DomainError, NotFound, amounts, claim_entry, claims, documents
-from app.services.claim_entry import EntryErrors
-from app.services.claims import MissingDocuments
+from app.services import DomainError, NotFound
+from app.services.claims import amounts, documents, lifecycle, workflow
+from app.services.claims import entry as claim_entry
+from app.services.claims.entry import EntryErrors
+from app.services.claims.workflow import MissingDocuments
 from models import (
     Academy,
     Agent,
@@ -68,12 +70,12 @@ def claim_of(session, agent, number) -> ExpenseClaim:
 
 
 def first_day(claim):
-    return claims.mission_days(claim)[0]
+    return lifecycle.mission_days(claim)[0]
 
 
 def after(claim):
     """The day after the mission: the claim can be entered and validated."""
-    return claims.mission_days(claim)[1] + DAY
+    return lifecycle.mission_days(claim)[1] + DAY
 
 
 def find(session, model, **lookup):
@@ -94,14 +96,14 @@ def add_claim(session, agent, mission_type, days, *, number, paper="E4-A"):
         MissionSlot(day=day, start_time=dt.time(9, 0), duration=SlotDuration.DAY) for day in days
     ]
     assignment = Assignment(mission=mission, agent=agent)
-    assignment.claim = claims.new_claim(mission_type)
+    assignment.claim = lifecycle.new_claim(mission_type)
     session.add(assignment)
     session.commit()
     return assignment.claim
 
 
 def leg_values(claim, **overrides):
-    first, last = claims.mission_days(claim)
+    first, last = lifecycle.mission_days(claim)
     values = {
         "arrival_town": "Pontivy",
         "departure_postcode": "35134",
@@ -120,7 +122,7 @@ def leg_values(claim, **overrides):
 
 
 def started(session, claim, today=None):
-    claims.start(session, claim, today=today or after(claim))
+    workflow.start(session, claim, today=today or after(claim))
     return claim
 
 
@@ -171,11 +173,11 @@ def message_of(error) -> str:
 def test_start_is_refused_before_the_mission_starts(session, teacher):
     claim = claim_of(session, teacher, 68607)
     with pytest.raises(DomainError) as error:
-        claims.start(session, claim, today=first_day(claim) - DAY)
+        workflow.start(session, claim, today=first_day(claim) - DAY)
     assert first_day(claim).strftime("%d/%m/%Y") in message_of(error)
     assert claim.started_at is None
     assert claim.travel_legs == []
-    claims.start(session, claim, today=first_day(claim))
+    workflow.start(session, claim, today=first_day(claim))
     assert claim.started_at is not None
 
 
@@ -183,14 +185,14 @@ def test_start_is_refused_on_a_cancelled_claim(session, teacher):
     claim = claim_of(session, teacher, 77842)
     assert (claim.fee_status, claim.travel_status) == (S.CANCELLED, S.CANCELLED)
     with pytest.raises(DomainError) as error:
-        claims.start(session, claim, today=after(claim))
+        workflow.start(session, claim, today=after(claim))
     message_of(error)
     assert claim.started_at is None
 
 
 def test_start_prefills_the_first_travel_leg(session, teacher):
     claim = claim_of(session, teacher, 52525)
-    claims.start(session, claim, today=first_day(claim))
+    workflow.start(session, claim, today=first_day(claim))
     claim = reloaded(session, claim)
     assert claim.started_at is not None
     (leg,) = claim.travel_legs
@@ -204,7 +206,7 @@ def test_start_prefills_the_first_travel_leg(session, teacher):
 def test_start_twice_is_refused(session, teacher):
     claim = started(session, claim_of(session, teacher, 52525))
     with pytest.raises(DomainError):
-        claims.start(session, claim, today=after(claim))
+        workflow.start(session, claim, today=after(claim))
     assert len(claim.travel_legs) == 1
 
 
@@ -220,7 +222,7 @@ def test_start_without_travel_opens_no_travel_leg(session, teacher):
 def test_declare_not_done_turns_the_open_parts_into_no_fee(session, teacher):
     claim = claim_of(session, teacher, 52525)
     history_before = len(claim.history)
-    claims.declare_not_done(session, claim, by_user_id=teacher.user_id, today=after(claim))
+    workflow.declare_not_done(session, claim, by_user_id=teacher.user_id, today=after(claim))
     claim = reloaded(session, claim)
     assert (claim.fee_status, claim.travel_status) == (S.NO_FEE, S.NO_FEE)
     assert claim.not_done_declared_at is not None
@@ -231,12 +233,12 @@ def test_declare_not_done_turns_the_open_parts_into_no_fee(session, teacher):
     ]
     assert all(row.comment for row in rows)
     with pytest.raises(DomainError):
-        claims.declare_not_done(session, claim, by_user_id=teacher.user_id, today=after(claim))
+        workflow.declare_not_done(session, claim, by_user_id=teacher.user_id, today=after(claim))
 
 
 def test_declare_not_done_drops_what_was_entered(session, teacher):
     claim = complete_52525(session, claim_of(session, teacher, 52525))
-    claims.declare_not_done(session, claim, by_user_id=teacher.user_id, today=after(claim))
+    workflow.declare_not_done(session, claim, by_user_id=teacher.user_id, today=after(claim))
     claim = reloaded(session, claim)
     assert (claim.fee_entries, claim.travel_legs) == ([], [])
 
@@ -246,7 +248,7 @@ def test_declare_not_done_is_refused_once_validated(session, teacher):
     assert (claim.fee_status, claim.travel_status) == (S.VALIDATED, S.VALIDATED)
     history_before = len(claim.history)
     with pytest.raises(DomainError) as error:
-        claims.declare_not_done(session, claim, by_user_id=teacher.user_id, today=after(claim))
+        workflow.declare_not_done(session, claim, by_user_id=teacher.user_id, today=after(claim))
     message_of(error)
     claim = reloaded(session, claim)
     assert (claim.fee_status, claim.travel_status) == (S.VALIDATED, S.VALIDATED)
@@ -289,7 +291,7 @@ def test_candidates_as_a_total(session, teacher):
 
 def test_candidates_per_date(session, teacher):
     claim = started(session, claim_of(session, teacher, 52525))
-    first, last = claims.mission_days(claim)
+    first, last = lifecycle.mission_days(claim)
     values = {
         f"morning-{first.isoformat()}": "4",
         f"afternoon-{first.isoformat()}": "3",
@@ -472,7 +474,7 @@ def test_a_travel_leg_is_completed(session, travel_claim):
     save_first_leg(session, claim, misc_amount="6,40", misc_comment="Parking")
     claim = reloaded(session, claim)
     (leg,) = claim.travel_legs
-    first, last = claims.mission_days(claim)
+    first, last = lifecycle.mission_days(claim)
     assert leg.completed is True
     assert (leg.departure_town, leg.arrival_town) == ("THOURIE", "PONTIVY")
     assert (leg.departure_date, leg.return_date) == (first, last)
@@ -554,11 +556,11 @@ def test_a_second_leg_is_added_after_the_first(session, travel_claim):
 
 def test_validate_is_refused_while_the_mission_is_in_progress(session, teacher):
     claim = claim_of(session, teacher, 99685)
-    first, last = claims.mission_days(claim)
-    claims.start(session, claim, today=first)
+    first, last = lifecycle.mission_days(claim)
+    workflow.start(session, claim, today=first)
     for today in (first, first + DAY, last):
         with pytest.raises(DomainError) as error:
-            claims.validate(session, claim, by_user_id=teacher.user_id, today=today)
+            workflow.validate(session, claim, by_user_id=teacher.user_id, today=today)
         assert last.strftime("%d/%m/%Y") in message_of(error)
     claim = reloaded(session, claim)
     assert (claim.fee_status, claim.travel_status, claim.number) == (
@@ -571,10 +573,10 @@ def test_validate_is_refused_while_the_mission_is_in_progress(session, teacher):
 def test_validate_is_refused_before_the_fee_and_the_travel_are_complete(session, teacher):
     claim = started(session, claim_of(session, teacher, 52525))
     with pytest.raises(DomainError):
-        claims.validate(session, claim, by_user_id=teacher.user_id, today=after(claim))
+        workflow.validate(session, claim, by_user_id=teacher.user_id, today=after(claim))
     claim_entry.save_fee(session, claim, {"candidates": "10"}, today=after(claim))
     with pytest.raises(DomainError):  # the first travel line is not completed
-        claims.validate(session, claim, by_user_id=teacher.user_id, today=after(claim))
+        workflow.validate(session, claim, by_user_id=teacher.user_id, today=after(claim))
     assert reloaded(session, claim).number is None
 
 
@@ -583,7 +585,7 @@ def test_validate_waits_for_the_missing_documents(session, teacher):
     today = after(claim)
     before = counter(session, today.year)
     with pytest.raises(MissingDocuments) as error:
-        claims.validate(session, claim, by_user_id=teacher.user_id, today=today)
+        workflow.validate(session, claim, by_user_id=teacher.user_id, today=today)
     assert error.value.missing == [
         (DocumentDossier.PAY, DocumentPiece.RIB),
         (DocumentDossier.PAY, DocumentPiece.HEALTH_CARD),
@@ -607,7 +609,7 @@ def test_validate_gives_a_number_freezes_the_parts_and_stores_the_amounts(
     deposit_pay_pieces(session, claim, tmp_path)
     today = after(claim)
     before = counter(session, today.year)
-    number = claims.validate(session, claim, by_user_id=teacher.user_id, today=today)
+    number = workflow.validate(session, claim, by_user_id=teacher.user_id, today=today)
     assert re.fullmatch(r"\d{4}-\d{6}", number)
     assert number == f"{today.year}-{before + 1:06d}"
     claim = reloaded(session, claim)
@@ -623,7 +625,7 @@ def test_validate_gives_a_number_freezes_the_parts_and_stores_the_amounts(
         (ClaimPart.TRAVEL, S.VALIDATED, teacher.user_id),
     ]
     with pytest.raises(DomainError):
-        claims.validate(session, claim, by_user_id=teacher.user_id, today=today)
+        workflow.validate(session, claim, by_user_id=teacher.user_id, today=today)
     assert reloaded(session, claim).number == number
     assert counter(session, today.year) == before + 1
 
@@ -631,7 +633,7 @@ def test_validate_gives_a_number_freezes_the_parts_and_stores_the_amounts(
 def test_an_external_with_a_complete_file_validates_without_documents(session, people):
     _teacher, external = people
     claim = complete_52525(session, claim_of(session, external, 52525))
-    number = claims.validate(session, claim, by_user_id=external.user_id, today=after(claim))
+    number = workflow.validate(session, claim, by_user_id=external.user_id, today=after(claim))
     assert reloaded(session, claim).number == number
 
 
@@ -639,9 +641,9 @@ def test_unvalidate_goes_back_to_entry_and_keeps_the_number(session, teacher, tm
     claim = complete_52525(session, claim_of(session, teacher, 52525))
     deposit_pay_pieces(session, claim, tmp_path)
     today = after(claim)
-    number = claims.validate(session, claim, by_user_id=teacher.user_id, today=today)
+    number = workflow.validate(session, claim, by_user_id=teacher.user_id, today=today)
     taken = counter(session, today.year)
-    claims.unvalidate(session, claim, by_user_id=teacher.user_id)
+    workflow.unvalidate(session, claim, by_user_id=teacher.user_id)
     claim = reloaded(session, claim)
     assert (claim.fee_status, claim.travel_status) == (S.NOT_VALIDATED, S.NOT_VALIDATED)
     assert claim.number == number
@@ -652,11 +654,11 @@ def test_unvalidate_goes_back_to_entry_and_keeps_the_number(session, teacher, tm
     ]
     # The claim can be changed again, then validated under the same number.
     claim_entry.save_fee(session, claim, {"candidates": "12"}, today=today)
-    assert claims.validate(session, claim, by_user_id=teacher.user_id, today=today) == number
+    assert workflow.validate(session, claim, by_user_id=teacher.user_id, today=today) == number
     assert counter(session, today.year) == taken
     assert reloaded(session, claim).fee_amount == D("57.60")  # 6 h x 9.60
     with pytest.raises(DomainError):
-        claims.unvalidate(session, claim_of(session, teacher, 52531), by_user_id=teacher.user_id)
+        workflow.unvalidate(session, claim_of(session, teacher, 52531), by_user_id=teacher.user_id)
 
 
 @pytest.mark.parametrize("number", [77847, 71103])
@@ -665,7 +667,7 @@ def test_unvalidate_is_refused_once_the_manager_accepted(session, teacher, numbe
     assert S.ACCEPTED in (claim.fee_status, claim.travel_status)
     statuses = (claim.fee_status, claim.travel_status)
     with pytest.raises(DomainError) as error:
-        claims.unvalidate(session, claim, by_user_id=teacher.user_id)
+        workflow.unvalidate(session, claim, by_user_id=teacher.user_id)
     message_of(error)
     claim = reloaded(session, claim)
     assert (claim.fee_status, claim.travel_status) == statuses
@@ -680,7 +682,7 @@ def test_two_claims_get_distinct_numbers(session, teacher, tmp_path):
     today = max(after(first), after(second))
     before = counter(session, today.year)
     numbers = [
-        claims.validate(session, claim, by_user_id=teacher.user_id, today=today)
+        workflow.validate(session, claim, by_user_id=teacher.user_id, today=today)
         for claim in (first, second)
     ]
     assert numbers == [f"{today.year}-{before + 1:06d}", f"{today.year}-{before + 2:06d}"]
@@ -697,9 +699,9 @@ def test_the_later_mission_of_the_day_has_no_travel_until_the_first_is_cancelled
     first, later = claim_of(session, teacher, 52525), claim_of(session, teacher, 52531)
     assert first_day(first) == first_day(later)
     # As before the rule ran: both open.
-    claims.transition(later, ClaimPart.TRAVEL, S.NOT_VALIDATED, by_user_id=None)
+    lifecycle.transition(later, ClaimPart.TRAVEL, S.NOT_VALIDATED, by_user_id=None)
     session.commit()
-    claims.refresh_same_day_travel(session, teacher.id, by_user_id=None)
+    workflow.refresh_same_day_travel(session, teacher.id, by_user_id=None)
     session.commit()
     first, later = reloaded(session, first), claim_of(session, teacher, 52531)
     assert (first.travel_status, later.travel_status) == (S.NOT_VALIDATED, S.NOT_VALIDATABLE)
@@ -707,14 +709,14 @@ def test_the_later_mission_of_the_day_has_no_travel_until_the_first_is_cancelled
     assert later.history[-1].comment
     # Nothing changes when run again.
     rows = len(later.history)
-    claims.refresh_same_day_travel(session, teacher.id, by_user_id=None)
+    workflow.refresh_same_day_travel(session, teacher.id, by_user_id=None)
     session.commit()
     assert len(claim_of(session, teacher, 52531).history) == rows
 
     first.assignment.cancelled_at = dt.datetime(2025, 1, 1)
-    claims.transition(first, ClaimPart.FEE, S.CANCELLED, by_user_id=None)
-    claims.transition(first, ClaimPart.TRAVEL, S.CANCELLED, by_user_id=None)
-    claims.refresh_same_day_travel(session, teacher.id, by_user_id=None)
+    lifecycle.transition(first, ClaimPart.FEE, S.CANCELLED, by_user_id=None)
+    lifecycle.transition(first, ClaimPart.TRAVEL, S.CANCELLED, by_user_id=None)
+    workflow.refresh_same_day_travel(session, teacher.id, by_user_id=None)
     session.commit()
     later = claim_of(session, teacher, 52531)
     assert later.travel_status is S.NOT_VALIDATED
@@ -728,17 +730,17 @@ def test_another_agents_claim_is_not_found(session, people):
     teacher, external = people
     theirs = claim_of(session, external, 52525)
     with pytest.raises(NotFound):
-        claims.agent_claim(session, teacher.id, theirs.id)
+        workflow.agent_claim(session, teacher.id, theirs.id)
     with pytest.raises(NotFound):
-        claims.agent_claim(session, teacher.id, 999_999)
+        workflow.agent_claim(session, teacher.id, 999_999)
     mine = claim_of(session, teacher, 52525)
-    assert claims.agent_claim(session, teacher.id, mine.id).id == mine.id
+    assert workflow.agent_claim(session, teacher.id, mine.id).id == mine.id
 
 
 def test_the_list_hides_claims_whose_mission_ended_more_than_four_years_ago(session, teacher):
     oldest = claim_of(session, teacher, 77742)  # the teacher's earliest mission (D-120)
-    ended = claims.mission_days(oldest)[1]
-    mine = claims.agent_claims(session, teacher.id, after(oldest))
+    ended = lifecycle.mission_days(oldest)[1]
+    mine = workflow.agent_claims(session, teacher.id, after(oldest))
     assert {claim.assignment.agent_id for claim in mine} == {teacher.id}
     every = {claim.id for claim in mine}
     all_of_teacher = session.scalars(
@@ -747,10 +749,10 @@ def test_the_list_hides_claims_whose_mission_ended_more_than_four_years_ago(sess
         .where(Assignment.agent_id == teacher.id)
     )
     assert every == set(all_of_teacher)
-    assert min(claims.mission_days(claim)[1] for claim in mine) == ended
+    assert min(lifecycle.mission_days(claim)[1] for claim in mine) == ended
 
     four_years_after = ended.replace(year=ended.year + 4)
-    listed = {c.id for c in claims.agent_claims(session, teacher.id, four_years_after)}
+    listed = {c.id for c in workflow.agent_claims(session, teacher.id, four_years_after)}
     assert listed == every  # exactly four years: still listed
-    listed = {c.id for c in claims.agent_claims(session, teacher.id, four_years_after + DAY)}
+    listed = {c.id for c in workflow.agent_claims(session, teacher.id, four_years_after + DAY)}
     assert listed == every - {oldest.id}

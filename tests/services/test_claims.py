@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.services import claims
+from app.services.claims import lifecycle
 from models import ExpenseClaim, NumberCounter
 from models.enums import ClaimPart, ClaimStatus, FeeEntryFamily
 from models.referential import MissionType
@@ -34,11 +34,11 @@ def mission_type(family, has_fee=True, travel=True):
     ],
 )
 def test_initial_statuses_follow_the_mission_type(family, has_fee, travel, expected):
-    assert claims.initial_statuses(mission_type(family, has_fee, travel)) == expected
+    assert lifecycle.initial_statuses(mission_type(family, has_fee, travel)) == expected
 
 
 def test_a_new_claim_records_its_first_statuses_in_the_history():
-    claim = claims.new_claim(mission_type(FeeEntryFamily.NONE, True, True), by_user_id=7)
+    claim = lifecycle.new_claim(mission_type(FeeEntryFamily.NONE, True, True), by_user_id=7)
     assert [(h.part, h.from_status, h.to_status, h.by_id) for h in claim.history] == [
         (ClaimPart.FEE, None, S.TO_BE_PROCESSED, 7),
         (ClaimPart.TRAVEL, None, S.NOT_VALIDATED, 7),
@@ -56,18 +56,18 @@ def test_a_new_claim_records_its_first_statuses_in_the_history():
 )
 def test_open_parts_show_a_status_that_follows_the_dates(today, expected):
     first, last = dt.date(2014, 5, 20), dt.date(2014, 5, 21)
-    assert claims.displayed_status(S.NOT_VALIDATED, first, last, today) is expected
+    assert lifecycle.displayed_status(S.NOT_VALIDATED, first, last, today) is expected
 
 
 @pytest.mark.parametrize("stored", [s for s in S if s is not S.NOT_VALIDATED])
 def test_other_statuses_do_not_depend_on_dates(stored):
     before = dt.date(2000, 1, 1)
-    assert claims.displayed_status(stored, dt.date(2014, 5, 20), None, before) is stored
+    assert lifecycle.displayed_status(stored, dt.date(2014, 5, 20), None, before) is stored
 
 
 def test_transition_writes_who_when_from_and_to():
     claim = ExpenseClaim(fee_status=S.NOT_VALIDATED, travel_status=S.NOT_VALIDATED)
-    claims.transition(claim, ClaimPart.TRAVEL, S.VALIDATED, by_user_id=3, comment="ok")
+    lifecycle.transition(claim, ClaimPart.TRAVEL, S.VALIDATED, by_user_id=3, comment="ok")
     assert claim.travel_status is S.VALIDATED
     (row,) = claim.history
     assert (row.part, row.from_status, row.to_status, row.by_id, row.comment) == (
@@ -81,13 +81,13 @@ def test_transition_writes_who_when_from_and_to():
 
 
 def test_numbers_follow_each_other_per_scope_and_are_never_given_twice(session):
-    assert [claims.next_number(session, "claim-2026") for _ in range(3)] == [1, 2, 3]
-    assert claims.next_number(session, "claim-2027") == 1
+    assert [lifecycle.next_number(session, "claim-2026") for _ in range(3)] == [1, 2, 3]
+    assert lifecycle.next_number(session, "claim-2027") == 1
     session.commit()
-    assert claims.next_number(session, "claim-2026") == 4
+    assert lifecycle.next_number(session, "claim-2026") == 4
     session.rollback()  # a rolled-back validation used no number: 4 is still free
     counter = session.scalar(select(NumberCounter).where(NumberCounter.scope == "claim-2026"))
     assert counter.last_value == 3
     claim = ExpenseClaim(fee_status=S.NOT_VALIDATED, travel_status=S.NOT_VALIDATED)
-    assert claims.assign_number(session, claim, 2026) == "2026-000004"
-    assert claims.assign_number(session, claim, 2026) == "2026-000004"
+    assert lifecycle.assign_number(session, claim, 2026) == "2026-000004"
+    assert lifecycle.assign_number(session, claim, 2026) == "2026-000004"

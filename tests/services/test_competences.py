@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.services import DomainError, NotFound
-from app.services import competences as svc
+from app.services.competences import rules as svc
 from models import (
     Academy,
     Agent,

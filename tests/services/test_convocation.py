@@ -8,8 +8,10 @@ import pytest
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select
 
-from app.services import DomainError, clock, competences
-from app.services import convocation as svc
+from app.services import DomainError
+from app.services.common import clock
+from app.services.competences import rules as competences
+from app.services.missions import convocation as svc
 from models import (
     Academy,
     Agent,
@@ -356,7 +358,7 @@ def test_an_unknown_or_out_of_range_agent_id_is_refused_without_a_database_error
     ],
 )
 def test_a_mission_number_is_one_a_real_mission_can_have(session, demo, number, message):
-    from app.services import missions
+    from app.services.missions import rules as missions
 
     academy_id = find(session, Academy, code="RENNES").id
     error = missions.number_error(session, academy_id, number)
@@ -364,14 +366,14 @@ def test_a_mission_number_is_one_a_real_mission_can_have(session, demo, number, 
 
 
 def test_a_mission_keeps_its_own_number_when_edited(session, demo):
-    from app.services import missions
+    from app.services.missions import rules as missions
 
     own = find(session, Mission, number=52525)
     assert missions.number_error(session, own.academy_id, 52525, mission_id=own.id) is None
 
 
 def test_the_paper_and_specialty_belong_to_the_exam_of_the_session(session, demo):
-    from app.services import missions
+    from app.services.missions import rules as missions
 
     bts_paper = paper(session, "U3")
     bac_paper = paper(session, "MATNS")

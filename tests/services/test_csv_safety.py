@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.services import claim_processing as cp
-from app.services import spreadsheet
+from app.services.common import spreadsheet
+from app.services.payments import export as payment_export
 from models import Academy, Agent, Manager
 
 PAYLOADS = [
@@ -57,7 +57,7 @@ def test_the_payment_csv_neutralises_an_agent_named_with_a_formula(demo, session
     session.commit()
     rennes = session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
     manager = session.scalar(select(Manager.user_id).where(Manager.code == "DEC2-GUILLOU"))
-    batch = cp.export_payments(session, rennes, by_user_id=manager)
+    batch = payment_export.export_payments(session, rennes, by_user_id=manager)
     header, *rows = list(csv.reader(io.StringIO(batch.content, newline=""), delimiter=";"))
     names = [(row[4], row[5]) for row in rows if row[3] == "35E0000001MPC"]
     assert names and all(name == ("'" + payload, "'" + payload) for name in names)

@@ -5,8 +5,8 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.services import claims
-from app.services.demo import DEMO_ACCOUNTS, seed_demo
+from app.seeds.demo import DEMO_ACCOUNTS, seed_demo
+from app.services.claims import lifecycle
 from models import (
     Agent,
     Assignment,
@@ -51,7 +51,7 @@ def test_the_claims_cover_every_status_of_the_seeds(session, app):
     ):
         mission = claim.assignment.mission
         for stored in (claim.fee_status, claim.travel_status):
-            seen.add(claims.displayed_status(stored, mission.first_day, mission.last_day, today))
+            seen.add(lifecycle.displayed_status(stored, mission.first_day, mission.last_day, today))
     assert seen == set(ClaimStatus)
 
 
@@ -83,7 +83,7 @@ def test_mission_52525_is_the_seeds_example(session, app):
 
 def test_the_competence_trail_of_the_seed(session, app):
     seed_demo(session, app.appbuilder.sm)
-    from app.services.competences import trail_text
+    from app.services.competences.rules import trail_text
 
     teacher = session.scalar(select(Agent).where(Agent.numen == "35E0000001MPC"))
     trails = {

@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.services import DomainError, claims, documents
-from app.services.documents import Upload
+from app.services import DomainError
+from app.services.claims import documents, lifecycle
+from app.services.claims.documents import Upload
 from models import (
     Agent,
     Assignment,
@@ -361,7 +362,7 @@ def test_twenty_documents_per_dossier_and_not_one_more(claim, session, tmp_path)
 
 
 def validate_fee(session, claim):
-    claims.transition(claim, ClaimPart.FEE, ClaimStatus.VALIDATED, by_user_id=None)
+    lifecycle.transition(claim, ClaimPart.FEE, ClaimStatus.VALIDATED, by_user_id=None)
     session.commit()
 
 

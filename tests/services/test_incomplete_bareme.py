@@ -10,10 +10,12 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from app.services import DomainError, amounts, claims, clock
-from app.services import claim_processing as cp
+from app.services import DomainError
+from app.services.claims import amounts, lifecycle, processing
+from app.services.common import clock
+from app.services.payments import export as payment_export
 from models import Academy, FeeEntry, Manager, RateLine, RateTable
-from models.enums import ClaimStatus, LodgingZone, RateKind
+from models.enums import ClaimPart, ClaimStatus, LodgingZone, RateKind
 
 from .test_amounts import RATES_2022, add_claim, add_leg, find, leg, make_claim
 
@@ -133,8 +135,8 @@ def incomplete_claim(session, teacher, rennes, manager):
     session.commit()
     add_leg(session, claim, km=50, trips=2, lunches_refund=1)
     claim.travel_legs[0].completed = True
-    for part in (claims.ClaimPart.FEE, claims.ClaimPart.TRAVEL):
-        claims.transition(claim, part, S.VALIDATED, by_user_id=None)
+    for part in (ClaimPart.FEE, ClaimPart.TRAVEL):
+        lifecycle.transition(claim, part, S.VALIDATED, by_user_id=None)
     computed = amounts.compute(session, claim)
     claim.fee_amount, claim.travel_amount = computed.fee.amount, computed.travel.total
     claim.assignment.service_done_on = day
@@ -149,7 +151,7 @@ def test_a_claim_with_an_incomplete_amount_is_not_accepted(people, rennes, manag
     computed = amounts.compute(session, claim)
     assert computed.incomplete
     with pytest.raises(DomainError) as error:
-        cp.accept(session, claim, by_user_id=manager)
+        processing.accept(session, claim, by_user_id=manager)
     message = str(error.value.message)
     assert message.startswith("Le barème du ")
     assert "Repas « standard »" in message and "Indemnité kilométrique « 5CV:0-2000 »" in message
@@ -161,11 +163,11 @@ def test_a_claim_with_an_incomplete_amount_is_not_exported(people, rennes, manag
     teacher, _external = people
     claim = incomplete_claim(session, teacher, rennes, manager)
     # Accepted before its barème lost its lines (or by hand in the database).
-    for part in (claims.ClaimPart.FEE, claims.ClaimPart.TRAVEL):
-        claims.transition(claim, part, S.ACCEPTED, by_user_id=manager)
+    for part in (ClaimPart.FEE, ClaimPart.TRAVEL):
+        lifecycle.transition(claim, part, S.ACCEPTED, by_user_id=manager)
     session.commit()
     with pytest.raises(DomainError) as error:
-        cp.export_payments(session, rennes.id, by_user_id=manager, only=[claim.id])
+        payment_export.export_payments(session, rennes.id, by_user_id=manager, only=[claim.id])
     assert "Repas « standard »" in str(error.value.message)
     session.rollback()
     assert claim.payment_batch_id is None and claim.travel_status is S.ACCEPTED
@@ -211,7 +213,7 @@ def test_the_pages_say_barème_incomplet_and_refuse_accepting(people, rennes, ma
     """``claim_page`` decides it: the amounts as shown carry the missing lines instead
     of a value, each trip too, and "Accepter" is offered refused with the same reason
     as the action's."""
-    from app.services import claim_page
+    from app.services.claims import page as claim_page
 
     teacher, _external = people
     claim = incomplete_claim(session, teacher, rennes, manager)
@@ -224,7 +226,7 @@ def test_the_pages_say_barème_incomplet_and_refuse_accepting(people, rennes, ma
         assert str(decision.reason).startswith("Le barème du ")
         assert "Repas « standard »" in str(decision.reason)
         with pytest.raises(DomainError) as error:
-            cp.accept(session, claim, by_user_id=manager)
+            processing.accept(session, claim, by_user_id=manager)
         assert str(error.value.message) == str(decision.reason)
         session.rollback()
         assert page.fee.value == D("48.00") and not page.fee.missing

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from app.services import integrity
+from app.services.common import integrity
 from models import Academy, Exam, Mission, MissionType, Paper, RateTable, Specialty
 
 

@@ -9,7 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services import DomainError, claim_processing, claims, competences, large_dataset
+from app.seeds import large as large_dataset
+from app.services import DomainError
+from app.services.claims import lifecycle
+from app.services.competences import rules as competences
+from app.services.payments import export as payment_export
 from models import (
     Agent,
     Assignment,
@@ -101,7 +105,7 @@ def test_the_portal_goes_on_after_it(app, large):
         session = db.session
         claim = session.scalar(select(ExpenseClaim).where(ExpenseClaim.number.is_(None)).limit(1))
         mission_year = claim.assignment.mission.last_day.year
-        number = claims.assign_number(session, claim, mission_year)
+        number = lifecycle.assign_number(session, claim, mission_year)
         assert session.scalar(select(func.count()).where(ExpenseClaim.number == number)) == 1
         agent = Agent(
             academy_id=claim.assignment.agent.academy_id,
@@ -128,9 +132,9 @@ def test_a_batch_file_is_written_on_first_download_then_kept(app, large):
             + (c.travel_status is ClaimStatus.SENT_FOR_PAYMENT)
             for c in sent
         )
-        content = claim_processing.batch_file(session, batch)
+        content = payment_export.batch_file(session, batch)
         rows = list(csv.reader(io.StringIO(content), delimiter=";"))
-        assert rows[0] == list(claim_processing.CSV_COLUMNS)
+        assert rows[0] == list(payment_export.CSV_COLUMNS)
         assert len(rows) - 1 == parts
         assert {row[1] for row in rows[1:]} == {c.number for c in sent}
         # The travel rows carry the SNCF fare the manager set.

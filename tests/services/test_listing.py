@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from app.services.listing import DATE, NUMBER, Column, Row, build_page, normalise, parse_args
+from app.services.common.listing import DATE, NUMBER, Column, Row, build_page, normalise, parse_args
 
 COLUMNS = (
     Column("exam", "Examen"),

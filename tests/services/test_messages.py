@@ -2,7 +2,8 @@
 
 import pytest
 
-from app.services import DomainError, messages
+from app.services import DomainError
+from app.services.portal import messages
 from models.enums import MessageKind, Service
 
 

@@ -8,7 +8,9 @@ import threading
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services import claim_entry, claims, clock
+from app.services.claims import entry as claim_entry
+from app.services.claims import lifecycle, workflow
+from app.services.common import clock
 from models import Agent, Assignment, Mission, MissionSlot, MissionType, NumberCounter
 from models.enums import SlotDuration
 
@@ -40,11 +42,11 @@ def ready_claims(count: int) -> list[int]:
             )
         ]
         assignment = Assignment(mission=mission, agent=agent)
-        assignment.claim = claims.new_claim(home)
+        assignment.claim = lifecycle.new_claim(home)
         db.session.add(assignment)
         db.session.commit()
         claim = assignment.claim
-        claims.start(db.session, claim, today=today)
+        workflow.start(db.session, claim, today=today)
         claim_entry.save_fee(db.session, claim, {"copies": str(10 + index)}, today=today)
         ids.append(claim.id)
     return ids
@@ -63,14 +65,14 @@ def test_concurrent_validations_get_distinct_numbers(app, demo):
     def validate(claim_id):
         with app.app_context():
             try:
-                claim = claims.agent_claim(
+                claim = workflow.agent_claim(
                     db.session,
                     db.session.scalar(select(Agent.id).where(Agent.external_id == "EXT35000123")),
                     claim_id,
                 )
                 barrier.wait(timeout=30)
                 numbers.append(
-                    claims.validate(db.session, claim, by_user_id=None, today=clock.today())
+                    workflow.validate(db.session, claim, by_user_id=None, today=clock.today())
                 )
             except Exception as error:  # reported below, with the thread's claim
                 errors.append((claim_id, repr(error)))

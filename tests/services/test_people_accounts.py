@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.services import DomainError, accounts, people
+from app.services import DomainError
+from app.services.people import accounts
+from app.services.people import directory as people
 from models import Academy, Agent, User
 from models.enums import AgentKind
 

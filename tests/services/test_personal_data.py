@@ -8,7 +8,8 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from app import ConfigurationError, crypto
-from app.services import large_dataset, personal_data
+from app.seeds import large as large_dataset
+from app.services.people import personal_data
 from models import Agent
 from models.enums import AgentKind
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.referential import bic_is_valid, iban_is_valid, insee_is_valid, uai_is_valid
+from app.services.referential.rules import bic_is_valid, iban_is_valid, insee_is_valid, uai_is_valid
 
 
 @pytest.mark.parametrize("code", ["0350024L", "0310055S", "0650012K", "0560026Z"])
@@ -33,7 +33,7 @@ def test_iban_and_bic():
 def test_a_rate_table_cannot_end_before_it_starts(app_ctx):
     import datetime as dt
 
-    from app.services.referential import rate_period_error
+    from app.services.referential.rules import rate_period_error
 
     assert rate_period_error(dt.date(2027, 1, 1), None) is None
     assert rate_period_error(dt.date(2027, 1, 1), dt.date(2027, 1, 1)) is None
@@ -56,7 +56,7 @@ def test_a_rate_table_cannot_end_before_it_starts(app_ctx):
 def test_a_rate_is_zero_or_more_and_fits_its_column(app_ctx, amount, message):
     from decimal import Decimal
 
-    from app.services.referential import rate_amount_error
+    from app.services.referential.rules import rate_amount_error
 
     error = rate_amount_error(Decimal(amount))
     assert (str(error) if error else None) == message
@@ -77,6 +77,6 @@ def test_a_rate_is_zero_or_more_and_fits_its_column(app_ctx, amount, message):
     ],
 )
 def test_a_portal_address_is_https(app_ctx, url, valid):
-    from app.services.referential import portal_url_error
+    from app.services.referential.rules import portal_url_error
 
     assert (portal_url_error(url) is None) is valid

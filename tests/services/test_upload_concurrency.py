@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services import DomainError, claims, documents
-from app.services.documents import MAX_PER_DOSSIER, Upload
+from app.services import DomainError
+from app.services.claims import documents, workflow
+from app.services.claims.documents import MAX_PER_DOSSIER, Upload
 from models import Agent, Assignment, ExpenseClaim, Mission, SupportingDocument
 from models.enums import DocumentDossier, DocumentPiece
 from tests.conftest import IS_POSTGRES
@@ -43,7 +44,7 @@ def test_simultaneous_uploads_never_exceed_twenty_documents(app, demo, tmp_path)
         with app.app_context():
             try:
                 barrier.wait(timeout=30)
-                claim = claims.agent_claim(db.session, agent_id, claim_id)
+                claim = workflow.agent_claim(db.session, agent_id, claim_id)
                 document = documents.add_document(
                     db.session,
                     claim,

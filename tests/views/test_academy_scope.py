@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 
 from app.catalogue import CATALOGUE
 from app.extensions import db
-from app.services import claims, scope
+from app.services.claims import lifecycle
+from app.services.common import scope
 from models import (
     Academy,
     AcademySettings,
@@ -124,7 +125,7 @@ def nantes(app, demo):
             )
         )
         assignment = Assignment(mission=mission, agent=agent)
-        assignment.claim = claims.new_claim(mission.mission_type)
+        assignment.claim = lifecycle.new_claim(mission.mission_type)
         session.add_all([competence, mission, assignment])
         session.flush()
         claim = assignment.claim

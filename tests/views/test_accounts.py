@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services import accounts, mail
+from app.services.common import mail
+from app.services.people import accounts
 from models import Agent, User
 from models.enums import AgentKind
 from tests.conftest import csrf_token, login, logout

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services import mail
+from app.services.common import mail
 from models import Academy, Agent, User
 from models.accounts import AccountSecurity, PasswordResetToken
 from models.enums import AgentKind

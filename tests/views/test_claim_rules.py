@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services import claims, clock
+from app.services.claims import lifecycle, workflow
+from app.services.common import clock
 from models import (
     Academy,
     Agent,
@@ -110,7 +111,7 @@ def test_a_refused_manager_action_is_shown_disabled_with_its_reason(app, manager
 
 
 def test_the_travel_line_total_comes_from_the_service(app, manager):
-    from app.services import amounts
+    from app.services.claims import amounts
 
     claim = claim_id(app, "LECLERC", 77508)
     with app.app_context():
@@ -196,11 +197,11 @@ def two_missions_the_same_day(app) -> tuple[int, int, int]:
                 MissionSlot(day=d, start_time=t, duration=SlotDuration.HALF_DAY) for d, t in slots
             ]
             assignment = Assignment(mission=mission, agent=teacher)
-            assignment.claim = claims.new_claim(corr)
+            assignment.claim = lifecycle.new_claim(corr)
             session.add(assignment)
             missions.append(mission)
         session.flush()
-        claims.refresh_same_day_travel(session, teacher.id, by_user_id=None)
+        workflow.refresh_same_day_travel(session, teacher.id, by_user_id=None)
         session.commit()
         second = missions[1].assignments[0].claim
         assert second.travel_status is ClaimStatus.NOT_VALIDATABLE

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services import messages
+from app.services.portal import messages
 from models import (
     Agent,
     Assignment,
@@ -418,11 +418,11 @@ def test_another_agents_claim_is_a_404_on_every_route(app, log_in, demo):
     accept(client)
     # The teacher's claim, with a leg and a document.
     with app.app_context():
-        from app.services import claims as claim_service
-        from app.services import clock, documents
+        from app.services.claims import documents, workflow
+        from app.services.common import clock
 
         mine = db.session.get(ExpenseClaim, claim_id(app, "LECLERC", 86373))
-        claim_service.start(db.session, mine, today=clock.today())
+        workflow.start(db.session, mine, today=clock.today())
         document = documents.add_document(
             db.session,
             mine,

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services import documents
-from app.services.documents import Upload
+from app.services.claims import documents
+from app.services.claims.documents import Upload
 from models import Agent, Assignment, ExpenseClaim, Mission, PaymentBatch
 from models.enums import DocumentDossier, DocumentPiece
 from tests.conftest import login

@@ -12,7 +12,9 @@ from pypdf import PdfReader
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.services import amounts, claim_entry, claims, clock
+from app.services.claims import amounts, lifecycle
+from app.services.claims import entry as claim_entry
+from app.services.common import clock
 from models import Academy, ExpenseClaim, RateLine, RateTable
 from models.enums import ClaimPart, ClaimStatus, RateKind
 from tests.conftest import csrf_token
@@ -45,7 +47,7 @@ def travel_with_a_lunch(app, client):
     agent_post(client, f"/etats-de-frais/{claim}/remuneration", {"candidates": "10"})
     with app.app_context():
         row = db.session.get(ExpenseClaim, claim)
-        today = claims.mission_days(row)[1] + dt.timedelta(days=1)
+        today = lifecycle.mission_days(row)[1] + dt.timedelta(days=1)
         claim_entry.save_leg(db.session, row, row.travel_legs[0].id, leg_values(row), today=today)
     return claim
 
@@ -69,10 +71,10 @@ def test_the_pdf_recap_says_incomplete_bareme(app, teacher):  # noqa: F811
     with app.app_context():
         row = db.session.get(ExpenseClaim, claim)
         for part in (ClaimPart.FEE, ClaimPart.TRAVEL):
-            claims.transition(row, part, ClaimStatus.VALIDATED, by_user_id=None)
+            lifecycle.transition(row, part, ClaimStatus.VALIDATED, by_user_id=None)
         computed = amounts.compute(db.session, row)
         row.fee_amount, row.travel_amount = computed.fee.amount, computed.travel.total
-        claims.assign_number(db.session, row, clock.today().year)
+        lifecycle.assign_number(db.session, row, clock.today().year)
         db.session.commit()
         assert row.travel_amount is None
     pdf = teacher.get(f"/etats-de-frais/{claim}/recapitulatif.pdf")
@@ -94,7 +96,7 @@ def test_the_manager_reads_incomplete_bareme_and_cannot_accept(app, teacher):  #
     with app.app_context():
         row = db.session.get(ExpenseClaim, claim)
         for part in (ClaimPart.FEE, ClaimPart.TRAVEL):
-            claims.transition(row, part, ClaimStatus.VALIDATED, by_user_id=None)
+            lifecycle.transition(row, part, ClaimStatus.VALIDATED, by_user_id=None)
         row.fee_amount, row.travel_amount = Decimal("48.00"), None
         row.assignment.service_done_on = clock.today()
         db.session.commit()

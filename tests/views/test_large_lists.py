@@ -10,7 +10,8 @@ from babel.numbers import format_currency
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services import claim_processing, large_dataset
+from app.seeds import large as large_dataset
+from app.services.claims import academy as academy_claims
 from models import Agent, Assignment, ExpenseClaim, Mission
 from models.enums import ClaimStatus
 from tests.conftest import page_queries
@@ -146,13 +147,13 @@ def test_the_agent_page_keeps_to_the_latest_claims(app, manager):
             .limit(1)
         )
         academy_id = db.session.scalar(select(Agent.academy_id).where(Agent.id == agent_id))
-        figures = claim_processing.agent_claims(db.session, academy_id, agent_id, limit=3)
-        everything = claim_processing.agent_claims(db.session, academy_id, agent_id, limit=1000)
+        figures = academy_claims.agent_claims(db.session, academy_id, agent_id, limit=3)
+        everything = academy_claims.agent_claims(db.session, academy_id, agent_id, limit=1000)
         assert len(figures.latest) == 3 and figures.count == len(everything.latest) > 3
         days = [c.assignment.mission.first_day for c in everything.latest]
         assert days == sorted(days, reverse=True)
         assert [c.id for c in figures.latest] == [c.id for c in everything.latest[:3]]
-        gone = claim_processing.GONE
+        gone = academy_claims.GONE
         fee = sum((c.fee_amount or 0) for c in everything.latest if c.fee_status not in gone)
         assert figures.fee_total == Decimal(fee).quantize(Decimal("0.01"))
     count, page = statements(app, manager, f"/agentmodelview/show/{agent_id}")

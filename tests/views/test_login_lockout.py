@@ -4,7 +4,8 @@ time whether the identifier is known or not."""
 
 import pytest
 
-from app.services import accounts, mail
+from app.services.common import mail
+from app.services.people import accounts
 from tests.conftest import csrf_token, login
 from tests.views.helpers import console
 
@@ -149,7 +150,7 @@ class FakeClock:
 
 
 def test_forgotten_password_takes_the_same_time_known_or_not(app, demo, monkeypatch, no_ip_limit):
-    from app.services import timing
+    from app.services.common import timing
 
     fake = FakeClock()
     monkeypatch.setattr(timing, "monotonic", fake.monotonic)
@@ -176,7 +177,7 @@ def test_forgotten_password_takes_the_same_time_known_or_not(app, demo, monkeypa
 
 
 def test_the_floor_is_not_padded_when_the_work_took_longer(monkeypatch):
-    from app.services import timing
+    from app.services.common import timing
 
     fake = FakeClock()
     monkeypatch.setattr(timing, "monotonic", fake.monotonic)

@@ -4,7 +4,7 @@ import pytest
 from flask import url_for
 
 from app.catalogue import CATALOGUE, ROLE_BY_SERVICE
-from app.services.demo import DEMO_ACCOUNTS
+from app.seeds.demo import DEMO_ACCOUNTS
 from tests.views.helpers import console, text
 
 ROLE_USER = {account.role: account.username for account in DEMO_ACCOUNTS}

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services import amounts
+from app.services.claims import amounts
 from models import Academy, RateLine, RateTable
 from models.enums import RateKind
 from tests.conftest import csrf_token

@@ -87,7 +87,7 @@ def documents_on_claims(app, demo):
     import io
 
     from app.extensions import db
-    from app.services import documents
+    from app.services.claims import documents
     from models import ExpenseClaim
     from models.enums import DocumentDossier, DocumentPiece
 

@@ -1,0 +1,386 @@
+"""The examinations division's actions on one claim: accept (one or many), cancel /
+restore, send back, process the fee, set an SNCF fare, deposit a document.
+
+Same rules as the agent's side (``workflow``): every status change goes through
+``lifecycle.transition``, every action checks the statuses it starts from and raises
+``DomainError`` with a French message otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from app.services import ALLOWED, Decision, DomainError, NotFound, first_refusal, refused
+from app.services.claims import amounts, documents, lifecycle
+from app.services.claims import entry as claim_entry
+from app.services.claims.academy import academy_claim
+from app.services.common import clock, numbers
+from models import (
+    ExpenseClaim,
+    TravelLeg,
+)
+from models.enums import ClaimPart, ClaimStatus, TransportMode
+
+PARTS = (ClaimPart.FEE, ClaimPart.TRAVEL)
+# A part the manager may accept: the agent validated it, or the manager processed it.
+READY = frozenset({ClaimStatus.VALIDATED, ClaimStatus.PROCESSED_BY_MANAGER})
+# A part still waiting for someone: it blocks the acceptance of the claim.
+WAITING = frozenset({ClaimStatus.NOT_VALIDATED, ClaimStatus.TO_BE_PROCESSED})
+# The manager may enter or correct the fee from these statuses.
+FEE_PROCESSABLE = frozenset(
+    {
+        ClaimStatus.TO_BE_PROCESSED,
+        ClaimStatus.NOT_VALIDATED,
+        ClaimStatus.VALIDATED,
+        ClaimStatus.PROCESSED_BY_MANAGER,
+    }
+)
+# The fare of a trip may be set while the travel is not accepted yet.
+FARE_SETTABLE = frozenset(
+    {ClaimStatus.NOT_VALIDATED, ClaimStatus.VALIDATED, ClaimStatus.PROCESSED_BY_MANAGER}
+)
+FARE_MODES = frozenset(
+    {TransportMode.TRAIN, TransportMode.PUBLIC_TRANSPORT, TransportMode.TRAVEL_VOUCHER}
+)
+MAX_MESSAGE = 2000
+# The most a manager may type: a fee (300 copies at the top group are 1,500 €; 60
+# hours 823 €) and a 2nd-class train fare (a return across France is under 300 €).
+MAX_FEE = Decimal("5000")
+MAX_FARE = Decimal("1500")
+PART_LABELS = {ClaimPart.FEE: _l("the fee"), ClaimPart.TRAVEL: _l("the travel")}
+
+
+def part_status(claim: ExpenseClaim, part: ClaimPart) -> ClaimStatus:
+    return claim.fee_status if part is ClaimPart.FEE else claim.travel_status
+
+
+def _refuse(message) -> None:
+    raise DomainError(message)
+
+
+# --- Actions on one claim -------------------------------------------------------------
+# Each action has its decision (``can_…``): the claim page offers what is allowed and
+# shows the reason of what is not; the action starts with ``can_….require()``, so a
+# forged request gets the same French reason.
+
+
+def _not_exported(claim: ExpenseClaim) -> Decision:
+    if claim.payment_batch_id is not None or ClaimStatus.SENT_FOR_PAYMENT in (
+        claim.fee_status,
+        claim.travel_status,
+    ):
+        return refused(_l("This expense claim was sent for payment: it can no longer be changed."))
+    return ALLOWED
+
+
+def _not_cancelled(claim: ExpenseClaim) -> Decision:
+    if lifecycle.cancelled(claim):
+        return refused(_l("This expense claim is cancelled: restore it first."))
+    return ALLOWED
+
+
+def _open(claim: ExpenseClaim) -> Decision:
+    return first_refusal(_not_exported(claim), _not_cancelled(claim))
+
+
+def can_accept(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> Decision:
+    """ "Validé par gestionnaire": every part with something to pay is ready (validated
+    by the agent or processed by the manager), the service fait is recorded, no train
+    fare is missing, and the fee has an amount (stored, or computed from the barème)."""
+    if not (decision := _open(claim)):
+        return decision
+    if ClaimStatus.ACCEPTED in (claim.fee_status, claim.travel_status):
+        return refused(_l("This expense claim is already accepted."))
+    for part in PARTS:
+        if part_status(claim, part) in WAITING:
+            return refused(
+                _l(
+                    "This expense claim cannot be accepted: %(part)s is « %(status)s ».",
+                    part=PART_LABELS[part],
+                    status=part_status(claim, part).label,
+                )
+            )
+    ready = [part for part in PARTS if part_status(claim, part) in READY]
+    if not ready:
+        return refused(_l("This expense claim has nothing to accept."))
+    if claim.assignment.service_done_on is None:
+        return refused(
+            _l("Record the service done for this assignment before accepting its claim.")
+        )
+    if ClaimPart.TRAVEL in ready and any(leg.fare_pending for leg in computed.travel.legs):
+        return refused(
+            _l("Enter the SNCF fare of every trip by train or voucher before accepting.")
+        )
+    # Never from a missing rate: a part whose barème lacks lines is not accepted.
+    missing = [
+        *(computed.fee.missing if ClaimPart.FEE in ready and claim.fee_amount is None else []),
+        *(computed.travel.missing if ClaimPart.TRAVEL in ready else []),
+    ]
+    if missing:
+        return refused(amounts.incomplete_message(claim, missing, _l("accept it")))
+    if ClaimPart.FEE in ready and claim.fee_amount is None and computed.fee.amount is None:
+        return refused(_l("Enter the fee amount (« Enter the fee ») before accepting."))
+    return ALLOWED
+
+
+def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
+    """ "Validé par gestionnaire" (see ``can_accept``). A fee not stored yet is stored
+    now; the travel amount is computed again from the trips as they are now."""
+    computed = amounts.compute(session, claim)
+    can_accept(claim, computed).require()
+    ready = [part for part in PARTS if part_status(claim, part) in READY]
+    if ClaimPart.FEE in ready and claim.fee_amount is None:
+        claim.fee_amount = computed.fee.amount
+    if ClaimPart.TRAVEL in ready:
+        # Computed again so that the export's breakdown adds up to the stored amount.
+        claim.travel_amount = computed.travel.total
+    for part in ready:
+        lifecycle.transition(claim, part, ClaimStatus.ACCEPTED, by_user_id=by_user_id)
+    claim.accepted_at = clock.now()
+
+
+def can_cancel(claim: ExpenseClaim) -> Decision:
+    if not (decision := _not_exported(claim)):
+        return decision
+    if lifecycle.cancelled(claim):
+        return refused(_l("This expense claim is already cancelled."))
+    return ALLOWED
+
+
+def cancel(session: Session, claim: ExpenseClaim, *, by_user_id: int, comment: str = "") -> None:
+    """ "Annulé": both parts (kept in the history, restorable)."""
+    can_cancel(claim).require()
+    for part in PARTS:
+        if part_status(claim, part) not in (ClaimStatus.CANCELLED, ClaimStatus.NO_FEE):
+            lifecycle.transition(
+                claim, part, ClaimStatus.CANCELLED, by_user_id=by_user_id, comment=comment or None
+            )
+
+
+def can_restore(claim: ExpenseClaim) -> Decision:
+    """ "Rétablir": a cancelled claim (both parts cancelled, or one cancelled and the
+    other "Pas de frais")."""
+    if not lifecycle.cancelled(claim):
+        return refused(_l("This expense claim is not cancelled."))
+    return ALLOWED
+
+
+def restore(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
+    """Undo "Annulé": each cancelled part goes back to the status it had before."""
+    can_restore(claim).require()
+    for part in PARTS:
+        if part_status(claim, part) is not ClaimStatus.CANCELLED:
+            continue
+        before = next(
+            (
+                row.from_status
+                for row in sorted(claim.history, key=lambda r: (r.at, r.id or 0), reverse=True)
+                if row.part is part and row.to_status is ClaimStatus.CANCELLED and row.from_status
+            ),
+            None,
+        )
+        if before is None:
+            before = lifecycle.initial_statuses(claim.assignment.mission.mission_type)[
+                0 if part is ClaimPart.FEE else 1
+            ]
+        lifecycle.transition(claim, part, before, by_user_id=by_user_id)
+
+
+def _sent_back_parts(claim: ExpenseClaim) -> list[ClaimPart]:
+    return [
+        part
+        for part in PARTS
+        if part_status(claim, part) in (ClaimStatus.VALIDATED, ClaimStatus.ACCEPTED)
+        and (part is ClaimPart.TRAVEL or lifecycle.fee_needs_entry(claim))
+    ]
+
+
+def can_send_back(claim: ExpenseClaim) -> Decision:
+    if not (decision := _open(claim)):
+        return decision
+    if not _sent_back_parts(claim):
+        return refused(_l("Only an expense claim validated by the contributor can be sent back."))
+    return ALLOWED
+
+
+def send_back(session: Session, claim: ExpenseClaim, message: str, *, by_user_id: int) -> None:
+    """Back to the agent ("Non validé") with a message shown in Suivi and the console."""
+    message = (message or "").strip()
+    if not message:
+        _refuse(_l("Write the message for the contributor."))
+    if len(message) > MAX_MESSAGE:
+        _refuse(_l("The message is too long (%(max)s characters at most).", max=MAX_MESSAGE))
+    can_send_back(claim).require()
+    for part in _sent_back_parts(claim):
+        lifecycle.transition(
+            claim, part, ClaimStatus.NOT_VALIDATED, by_user_id=by_user_id, comment=message
+        )
+        if part is ClaimPart.FEE:
+            claim.fee_amount = None
+        else:
+            claim.travel_amount = None
+    claim.manager_message = message
+    claim.accepted_at = None
+
+
+def parse_amount(raw: str, *, maximum: Decimal | None = None) -> Decimal:
+    """A French amount ("12,50", "12.5", "1 234,00") as Decimal, or a DomainError
+    (``numbers.parse_decimal``: no exponent, NaN, Infinity nor third decimal); at most
+    ``maximum`` (a fee, by default)."""
+    value = numbers.parse_decimal(raw, maximum=maximum or MAX_FEE)
+    if value is None:
+        _refuse(_l("Enter an amount such as 12,50."))
+    return amounts.money(value)
+
+
+def can_process_fee(claim: ExpenseClaim) -> Decision:
+    """ "Saisir la rémunération": the manager enters or corrects the fee amount."""
+    if not (decision := _open(claim)):
+        return decision
+    if claim.fee_status not in FEE_PROCESSABLE:
+        return refused(
+            _l(
+                "The fee cannot be processed from the status « %(status)s ».",
+                status=claim.fee_status.label,
+            )
+        )
+    return ALLOWED
+
+
+def can_enter_fee_detail(claim: ExpenseClaim) -> Decision:
+    """The fee's detail entered on the agent's behalf (the families the agent enters)."""
+    if not (decision := can_process_fee(claim)):
+        return decision
+    if lifecycle.family_of(claim) not in lifecycle.ENTRY_FAMILIES:
+        return refused(_l("This mission type has no fee detail to enter: enter the amount."))
+    return ALLOWED
+
+
+def can_set_fare(claim: ExpenseClaim, leg: TravelLeg | None = None) -> Decision:
+    """The SNCF fare of a trip by train, public transport or travel voucher."""
+    if not (decision := _open(claim)):
+        return decision
+    if claim.travel_status not in FARE_SETTABLE:
+        return refused(
+            _l(
+                "The fare cannot be changed from the status « %(status)s ».",
+                status=claim.travel_status.label,
+            )
+        )
+    if leg is not None and leg.transport_mode not in FARE_MODES:
+        return refused(
+            _l("Only a trip by train, public transport or travel voucher has an SNCF fare.")
+        )
+    return ALLOWED
+
+
+def can_deposit(claim: ExpenseClaim) -> Decision:
+    """A supporting document deposited by the manager on the agent's behalf."""
+    return _open(claim)
+
+
+def _check_fee_processable(claim: ExpenseClaim) -> None:
+    can_process_fee(claim).require()
+
+
+def process_fee(
+    session: Session, claim: ExpenseClaim, amount: Decimal, *, by_user_id: int, comment: str = ""
+) -> None:
+    """ "Traité par le gestionnaire": the manager enters or corrects the fee amount on
+    the agent's behalf (required for "A traiter par le gestionnaire")."""
+    _check_fee_processable(claim)
+    claim.fee_amount = amount
+    lifecycle.transition(
+        claim,
+        ClaimPart.FEE,
+        ClaimStatus.PROCESSED_BY_MANAGER,
+        by_user_id=by_user_id,
+        comment=(comment or "").strip()[:MAX_MESSAGE] or None,
+    )
+
+
+def enter_fee(
+    session: Session, claim: ExpenseClaim, values, *, by_user_id: int, comment: str = ""
+) -> Decimal:
+    """The manager enters the fee's detail on the agent's behalf (copies, candidates,
+    times or duration, as the agent would): the entries are stored as the manager's,
+    the amount is computed with the barème of the mission date, and the fee is
+    "Traité par le gestionnaire". Raises ``claim_entry.EntryErrors`` (a message per
+    field) or ``DomainError``; returns the amount."""
+    can_enter_fee_detail(claim).require()
+    entries = claim_entry.fee_entries_from(claim, values)
+    for entry in entries:
+        entry.entered_by_manager = True
+    claim_entry.replace_fee_entries(claim, entries)
+    fee = amounts.fee_amount(claim, amounts.rates_of_mission(session, claim.assignment.mission))
+    if fee.missing:
+        raise amounts.incomplete_error(claim, fee.missing, _l("enter the detail again"))
+    if fee.amount is None:
+        _refuse(_l("The barème has no rate for this fee on the mission date: enter the amount."))
+    process_fee(session, claim, fee.amount, by_user_id=by_user_id, comment=comment)
+    return fee.amount
+
+
+def set_fare(
+    session: Session, claim: ExpenseClaim, leg_id: int, fare: Decimal | None, *, by_user_id: int
+) -> TravelLeg:
+    """The SNCF 2nd-class fare of a trip (``None`` clears it); a validated travel part
+    gets its stored amount computed again."""
+    can_set_fare(claim).require()
+    leg = next((leg for leg in claim.travel_legs if leg.id == leg_id), None)
+    if leg is None:
+        raise NotFound(_l("This travel line does not exist."))
+    can_set_fare(claim, leg).require()
+    leg.sncf_fare = fare
+    if claim.travel_status in READY:
+        claim.travel_amount = amounts.compute(session, claim).travel.total
+    return leg
+
+
+def deposit(
+    session: Session,
+    claim: ExpenseClaim,
+    upload: documents.Upload,
+    *,
+    storage,
+    by_user_id: int,
+):
+    """A supporting document deposited by the manager on the agent's behalf (flagged as
+    such: the agent cannot delete it)."""
+    can_deposit(claim).require()
+    return documents.add_document(
+        session, claim, upload, storage=storage, by_user_id=by_user_id, by_manager=True
+    )
+
+
+@dataclass
+class BulkResult:
+    accepted: list[ExpenseClaim] = field(default_factory=list)
+    refused: list[tuple[ExpenseClaim | int, str]] = field(default_factory=list)
+
+
+def bulk_accept(
+    session: Session, academy_id: int, claim_ids: list[int], *, by_user_id: int
+) -> BulkResult:
+    """Accept a selection: each claim on its own (one refused does not stop the others),
+    each refusal with its reason. The caller commits."""
+    result = BulkResult()
+    for claim_id in dict.fromkeys(claim_ids):
+        try:
+            claim = academy_claim(session, academy_id, claim_id)
+        except NotFound as error:
+            result.refused.append((claim_id, str(error.message)))
+            continue
+        try:
+            with session.begin_nested():
+                accept(session, claim, by_user_id=by_user_id)
+        except DomainError as error:
+            session.expire(claim)
+            result.refused.append((claim, str(error.message)))
+        else:
+            result.accepted.append(claim)
+    return result

@@ -1,0 +1,187 @@
+"""The examinations division's screens on the payment chain: "Service fait" (the missions
+whose service is to record, and recording it) and "Mise en paiement" (the export of the
+accepted claims into a payment batch, the batches' CSV files). Thin: the rules are in
+``app.services.payments``."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from app.bounds import parse_id
+from app.extensions import db
+from app.services import DomainError, NotFound
+from app.services.claims import lifecycle
+from app.services.common import clock, listing
+from app.services.missions import convocation
+from app.services.payments import export as payment_export
+from app.services.payments import service_done
+from models import Assignment, Mission
+
+from .base import manager_screen, render_list_page, run_action
+from .missions import academy_mission_or_404, mission_cells, mission_list_page
+
+
+class ServiceDoneView(BaseView):
+    """Service fait: per assignment, or for a whole mission."""
+
+    route_base = "/service-fait"
+    default_view = "index"
+    list_id = "service-done"
+
+    @expose("/")
+    @has_access
+    @manager_screen
+    def index(self, academy_id):
+        today = clock.today()
+        columns = [
+            listing.Column("mission", _l("Mission no."), listing.NUMBER),
+            listing.Column("exam", _l("Exam")),
+            listing.Column("type", _l("Mission type")),
+            listing.Column("day", _l("Mission date"), listing.DATE),
+            listing.Column("centre", _l("Exam centre")),
+            listing.Column("done", _l("Service done"), sortable=False),
+        ]
+        statement = (
+            convocation.academy_missions(academy_id)
+            .where(Mission.last_day <= today, Mission.assignments.any())
+            .options(selectinload(Mission.assignments).joinedload(Assignment.claim))
+        )
+
+        def to_row(mission):
+            active = [
+                a for a in mission.assignments if not (a.claim and lifecycle.cancelled(a.claim))
+            ]
+            done = sum(1 for a in active if a.service_done_on)
+            return listing.Row(
+                mission_cells(mission) | {"done": f"{done} / {len(active)}"},
+                url=url_for("ServiceDoneView.mission", mission_id=mission.id),
+            )
+
+        page = mission_list_page(statement, columns, to_row)
+        return render_list_page(
+            self,
+            "imagin/service_done/list.html",
+            page,
+            self.list_id,
+            list_title=_("Ended missions"),
+            title=_("Service done"),
+        )
+
+    @expose("/<int:mission_id>")
+    @has_access
+    @manager_screen
+    def mission(self, academy_id, mission_id):
+        mission = academy_mission_or_404(academy_id, mission_id)
+        today = clock.today()
+        rows = [
+            {
+                "assignment": a,
+                "statuses": lifecycle.shown_statuses(a.claim, today) if a.claim else None,
+                "cancelled": bool(a.claim and lifecycle.cancelled(a.claim)),
+            }
+            for a in sorted(mission.assignments, key=lambda a: (a.agent.last_name, a.id))
+        ]
+        return self.render_template(
+            "imagin/service_done/mission.html",
+            title=_("Service done"),
+            mission=mission,
+            rows=rows,
+        )
+
+    @expose("/<int:mission_id>/enregistrer", methods=["POST"])
+    @has_access
+    @manager_screen
+    def record(self, academy_id, mission_id):
+        mission = academy_mission_or_404(academy_id, mission_id)
+        if request.form.get("all") == "1":
+            chosen = list(mission.assignments)
+        else:
+            ids = {value for value in map(parse_id, request.form.getlist("assignment_id")) if value}
+            chosen = [a for a in mission.assignments if a.id in ids]
+            if not chosen:
+                flash(_("Select at least one contributor."), "warning")
+                return redirect(url_for("ServiceDoneView.mission", mission_id=mission_id))
+        try:
+            count = service_done.record_service_done(
+                db.session, chosen, by_user_id=current_user.id, today=clock.today()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Service done recorded for %(count)s contributor(s).", count=count), "success")
+        return redirect(url_for("ServiceDoneView.mission", mission_id=mission_id))
+
+    @expose("/<int:mission_id>/annuler/<int:assignment_id>", methods=["POST"])
+    @has_access
+    @manager_screen
+    def undo(self, academy_id, mission_id, assignment_id):
+        mission = academy_mission_or_404(academy_id, mission_id)
+        assignment = next((a for a in mission.assignments if a.id == assignment_id), None)
+        if assignment is None:
+            abort(404)
+        run_action(
+            lambda: service_done.undo_service_done(db.session, assignment),
+            _("The service done is withdrawn."),
+        )
+        return redirect(url_for("ServiceDoneView.mission", mission_id=mission_id))
+
+
+class PaymentExportView(BaseView):
+    """Mise en paiement: export the accepted claims to the finance system."""
+
+    route_base = "/mise-en-paiement"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    @manager_screen
+    def index(self, academy_id):
+        return self.render_template(
+            "imagin/payment/index.html",
+            title=_("Payment export"),
+            ready=payment_export.exportable_count(db.session, academy_id),
+            batches=payment_export.batches(db.session, academy_id),
+            columns=payment_export.CSV_COLUMNS,
+        )
+
+    @expose("/exporter", methods=["POST"])
+    @has_access
+    @manager_screen
+    def export(self, academy_id):
+        try:
+            batch = payment_export.export_payments(
+                db.session, academy_id, by_user_id=current_user.id
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "warning")
+        else:
+            flash(
+                _(
+                    "Export no. %(number)s is ready: %(count)s expense claim(s) sent for payment.",
+                    number=batch.number,
+                    count=batch.claim_count,
+                ),
+                "success",
+            )
+        return redirect(url_for("PaymentExportView.index"))
+
+    @expose("/lots/<int:batch_id>.csv")
+    @has_access
+    @manager_screen
+    def download(self, academy_id, batch_id):
+        try:
+            batch = payment_export.academy_batch(db.session, academy_id, batch_id)
+        except NotFound:
+            abort(404)
+        response = Response(payment_export.batch_file(db.session, batch), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
