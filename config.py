@@ -176,15 +176,8 @@ ROLE_HEAD = "Chef d'établissement"
 ROLE_MANAGER = "Gestionnaire"
 ROLE_EXTERNAL = "Intervenant extérieur"
 ROLE_ADMIN = AUTH_ROLE_ADMIN
-
-
-def _fab_roles() -> dict[str, list[tuple[str, str]]]:
-    from app.catalogue import fab_roles
-
-    return fab_roles()
-
-
-FAB_ROLES = _fab_roles()
+# FAB_ROLES (the permissions of each role) is derived from the activity catalogue,
+# which is application code: create_app sets it (see app.catalogue.fab_roles).
 
 # --- Portal ----------------------------------------------------------------------------
 # The académie this instance serves (its code in the Academy table).

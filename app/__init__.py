@@ -59,6 +59,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Every ``<int:…>`` route takes a bounded id (before any view is registered).
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object("config")
+    from app.catalogue import fab_roles
+
+    # What each role may ever do comes from the activity catalogue (application code,
+    # so not read by config.py).
+    app.config["FAB_ROLES"] = fab_roles()
     if overrides:
         app.config.update(overrides)
     app.debug = bool(app.config.get("DEBUG"))
