@@ -1,66 +1,34 @@
-"""Every setting of IMAG'IN, read from the environment with safe defaults.
+"""Every setting of IMAG'IN: the environment as typed and checked by ``app.settings``
+(pydantic-settings), plus the fixed settings of Flask and Flask-AppBuilder.
 
-The README has the table of environment variables. Nothing here may hold a secret
+This module reads settings only; it imports no other application code. The README has
+the table of environment variables. Nothing here may hold a secret
 that is valid in production: the built-in SECRET_KEY is refused outside debug/testing
 (see ``app.check_production_settings``).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask_appbuilder.security.manager import AUTH_DB
 
+# The built-in development key (the app refuses it in production).
+from app.settings import DEVELOPMENT_SECRET_KEY as DEVELOPMENT_SECRET_KEY
+from app.settings import load_settings
+
+# The environment, typed and checked: a bad value raises app.settings.InvalidSettings
+# (create_app turns it into a clean message and a non-zero exit).
+_env = load_settings()
+
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("IMAGIN_INSTANCE_DIR", BASE_DIR / "instance"))
-
-# Marker of the built-in development key: the app refuses it in production.
-DEVELOPMENT_SECRET_KEY = "imagin-development-key-not-for-production"
-
-
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
-
-
-def _int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-def _float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-def _list(name: str) -> list[str] | None:
-    """A comma-separated list (None when the variable is not set or empty)."""
-    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
-    return items or None
-
-
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if not url:
-        return f"sqlite:///{INSTANCE_DIR / 'imagin.db'}"
-    # Heroku-style URLs use the old scheme name that SQLAlchemy 2 refuses.
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    return url
-
+INSTANCE_DIR = _env.IMAGIN_INSTANCE_DIR or BASE_DIR / "instance"
 
 # --- Flask -----------------------------------------------------------------------
-DEBUG = _bool("FLASK_DEBUG", False)
+DEBUG = _env.FLASK_DEBUG
 TESTING = False
-SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 6 * 1024 * 1024)
+SECRET_KEY = _env.SECRET_KEY
+MAX_CONTENT_LENGTH = _env.MAX_CONTENT_LENGTH
 # At least this many bytes for a signing key outside debug/testing.
 SECRET_KEY_MIN_BYTES = 32
 
@@ -68,18 +36,19 @@ SECRET_KEY_MIN_BYTES = 32
 # Where users reach the portal: every link in a mail starts with it, never with the
 # Host header of a request. Required outside debug/testing; in debug it defaults to
 # the development server's address.
-PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip()
-DEVELOPMENT_PUBLIC_URL = f"http://127.0.0.1:{_int('PORT', 8080)}"
+PUBLIC_URL = _env.PUBLIC_URL
+DEVELOPMENT_PUBLIC_URL = f"http://127.0.0.1:{_env.PORT}"
 # Host names a request may carry (Flask's own check; any other gets a 400). Unset: the
 # host of PUBLIC_URL in production, localhost and 127.0.0.1 in debug/testing.
-TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+TRUSTED_HOSTS = _env.TRUSTED_HOSTS
 # Reverse proxies (TLS load balancer…) in front of the application whose
 # X-Forwarded-For/-Proto/-Host/-Port headers are believed (werkzeug's ProxyFix).
 # 0: none, the headers are ignored and the client is the TCP peer.
-PROXY_COUNT = _int("PROXY_COUNT", 0)
+PROXY_COUNT = _env.PROXY_COUNT
 
 # --- Database ----------------------------------------------------------------------
-SQLALCHEMY_DATABASE_URI = _database_url()
+# Unset: a SQLite file in the instance folder (postgres:// is read as postgresql://).
+SQLALCHEMY_DATABASE_URI = _env.DATABASE_URL or f"sqlite:///{INSTANCE_DIR / 'imagin.db'}"
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
@@ -87,47 +56,49 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 # Comma-separated Fernet keys: the first encrypts INSEE numbers, IBAN and BIC, all
 # decrypt (rotation: a new key first, then ``flask imagin rotate-keys``). Required
 # outside debug/testing; a public development key is used otherwise.
-DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
+DATA_ENCRYPTION_KEYS = _env.DATA_ENCRYPTION_KEYS
 
 # --- Files ---------------------------------------------------------------------------
-UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+UPLOAD_FOLDER = _env.UPLOAD_FOLDER or str(INSTANCE_DIR / "uploads")
 
 # --- Mail (the embedded default writes mails to the log) ----------------------------
-MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
-MAIL_PORT = _int("MAIL_PORT", 25)
-MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
-MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
-MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
-MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "imagin@localhost")
+MAIL_SERVER = _env.MAIL_SERVER
+MAIL_PORT = _env.MAIL_PORT
+MAIL_USE_TLS = _env.MAIL_USE_TLS
+MAIL_USERNAME = _env.MAIL_USERNAME
+MAIL_PASSWORD = _env.MAIL_PASSWORD
+MAIL_DEFAULT_SENDER = _env.MAIL_DEFAULT_SENDER
 # Without MAIL_SERVER, mails are written here as .eml files (the log gets one line).
-MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE_DIR / "mails"))
+MAIL_OUTBOX = _env.MAIL_OUTBOX or str(INSTANCE_DIR / "mails")
 
 # --- Accounts and sessions -------------------------------------------------------------
-SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
-SESSION_WARNING_MINUTES = _int("SESSION_WARNING_MINUTES", 5)
-SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
-TEMPORARY_PASSWORD_DAYS = _int("TEMPORARY_PASSWORD_DAYS", 30)
-PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
-LOCKOUT_FAILURES = _int("LOCKOUT_FAILURES", 10)
-LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15)
+SESSION_IDLE_MINUTES = _env.SESSION_IDLE_MINUTES
+SESSION_WARNING_MINUTES = _env.SESSION_WARNING_MINUTES
+SESSION_MAX_HOURS = _env.SESSION_MAX_HOURS
+TEMPORARY_PASSWORD_DAYS = _env.TEMPORARY_PASSWORD_DAYS
+PASSWORD_RESET_MINUTES = _env.PASSWORD_RESET_MINUTES
+LOCKOUT_FAILURES = _env.LOCKOUT_FAILURES
+LOCKOUT_MINUTES = _env.LOCKOUT_MINUTES
 
 # --- Rate limiting (Flask-Limiter, shared by all workers through Redis in production)
-RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = _env.RATELIMIT_STORAGE_URI
+RATELIMIT_ENABLED = _env.RATELIMIT_ENABLED
 RATELIMIT_HEADERS_ENABLED = True
 AUTH_RATE_LIMITED = True
-AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+AUTH_RATE_LIMIT = _env.AUTH_RATE_LIMIT
 # "Mot de passe oublié ?" requests allowed per IP address.
-FORGOT_RATE_LIMIT = os.environ.get("FORGOT_RATE_LIMIT", "5 per minute")
+FORGOT_RATE_LIMIT = _env.FORGOT_RATE_LIMIT
 # The forgotten-password answer never comes sooner than this (seconds), whether the
 # identifier is known or not: no account enumeration by timing.
-FORGOT_MIN_SECONDS = _float("FORGOT_MIN_SECONDS", 0.5)
+FORGOT_MIN_SECONDS = _env.FORGOT_MIN_SECONDS
 
 # --- Session cookie --------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Secure unless explicitly running without TLS in development (see create_app).
-SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = (
+    not DEBUG if _env.SESSION_COOKIE_SECURE is None else _env.SESSION_COOKIE_SECURE
+)
 SESSION_COOKIE_NAME = "imagin_session"
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -176,22 +147,15 @@ ROLE_HEAD = "Chef d'établissement"
 ROLE_MANAGER = "Gestionnaire"
 ROLE_EXTERNAL = "Intervenant extérieur"
 ROLE_ADMIN = AUTH_ROLE_ADMIN
-
-
-def _fab_roles() -> dict[str, list[tuple[str, str]]]:
-    from app.catalogue import fab_roles
-
-    return fab_roles()
-
-
-FAB_ROLES = _fab_roles()
+# FAB_ROLES (the permissions of each role) is derived from the activity catalogue,
+# which is application code: create_app sets it (see app.catalogue.fab_roles).
 
 # --- Portal ----------------------------------------------------------------------------
 # The académie this instance serves (its code in the Academy table).
-IMAGIN_ACADEMY_CODE = os.environ.get("IMAGIN_ACADEMY_CODE", "RENNES")
+IMAGIN_ACADEMY_CODE = _env.IMAGIN_ACADEMY_CODE
 # Largest page a list may show, whatever the URL asks for.
-IMAGIN_MAX_PAGE_SIZE = _int("IMAGIN_MAX_PAGE_SIZE", 100)
-IMAGIN_LIST_PAGE_SIZE = _int("IMAGIN_LIST_PAGE_SIZE", 20)
+IMAGIN_MAX_PAGE_SIZE = _env.IMAGIN_MAX_PAGE_SIZE
+IMAGIN_LIST_PAGE_SIZE = _env.IMAGIN_LIST_PAGE_SIZE
 # Content-Security-Policy: scripts only from this origin or with the per-request nonce.
 IMAGIN_CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -42,12 +43,30 @@ def check_production_settings(app: Flask) -> None:
         raise ConfigurationError(f"PUBLIC_URL {url!r} is not valid: {problem}.")
 
 
+# Exit status of a start refused for a bad setting: gunicorn's "App failed to load",
+# so that its master stops instead of starting workers again and again.
+SETTINGS_EXIT_STATUS = 4
+
+
+def load_config():
+    """The ``config`` module; a bad environment variable ends the process with the
+    French-and-English message of ``app.settings`` on stderr (no traceback)."""
+    from app.settings import InvalidSettings
+
+    try:
+        import config
+    except InvalidSettings as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise SystemExit(SETTINGS_EXIT_STATUS) from None
+    return config
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    from config import INSTANCE_DIR
+    config = load_config()
 
     app = Flask(
         __name__,
-        instance_path=str(INSTANCE_DIR),
+        instance_path=str(config.INSTANCE_DIR),
         instance_relative_config=False,
         static_folder="static",
         template_folder="templates",
@@ -56,7 +75,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # Every ``<int:…>`` route takes a bounded id (before any view is registered).
     app.url_map.converters["int"] = BoundedIntConverter
-    app.config.from_object("config")
+    app.config.from_object(config)
+    from app.catalogue import fab_roles
+
+    # What each role may ever do comes from the activity catalogue (application code,
+    # so not read by config.py).
+    app.config["FAB_ROLES"] = fab_roles()
     if overrides:
         app.config.update(overrides)
     app.debug = bool(app.config.get("DEBUG"))
