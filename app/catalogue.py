@@ -3,7 +3,7 @@
 This module is pure data (no database, no request). It is the single source of:
 
 * the menu of each service (sections and activities, in order);
-* the FAB role permissions (``fab_roles``), read by ``config.FAB_ROLES``: a role may
+* the FAB role permissions (``fab_roles``), read by ``FAB_ROLES``, which create_app sets: a role may
   use exactly the views of the activities of its service(s);
 * the mapping from a view (blueprint) to its activity, used to refuse a closed
   activity with a message in the console.

@@ -332,8 +332,9 @@ def test_config_keeps_the_defaults_flask_and_fab_read():
     assert config["FORGOT_MIN_SECONDS"] == 0.5
     assert config["IMAGIN_ACADEMY_CODE"] == "RENNES"
     assert config["FAB_SECURITY_MANAGER_CLASS"] == "app.security.ImaginSecurityManager"
-    # config.py reads settings only: no other application code is imported.
-    assert loaded["app"] == ["app", "app.settings"]
+    # config.py reads settings only: no other application code is imported (the package
+    # ``app`` itself loads only its start-up errors, app.errors).
+    assert loaded["app"] == ["app", "app.errors", "app.settings"]
     assert "FAB_ROLES" not in config
 
 

@@ -55,7 +55,7 @@ def fab_permission(app, endpoint: str) -> tuple[str, str] | None:
 
 def may(app, username: str, permission: tuple[str, str]) -> bool:
     """Whether FAB grants ``permission`` to the account (its built-in roles come from
-    the catalogue of activities, config.FAB_ROLES)."""
+    the catalogue of activities, FAB_ROLES as create_app sets it)."""
     from app.extensions import db
     from models import User
 
