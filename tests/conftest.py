@@ -24,14 +24,30 @@ from config import TestingConfig
 ROOT = Path(__file__).resolve().parent.parent
 TMP = Path(tempfile.mkdtemp(prefix="imagin-tests-"))
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
+# Under pytest-xdist each worker (gw0, gw1…) has its own database: the SQLite file of
+# its own temporary folder, or ``<database>_gw0``… next to TEST_DATABASE_URL's.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{TMP / 'test.db'}"
 IS_POSTGRES = DATABASE_URL.startswith("postgresql")
 
 
-def _reset_postgres_schema(url: str) -> None:
-    from sqlalchemy import create_engine
+def _worker_database(url: str, worker: str) -> str:
+    """The worker's own database next to ``url``'s, created if missing."""
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
-    engine = create_engine(url)
+
+def _reset_postgres_schema(url: str) -> None:
+    engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
@@ -40,7 +56,10 @@ def _reset_postgres_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def app():
+    global DATABASE_URL
     if IS_POSTGRES:
+        if WORKER:
+            DATABASE_URL = _worker_database(DATABASE_URL, WORKER)
         _reset_postgres_schema(DATABASE_URL)
     from app import create_app
 
