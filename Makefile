@@ -6,6 +6,9 @@ PORT ?= 8080
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 export TEST_REDIS_URL
+# pytest-xdist workers for `make test` (0: one process); the browser tests share one.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: run test test-sqlite test-postgres install translations catalogues lint format clean
 
@@ -41,14 +44,14 @@ test: translations
 	$(BIN)/ruff format --check .
 	@status=0; TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python tools/check_services.py || status=$$?; \
 	if [ $$status -eq 3 ]; then \
-		$(BIN)/pytest -q -m "not services"; \
+		$(PYTEST) -m "not services"; \
 	elif [ $$status -ne 0 ]; then \
 		exit $$status; \
 	else \
 		echo "== Test suite on SQLite =="; \
-		$(BIN)/pytest -q || exit 1; \
+		$(PYTEST) || exit 1; \
 		echo "== The same suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
-		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -q; \
+		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST); \
 	fi
 
 lint: install

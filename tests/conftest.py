@@ -1,11 +1,13 @@
 """Test set-up: one application per run, on SQLite (default) or on the PostgreSQL
 database of ``TEST_DATABASE_URL``; the schema comes from the migrations (so every run
 checks that they apply), and every test starts from empty tables with the roles and
-activities in place."""
+activities in place (or with the demo académie, for a test that asks for ``demo``).
+Both states are built for real once per run, then restored from a snapshot."""
 
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import os
 import re
 import shutil
@@ -14,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event, text
 
 from config import TestingConfig
@@ -21,14 +24,30 @@ from config import TestingConfig
 ROOT = Path(__file__).resolve().parent.parent
 TMP = Path(tempfile.mkdtemp(prefix="imagin-tests-"))
 atexit.register(shutil.rmtree, TMP, ignore_errors=True)
+# Under pytest-xdist each worker (gw0, gw1…) has its own database: the SQLite file of
+# its own temporary folder, or ``<database>_gw0``… next to TEST_DATABASE_URL's.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{TMP / 'test.db'}"
 IS_POSTGRES = DATABASE_URL.startswith("postgresql")
 
 
-def _reset_postgres_schema(url: str) -> None:
-    from sqlalchemy import create_engine
+def _worker_database(url: str, worker: str) -> str:
+    """The worker's own database next to ``url``'s, created if missing."""
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
-    engine = create_engine(url)
+
+def _reset_postgres_schema(url: str) -> None:
+    engine = sa.create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
@@ -37,7 +56,10 @@ def _reset_postgres_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def app():
+    global DATABASE_URL
     if IS_POSTGRES:
+        if WORKER:
+            DATABASE_URL = _worker_database(DATABASE_URL, WORKER)
         _reset_postgres_schema(DATABASE_URL)
     from app import create_app
 
@@ -64,9 +86,81 @@ def _tables(app):
     return [table for table in reversed(metadata.sorted_tables) if table.name in existing]
 
 
-@pytest.fixture(autouse=True)
-def clean_db(app, _tables):
-    """Empty tables, the portal's roles and activities, a fresh rate limiter."""
+class Snapshot:
+    """Every row of every table, read back at the driver's level (ciphertexts, password
+    hashes and enum names as stored), with the PostgreSQL sequences' positions.
+
+    ``restore`` empties the tables and writes the rows back in one bulk insert per table:
+    the database is then as it was when the snapshot was taken, except that the
+    timestamps move forward by the time elapsed since (a restored row looks as freshly
+    written as the original one did)."""
+
+    def __init__(self, connection, tables):
+        self.taken_at = dt.datetime.now()
+        self.today = dt.date.today()
+        self.rows = {}
+        for table in reversed(tables):  # parents first
+            clause = sa.table(table.name, *_raw_columns(table))
+            rows = connection.execute(sa.select(clause)).mappings().all()
+            if rows:
+                self.rows[table.name] = (clause, [dict(row) for row in rows])
+        self.sequences = []
+        if IS_POSTGRES:
+            self.sequences = connection.execute(
+                text(
+                    "SELECT schemaname || '.' || sequencename, last_value"
+                    " FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"
+                )
+            ).all()
+        self.stamps = {
+            name: [c.name for c in clause.columns if isinstance(c.type, sa.DateTime)]
+            for name, (clause, _rows) in self.rows.items()
+        }
+
+    def restore(self, connection, tables):
+        _empty(connection, tables)
+        shift = dt.datetime.now() - self.taken_at
+        for name, (clause, rows) in self.rows.items():
+            stamps = self.stamps[name]
+            if stamps:
+                rows = [
+                    row | {c: row[c] + shift for c in stamps if row[c] is not None} for row in rows
+                ]
+            connection.execute(clause.insert(), rows)
+        if self.sequences:
+            calls = ", ".join(
+                f"setval('{name}', {int(value)}, true)" for name, value in self.sequences
+            )
+            connection.execute(text(f"SELECT {calls}"))
+
+
+def _raw_columns(table):
+    """The table's columns without their Python-side conversions (an encrypted column is
+    read and written as its ciphertext), except the timestamps, which ``Snapshot`` shifts."""
+    return [
+        sa.column(c.name, c.type if isinstance(c.type, sa.DateTime) else sa.types.NullType())
+        for c in table.columns
+    ]
+
+
+def _empty(connection, tables) -> None:
+    if IS_POSTGRES:
+        connection.exec_driver_sql("; ".join(f'DELETE FROM "{table.name}"' for table in tables))
+        connection.exec_driver_sql(
+            "SELECT setval(oid, 1, false) FROM pg_class"
+            " WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+        )
+    else:
+        for table in tables:
+            connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def _snapshots(app, _tables):
+    """The two states a test starts from, each built once: ``base`` (roles and
+    activities, as ``clean_db`` gives) and ``demo`` (``seed_demo`` on top of it, built the
+    first time a test asks for the demo, and again if the date changed since, the demo's
+    missions being relative to the day)."""
     from app.extensions import db
     from app.services.people.users import ensure_roles
     from app.services.portal import activities
@@ -74,14 +168,49 @@ def clean_db(app, _tables):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
-            if IS_POSTGRES:
-                names = ", ".join(f'"{table.name}"' for table in _tables)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in _tables:
-                    connection.execute(table.delete())
+            _empty(connection, _tables)
         ensure_roles(app.appbuilder.sm)
         activities.sync_activities(db.session)
+        db.session.commit()
+        db.session.remove()
+        with db.engine.begin() as connection:
+            base = Snapshot(connection, _tables)
+    return {"base": base}
+
+
+def _demo_snapshot(app, _tables, snapshots) -> Snapshot:
+    from app.extensions import db
+    from app.seeds.demo import seed_demo
+
+    demo = snapshots.get("demo")
+    if demo is not None and demo.today == dt.date.today():
+        return demo
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            snapshots["base"].restore(connection, _tables)
+        seed_demo(db.session, app.appbuilder.sm)
+        db.session.remove()
+        with db.engine.begin() as connection:
+            snapshots["demo"] = Snapshot(connection, _tables)
+    return snapshots["demo"]
+
+
+@pytest.fixture(autouse=True)
+def clean_db(request, app, _tables, _snapshots):
+    """Empty tables, the portal's roles and activities, a fresh rate limiter; the demo
+    académie too when the test asks for ``demo`` (restored from its snapshot)."""
+    from app.extensions import db
+
+    wanted = (
+        _demo_snapshot(app, _tables, _snapshots)
+        if "demo" in request.fixturenames
+        else _snapshots["base"]
+    )
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            wanted.restore(connection, _tables)
         app.appbuilder.sm.limiter.reset()
     yield
     with app.app_context():
@@ -102,14 +231,9 @@ def session(app_ctx):
 
 
 @pytest.fixture
-def demo(app):
-    """The demo académie, as ``flask imagin seed-demo`` loads it."""
-    from app.extensions import db
-    from app.seeds.demo import seed_demo
-
-    with app.app_context():
-        seed_demo(db.session, app.appbuilder.sm)
-        db.session.remove()
+def demo(clean_db):
+    """The demo académie, as ``flask imagin seed-demo`` loads it (restored by ``clean_db``
+    from a snapshot of one real seeding: see ``Snapshot``)."""
 
 
 @pytest.fixture

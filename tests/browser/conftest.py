@@ -50,6 +50,14 @@ def page(browser, live_server):
     context.close()
 
 
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (``--dist loadgroup``) the browser tests share one worker: one
+    Chromium at a time on the machine, the other workers take the rest of the suite."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def sign_in(page, username):
     page.goto(f"{page.base_url}/login/")
     page.fill("#username", username)
