@@ -59,6 +59,27 @@ def bic_is_valid(value: str) -> bool:
     return bic.is_valid(value or "")
 
 
+def insee_error(value: str | None):
+    """A contributor's INSEE number, when given, is a valid NIR (with its key)."""
+    if value and not insee_is_valid(value):
+        return _l("This INSEE number is not valid (15 characters with the key).")
+    return None
+
+
+def iban_error(value: str | None):
+    """A contributor's IBAN, when given, has a right check number."""
+    if value and not iban_is_valid(value):
+        return _l("This IBAN is not valid.")
+    return None
+
+
+def bic_error(value: str | None):
+    """A contributor's BIC, when given, is a well-formed bank code."""
+    if value and not bic_is_valid(value):
+        return _l("This BIC is not valid.")
+    return None
+
+
 def home_academy(session, code: str):
     """The académie this instance serves."""
     return session.scalar(select(Academy).where(Academy.code == code))
