@@ -6,12 +6,11 @@ import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
-from app.services.common import numbers
+from app.services.common import formats, numbers
 from models import Academy
 
 # Key letters of a UAI code (the 23 capitals without I, O and Q).
@@ -99,7 +98,7 @@ def rate_period_error(valid_from, valid_until):
 
 
 def _rate_too_large():
-    return _l("At most %(max)s.", max=LazyString(format_decimal, MAX_RATE, format="0.####"))
+    return _l("At most %(max)s.", max=LazyString(formats.bound, MAX_RATE))
 
 
 def rate_amount_error(amount):
