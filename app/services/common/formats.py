@@ -15,7 +15,9 @@ same Babel functions write in the portal's defaults, French and Paris time.
 
 Not for what a machine reads: the CSV exports keep their ISO dates and numbers, the
 values put back into a form's inputs keep what the input expects (``isoformat``).
-The Jinja filters of the same names are registered once (``FILTERS``, app/web.py).
+The templates have the same functions as filters, registered once (``FILTERS``, app/web.py:
+``day``, ``long_day``, ``hour``, ``amount``, and their older names ``money`` for ``euros``
+and ``local_time`` for ``moment``).
 """
 
 from __future__ import annotations
