@@ -4,7 +4,6 @@ error pages in the shell with a message in the console."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
 from urllib.parse import urlencode
@@ -22,7 +21,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_currency, format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -35,7 +33,7 @@ from werkzeug.exceptions import HTTPException
 from app import bounds
 from app.catalogue import BY_VIEW
 from app.extensions import db
-from app.services.common import clock, listing
+from app.services.common import clock, formats, listing
 from app.services.people import accounts
 from app.services.people.users import agent_of, services_of
 from app.services.portal import activities
@@ -350,41 +348,14 @@ def cell(value):
     return listing.display(value)
 
 
-def money(value) -> str:
-    """An amount as the user reads it ("1 234,50 €" in French)."""
-    if value is None:
-        return ""
-    return format_currency(value, "EUR")
-
-
-def long_day(value) -> str:
-    """ "mardi 20/05/2014" (the weekday in the user's language)."""
-    if value is None:
-        return ""
-    return f"{format_date(value, 'EEEE')} {value:%d/%m/%Y}"
-
-
-def local_time(value) -> str:
-    """A stored (naive UTC) timestamp in the portal's time zone: "23/11/2026 18:11"."""
-    if value is None:
-        return ""
-    return format_datetime(value, "dd/MM/yyyy HH:mm")
-
-
-def now_label() -> str:
-    return format_datetime(dt.datetime.now(dt.UTC), "dd/MM/yyyy HH:mm:ss")
-
-
 def init_app(app: Flask) -> None:
     # A global (not a context variable) so that FAB's macros imported without context
     # (baselib.get_nonce) see it too.
     app.jinja_env.globals["csp_nonce"] = _nonce
     app.jinja_env.globals["list_url"] = list_url
-    app.jinja_env.globals["now_label"] = now_label
+    app.jinja_env.globals["now_label"] = formats.now_label
     app.jinja_env.filters["cell"] = cell
-    app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["long_day"] = long_day
-    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters.update(formats.FILTERS)
     app.before_request(enforce_session)
     app.before_request(refuse_unbounded_pk)
     app.before_request(bound_list_arguments)

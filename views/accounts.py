@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.extensions import db
 from app.security import client_ip, log
@@ -23,7 +23,7 @@ from app.services.people import directory as people
 from app.services.people.users import manager_of
 from app.urls import public_url
 
-from .base import login_required, own_agent
+from .base import login_required, own_agent, service_rule
 
 EMAIL_MESSAGE = _l("This e-mail address is not valid.")
 
@@ -206,40 +206,57 @@ class AccountView(BaseView):
         )
 
 
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _contact_rule(error_of):
+    """A contact rule of ``people`` (postcode, telephone…) as the field's validator."""
+    return service_rule(lambda form, field: error_of(field.data))
+
+
+def _fiscal_power_rule(form, field):
+    # A text that is not a whole number gets WTForms' message and the range, as ever.
+    if field.process_errors:
+        return people.fiscal_power_message()
+    return people.fiscal_power_error(field.data)
+
+
 class PersonalInfoForm(FlaskForm):
-    address_line1 = StringField(_l("Address"), validators=[Optional(), Length(max=120)])
-    address_line2 = StringField(_l("Address (continued)"), validators=[Optional(), Length(max=120)])
+    """The contact details an agent edits (``people.CONTACT_FIELDS``): each field read
+    stripped, checked by the rules of ``app.services.people.directory``."""
+
+    address_line1 = StringField(
+        _l("Address"), filters=[_stripped], validators=[Optional(), Length(max=120)]
+    )
+    address_line2 = StringField(
+        _l("Address (continued)"), filters=[_stripped], validators=[Optional(), Length(max=120)]
+    )
     postcode = StringField(
         _l("Postcode"),
-        validators=[
-            Optional(),
-            Regexp(r"^[0-9A-Za-z -]{2,10}$", message=_l("This postcode is not valid.")),
-        ],
+        filters=[_stripped],
+        validators=[Optional(), _contact_rule(people.postcode_error)],
     )
-    town = StringField(_l("Town"), validators=[Optional(), Length(max=80)])
+    town = StringField(_l("Town"), filters=[_stripped], validators=[Optional(), Length(max=80)])
     phone = StringField(
         _l("Telephone"),
-        validators=[
-            Optional(),
-            Regexp(
-                r"^\+?[0-9 .()-]{6,20}$",
-                message=_l("This telephone number is not valid."),
-            ),
-        ],
+        filters=[_stripped],
+        validators=[Optional(), _contact_rule(people.phone_error)],
     )
     email_professional = EmailField(
-        _l("Professional e-mail"), validators=[Optional(), Email(message=EMAIL_MESSAGE)]
+        _l("Professional e-mail"),
+        filters=[_stripped],
+        validators=[Optional(), Email(message=EMAIL_MESSAGE)],
     )
     email_personal = EmailField(
-        _l("Personal e-mail"), validators=[Optional(), Email(message=EMAIL_MESSAGE)]
+        _l("Personal e-mail"),
+        filters=[_stripped],
+        validators=[Optional(), Email(message=EMAIL_MESSAGE)],
     )
     car_fiscal_power = IntegerField(
         _l("Fiscal horsepower of your car"),
         description=_l("Used for the kilometre allowances of your trips by car."),
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=99, message=_l("Enter a number between 1 and 99.")),
-        ],
+        validators=[Optional(), service_rule(_fiscal_power_rule)],
     )
 
 

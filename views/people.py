@@ -4,8 +4,7 @@ teachings, managers."""
 from __future__ import annotations
 
 from flask_appbuilder import expose, has_access
-from flask_babel import lazy_gettext as _l
-from wtforms.validators import Email, Optional, ValidationError
+from wtforms.validators import Email, Optional
 
 from app.extensions import db
 from app.services.claims import academy as academy_claims
@@ -16,23 +15,12 @@ from app.services.people import personal_data
 from app.services.referential import rules as referential
 from models import Agent, AgentEstablishment, Manager, Teaching
 
-from .base import EagerInterface, ImaginModelView, current_academy_id
+from .base import EagerInterface, ImaginModelView, current_academy_id, service_rule
 from .missions import AssignmentModelView
 
-
-def _checked(check, message):
-    def validator(form, field):
-        if field.data and not check(field.data):
-            raise ValidationError(message)
-
-    return validator
-
-
-validate_insee = _checked(
-    referential.insee_is_valid, _l("This INSEE number is not valid (15 characters with the key).")
-)
-validate_iban = _checked(referential.iban_is_valid, _l("This IBAN is not valid."))
-validate_bic = _checked(referential.bic_is_valid, _l("This BIC is not valid."))
+validate_insee = service_rule(lambda form, field: referential.insee_error(field.data))
+validate_iban = service_rule(lambda form, field: referential.iban_error(field.data))
+validate_bic = service_rule(lambda form, field: referential.bic_error(field.data))
 
 
 class AgentModelView(ImaginModelView):

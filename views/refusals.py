@@ -21,13 +21,13 @@ from flask_appbuilder.urltools import (
     get_page_args,
     get_page_size_args,
 )
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Integer, Numeric, SmallInteger, inspect
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 from app.services import DomainError
+from app.services.common import formats
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +52,6 @@ def column_bounds(column_type) -> tuple[Decimal | int, Decimal | int] | None:
     return None
 
 
-def _shown(value) -> str:
-    return format_decimal(value, format="0.####")
-
-
 class ColumnBound:
     """A number the column can hold (a message only when the field has none yet)."""
 
@@ -69,9 +65,9 @@ class ColumnBound:
         if isinstance(value, Decimal) and not value.is_finite():
             raise ValidationError(_l("Not a valid number."))
         if value < self.low:
-            raise ValidationError(_l("At least %(min)s.", min=_shown(self.low)))
+            raise ValidationError(_l("At least %(min)s.", min=formats.bound(self.low)))
         if value > self.high:
-            raise ValidationError(_l("At most %(max)s.", max=_shown(self.high)))
+            raise ValidationError(_l("At most %(max)s.", max=formats.bound(self.high)))
 
 
 def bound_number_fields(form_class, model) -> None:

@@ -80,3 +80,17 @@ def test_a_portal_address_is_https(app_ctx, url, valid):
     from app.services.referential.rules import portal_url_error
 
     assert (portal_url_error(url) is None) is valid
+
+
+def test_the_financial_file_rules_give_a_french_message_or_none(app):
+    from flask_babel import force_locale
+
+    from app.services.referential.rules import bic_error, iban_error, insee_error
+
+    with app.test_request_context(), force_locale("fr"):
+        assert insee_error(None) is None and insee_error("1 65 07 35 123 456 31") is None
+        assert str(insee_error("165073512345632")).startswith("Ce numéro INSEE n'est pas valide")
+        assert iban_error("") is None and iban_error("FR7630006000011234567890189") is None
+        assert str(iban_error("FR7630006000011234567890188")) == "Cet IBAN n'est pas valide."
+        assert bic_error(None) is None and bic_error("AGRIFRPPXXX") is None
+        assert str(bic_error("AGRI")) == "Ce BIC n'est pas valide."

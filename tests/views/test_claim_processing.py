@@ -251,7 +251,7 @@ def test_service_done_lists_ended_missions_with_their_counts(app, manager):
 def test_stored_times_are_shown_in_french_time(app):
     import datetime as dt
 
-    from app.web import local_time
+    from app.services.common.formats import moment as local_time
 
     with app.test_request_context("/"):
         assert local_time(dt.datetime(2026, 11, 23, 17, 11)) == "23/11/2026 18:11"  # UTC+1

@@ -89,3 +89,33 @@ def test_the_edit_form_has_the_whole_values_and_a_save_logs_none(app, log_in, de
         assert stored != new_iban and "FR14" not in stored
     detail = client.get(f"/agentmodelview/show/{agent_id}")
     assert "FR14 •••• •••• •••• •••• •••• 606" in page_text(detail.text)
+
+
+def test_a_wrong_financial_file_is_refused_next_to_its_fields(app, log_in, demo):
+    agent_id = external_id(app)
+    client = log_in("gestionnaire")
+    form = client.get(f"/agentmodelview/edit/{agent_id}")
+    response = client.post(
+        f"/agentmodelview/edit/{agent_id}",
+        data={
+            "csrf_token": csrf_token(form.text),
+            "last_name": "LE GALL",
+            "first_name": "Marc",
+            "kind": "EXTERNAL",
+            "external_id": "EXT35000123",
+            "insee_number": "165073512345632",
+            "iban": "FR7630006000011234567890188",
+            "bic": "AGRI",
+        },
+    )
+    assert response.status_code == 200
+    body = page_text(response.text)
+    for message in (
+        "Ce numéro INSEE n'est pas valide (15 caractères, clé comprise).",
+        "Cet IBAN n'est pas valide.",
+        "Ce BIC n'est pas valide.",
+    ):
+        assert message in body
+    assert 'value="FR7630006000011234567890188"' in response.text  # nothing typed is lost
+    with app.app_context():
+        assert db.session.get(Agent, agent_id).iban == IBAN  # nothing saved

@@ -90,8 +90,8 @@ def _leg_values(leg) -> dict[str, str]:
     def text(value):
         if value is None:
             return ""
-        if hasattr(value, "strftime"):
-            return value.strftime("%H:%M") if not hasattr(value, "year") else value.isoformat()
+        if hasattr(value, "isoformat"):  # what <input type="date"> and "time" expect
+            return value.isoformat() if hasattr(value, "year") else value.isoformat("minutes")
         return str(value)
 
     values = {

@@ -22,9 +22,8 @@ from app.services.claims import academy as academy_claims
 from app.services.claims import documents, lifecycle, processing
 from app.services.claims import entry as claim_entry
 from app.services.claims import page as claim_page
-from app.services.common import clock, listing
+from app.services.common import clock, formats, listing
 from app.services.people import directory as people
-from app.web import money
 from models import (
     Agent,
     Establishment,
@@ -302,7 +301,7 @@ class ClaimProcessingView(BaseView):
             flash(str(error.message), "danger")
         else:
             db.session.commit()
-            flash(_("The fee is entered: %(amount)s.", amount=money(amount)), "success")
+            flash(_("The fee is entered: %(amount)s.", amount=formats.euros(amount)), "success")
         return redirect(url_for("ClaimProcessingView.claim", claim_id=claim_id))
 
     @expose("/<int:claim_id>/renvoyer", methods=["POST"])

@@ -27,6 +27,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.services import DomainError
+from app.services.common import formats
 from models import ExpenseClaim, RateLine, RateTable
 from models.enums import ClaimStatus, FeeEntryFamily, LodgingZone, RateKind, TransportMode
 
@@ -275,7 +276,7 @@ def copy_previous(
         raise DomainError(
             _l(
                 "No barème starts before %(day)s: there is nothing to copy.",
-                day=valid_from.strftime("%d/%m/%Y"),
+                day=formats.day(valid_from),
             )
         )
     table = RateTable(
@@ -576,7 +577,7 @@ def incomplete_message(claim: ExpenseClaim, missing: list[MissingRate], action):
     return _l(
         "The barème of %(day)s lacks lines this expense claim needs: %(lines)s. "
         "Complete the barème (Rate tables), then %(action)s.",
-        day=day.strftime("%d/%m/%Y") if day else "—",
+        day=formats.day(day, "—"),
         lines=missing_text(missing),
         action=action,
     )

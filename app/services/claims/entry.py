@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.services import DomainError, NotFound
 from app.services.claims import lifecycle, workflow
-from app.services.common import numbers
+from app.services.common import formats, numbers
 from models import ExpenseClaim, FeeEntry, TravelLeg
 from models.enums import FeeEntryFamily, TransportMode
 
@@ -230,8 +230,8 @@ def _half_days(claim, values, errors):
             if first and last and not first <= day <= last:
                 errors[names[0]] = _l(
                     "Enter a date of the mission (%(first)s to %(last)s).",
-                    first=first.strftime("%d/%m/%Y"),
-                    last=last.strftime("%d/%m/%Y"),
+                    first=formats.day(first),
+                    last=formats.day(last),
                 )
             elif day in seen:
                 errors[names[0]] = _l("This date is already entered.")

@@ -23,6 +23,7 @@ from app.services import ALLOWED, Decision, refused
 from app.services.claims import amounts, documents, lifecycle, processing, workflow
 from app.services.claims import entry as claim_entry
 from app.services.claims import summary as claim_summary
+from app.services.common import formats
 from models import Academy, ExpenseClaim, Mission, SupportingDocument, TravelLeg, User
 from models.enums import ClaimStatus, DocumentDossier, FeeEntryFamily
 
@@ -204,7 +205,7 @@ def agent_notes(
                 _l(
                     "You declared on %(day)s that you did not carry out this mission: the "
                     "manager will not process its expense claim.",
-                    day=claim.not_done_declared_at.strftime("%d/%m/%Y"),
+                    day=formats.day(claim.not_done_declared_at),
                 ),
             )
         )
@@ -458,7 +459,7 @@ def fee_form_values(claim: ExpenseClaim) -> dict[str, str]:
                     ("ae", "afternoon_end"),
                 ):
                     value = getattr(e, attr)
-                    values[f"{key}-{index}"] = value.strftime("%H:%M") if value else ""
+                    values[f"{key}-{index}"] = value.isoformat(timespec="minutes") if value else ""
     elif family is FeeEntryFamily.DURATION and entries:
         values["hours"] = str(entries[0].hours or 0)
         values["minutes"] = str(entries[0].minutes or 0)

@@ -4,20 +4,20 @@ both."""
 
 from __future__ import annotations
 
-from flask_babel import format_currency
 from flask_babel import gettext as _
 
 from app.services.claims import lifecycle
+from app.services.common import formats
 from models import ExpenseClaim, TravelLeg
 from models.enums import FeeEntryFamily, TransportMode
 
 
 def _day(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else "—"
+    return formats.day(value, "—")
 
 
 def _time(value) -> str:
-    return value.strftime("%H:%M") if value else "—"
+    return formats.hour(value, "—")
 
 
 def _span(start, end) -> str:
@@ -25,7 +25,8 @@ def _span(start, end) -> str:
 
 
 def decimal_text(value) -> str:
-    """ "35" for 35.0, "12,5" for 12.50: as a French user writes a number."""
+    """ "35" for 35.0, "12,5" for 12.50: a number put back into an input as a French user
+    types it (the recap writes it with ``formats.amount``)."""
     text = format(value.normalize(), "f") if value is not None else ""
     return text.replace(".", ",")
 
@@ -108,7 +109,7 @@ def leg_lines(leg: TravelLeg) -> list[str]:
         lines.append(
             _(
                 "Distance one way: %(km)s km; Number of trips: %(trips)s",
-                km=decimal_text(leg.km_one_way),
+                km=formats.amount(leg.km_one_way),
                 trips=leg.trips or 0,
             )
         )
@@ -116,7 +117,7 @@ def leg_lines(leg: TravelLeg) -> list[str]:
         lines.append(
             _(
                 "Miscellaneous: %(amount)s (%(comment)s)",
-                amount=format_currency(leg.misc_amount, "EUR"),
+                amount=formats.euros(leg.misc_amount),
                 comment=leg.misc_comment or "",
             )
         )
@@ -135,7 +136,5 @@ def leg_lines(leg: TravelLeg) -> list[str]:
     if counted:
         lines.append(_("Meals and nights: %(list)s", list="; ".join(counted)))
     if leg.sncf_fare is not None:
-        lines.append(
-            _("SNCF 2nd class fare: %(amount)s", amount=format_currency(leg.sncf_fare, "EUR"))
-        )
+        lines.append(_("SNCF 2nd class fare: %(amount)s", amount=formats.euros(leg.sncf_fare)))
     return lines

@@ -31,7 +31,7 @@ from app.services.claims.lifecycle import (
     travel_complete,
     travel_open,
 )
-from app.services.common import clock
+from app.services.common import clock, formats
 from models import (
     Assignment,
     ExpenseClaim,
@@ -116,7 +116,7 @@ def can_open(claim: ExpenseClaim, today: dt.date) -> Decision:
         return refused(
             _l(
                 "The mission has not started: its expense claim can be entered from %(day)s.",
-                day=first.strftime("%d/%m/%Y") if first else "?",
+                day=formats.day(first, "?"),
             )
         )
     return ALLOWED
@@ -194,7 +194,7 @@ def can_validate(claim: ExpenseClaim, today: dt.date) -> Decision:
         return refused(
             _l(
                 "The mission is in progress: you can validate its expense claim after %(day)s.",
-                day=last.strftime("%d/%m/%Y"),
+                day=formats.day(last),
             )
         )
     return ALLOWED

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from sqlalchemy import Enum, String, cast, func, inspect, or_, select
 
 from app.bounds import MAX_PAGE, parse_int
+from app.services.common import formats
 
 TEXT, DATE, NUMBER = "text", "date", "number"
 MAX_PER_PAGE = 100
@@ -77,11 +78,11 @@ def display(value: Any) -> str:
     if isinstance(value, Markup):  # e.g. action buttons: their text, not their HTML
         return value.striptags()
     if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+        return formats.moment(value, rebase=False)
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return formats.day(value)
     if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
+        return formats.hour(value)
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
     return str(value)

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from app.services import DomainError
+from app.services.common import formats
 
 # At most 9 digits before the separator: far beyond any cap, and bounded before
 # Decimal sees the text.
@@ -35,7 +35,7 @@ class OutOfRange(NumberError):
 
 def number_text(value) -> str:
     """A bound as the user reads it ("5 000", "0,5")."""
-    return format_decimal(value)
+    return formats.amount(value)
 
 
 def parse_decimal(

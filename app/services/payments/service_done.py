@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.services import DomainError
 from app.services.claims import lifecycle
+from app.services.common import formats
 from models import (
     Assignment,
 )
@@ -42,7 +43,7 @@ def record_service_done(
                 _l(
                     "Mission no. %(number)s is not over: record its service done from %(day)s.",
                     number=mission.number,
-                    day=(last or today).strftime("%d/%m/%Y"),
+                    day=formats.day(last or today),
                 )
             )
         assignment.service_done_on = today

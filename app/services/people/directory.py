@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,10 @@ CONTACT_FIELDS = (
     "email_personal",
     "car_fiscal_power",
 )
+# What an agent may write in their contact details (the form's validators are these).
+POSTCODE = re.compile(r"[0-9A-Za-z -]{2,10}")  # French, or abroad ("2A004", "L-1234")
+PHONE = re.compile(r"\+?[0-9 .()-]{6,20}")
+FISCAL_POWER = (1, 99)  # as the database's check constraint on agent.car_fiscal_power
 SERVICE_BY_KIND = {
     AgentKind.EXTERNAL: Service.EXTERNAL,
     AgentKind.HEAD: Service.HEAD,
@@ -55,6 +60,31 @@ def _clean(value):
         return value
     value = (value or "").strip()
     return value or None
+
+
+def postcode_error(value: str | None):
+    if value and not POSTCODE.fullmatch(value.strip()):
+        return _l("This postcode is not valid.")
+    return None
+
+
+def phone_error(value: str | None):
+    if value and not PHONE.fullmatch(value.strip()):
+        return _l("This telephone number is not valid.")
+    return None
+
+
+def fiscal_power_message():
+    low, high = FISCAL_POWER
+    return _l("Enter a number between %(min)s and %(max)s.", min=low, max=high)
+
+
+def fiscal_power_error(value: int | None):
+    """The fiscal horsepower of the agent's car (kilometre allowances), when given."""
+    low, high = FISCAL_POWER
+    if value is not None and not low <= value <= high:
+        return fiscal_power_message()
+    return None
 
 
 def update_contact(session: Session, agent: Agent, data: dict) -> Agent:

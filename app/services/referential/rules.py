@@ -6,12 +6,11 @@ import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
-from app.services.common import numbers
+from app.services.common import formats, numbers
 from models import Academy
 
 # Key letters of a UAI code (the 23 capitals without I, O and Q).
@@ -59,6 +58,27 @@ def bic_is_valid(value: str) -> bool:
     return bic.is_valid(value or "")
 
 
+def insee_error(value: str | None):
+    """A contributor's INSEE number, when given, is a valid NIR (with its key)."""
+    if value and not insee_is_valid(value):
+        return _l("This INSEE number is not valid (15 characters with the key).")
+    return None
+
+
+def iban_error(value: str | None):
+    """A contributor's IBAN, when given, has a right check number."""
+    if value and not iban_is_valid(value):
+        return _l("This IBAN is not valid.")
+    return None
+
+
+def bic_error(value: str | None):
+    """A contributor's BIC, when given, is a well-formed bank code."""
+    if value and not bic_is_valid(value):
+        return _l("This BIC is not valid.")
+    return None
+
+
 def home_academy(session, code: str):
     """The académie this instance serves."""
     return session.scalar(select(Academy).where(Academy.code == code))
@@ -78,7 +98,7 @@ def rate_period_error(valid_from, valid_until):
 
 
 def _rate_too_large():
-    return _l("At most %(max)s.", max=LazyString(format_decimal, MAX_RATE, format="0.####"))
+    return _l("At most %(max)s.", max=LazyString(formats.bound, MAX_RATE))
 
 
 def rate_amount_error(amount):

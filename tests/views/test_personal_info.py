@@ -1,0 +1,103 @@
+"""The agent's "Informations personnelles" form: each field's rule, its French message
+next to the field (tied by aria-describedby), nothing typed lost, nothing saved."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from models import Agent
+from tests.conftest import csrf_token
+
+URL = "/informations-personnelles/"
+MARC = "EXT35000123"
+
+
+def errors_of(html: str) -> dict[str, list[str]]:
+    """The messages shown under each field, by field name."""
+    found = {}
+    for name, block in re.findall(r'<div id="([a-z_0-9]+)-help">(.*?)</div>', html, re.S):
+        messages = re.findall(r'<p class="text-danger">([^<]*)</p>', block)
+        if messages:
+            found[name] = messages
+    return found
+
+
+def post(client, **fields):
+    page = client.get(URL)
+    return client.post(URL, data={"csrf_token": csrf_token(page.text), **fields})
+
+
+def marc(app):
+    with app.app_context():
+        agent = db.session.scalar(select(Agent).where(Agent.external_id == MARC))
+        return {
+            "postcode": agent.postcode,
+            "phone": agent.phone,
+            "car_fiscal_power": agent.car_fiscal_power,
+            "email_professional": agent.email_professional,
+        }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("postcode", "1", "Ce code postal n'est pas valide."),
+        ("postcode", "14000;", "Ce code postal n'est pas valide."),
+        ("phone", "appelez-moi", "Ce numéro de téléphone n'est pas valide."),
+        ("phone", "12345", "Ce numéro de téléphone n'est pas valide."),
+        ("email_professional", "marc@", "Cette adresse électronique n'est pas valide."),
+        ("car_fiscal_power", "0", "Saisissez un nombre compris entre 1 et 99."),
+        ("car_fiscal_power", "100", "Saisissez un nombre compris entre 1 et 99."),
+    ],
+)
+def test_a_wrong_value_is_refused_next_to_its_field(app, log_in, demo, field, value, message):
+    client = log_in("intervenant")
+    before = marc(app)
+    response = post(client, town="CAEN", **{field: value})
+    assert response.status_code == 200
+    assert errors_of(response.text) == {field: [message]}
+    assert f'aria-describedby="{field}-help"' in response.text
+    assert f'value="{value}"' in response.text  # nothing typed is lost
+    assert 'value="CAEN"' in response.text
+    assert "Certains champs ne sont pas valides" in response.text
+    assert marc(app) == before  # nothing saved
+
+
+def test_a_fiscal_power_that_is_not_a_number_is_refused(app, log_in, demo):
+    client = log_in("intervenant")
+    response = post(client, car_fiscal_power="douze")
+    assert response.status_code == 200
+    messages = errors_of(response.text)["car_fiscal_power"]
+    assert "Saisissez un nombre compris entre 1 et 99." in messages
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "saved"),
+    [
+        ("postcode", " 14000 ", "14000"),
+        ("postcode", "2A004", "2A004"),
+        ("phone", "+33 (0)2 31 00 00 03", "+33 (0)2 31 00 00 03"),
+        ("car_fiscal_power", "1", 1),
+        ("car_fiscal_power", "99", 99),
+        ("car_fiscal_power", "", None),
+        ("email_professional", " Marc.Le-Gall@Ac-Rennes.FR ", "marc.le-gall@ac-rennes.fr"),
+    ],
+)
+def test_a_right_value_is_saved_as_the_portal_keeps_it(app, log_in, demo, field, value, saved):
+    response = post(log_in("intervenant"), **{field: value})
+    assert response.status_code == 302
+    assert marc(app)[field] == saved
+
+
+def test_the_english_interface_gives_the_same_rules_in_english(app, log_in, demo):
+    client = log_in("intervenant")
+    client.get("/lang/en")
+    response = post(client, postcode="1", car_fiscal_power="100")
+    assert errors_of(response.text) == {
+        "postcode": ["This postcode is not valid."],
+        "car_fiscal_power": ["Enter a number between 1 and 99."],
+    }
