@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.services import DomainError, NotFound
 from app.services.claims import academy as academy_claims
+from app.services.claims import amounts, forms, lifecycle, processing
 from app.services.claims import entry as claim_entry
-from app.services.claims import lifecycle, processing
 from app.services.common import clock
+from app.services.common.fields import first_errors
 from app.services.payments import export as payment_export
 from app.services.payments import service_done as done
 from models import (
@@ -349,9 +350,10 @@ def test_send_back_is_refused_on_a_claim_not_validated(session, manager, people)
     ("raw", "value"),
     [("12,50", "12.50"), ("1 234,5", "1234.50"), ("12.5", "12.50"), ("\u00a07", "7.00")],
 )
-def test_parse_amount_reads_french_amounts(raw, value, app_ctx):
-    amount = processing.parse_amount(raw)
-    assert (amount, str(amount)) == (D(value), value)
+def test_the_fee_amount_form_reads_french_amounts(raw, value, app_ctx):
+    form = forms.bind(forms.FeeAmountForm, {"amount": raw})
+    amount = amounts.money(form.amount.data)
+    assert (first_errors(form), amount, str(amount)) == ({}, D(value), value)
 
 
 @pytest.mark.parametrize(
@@ -362,10 +364,9 @@ def test_parse_amount_reads_french_amounts(raw, value, app_ctx):
         ("1,234", "2 décimales au plus."),
     ],
 )
-def test_parse_amount_refuses_what_is_not_an_amount(raw, fragment, app_ctx):
-    with pytest.raises(DomainError) as error:
-        processing.parse_amount(raw)
-    assert said(error) == fragment
+def test_the_fee_amount_form_refuses_what_is_not_an_amount(raw, fragment, app_ctx):
+    form = forms.bind(forms.FeeAmountForm, {"amount": raw})
+    assert [str(message) for message in first_errors(form).values()] == [fragment]
 
 
 def test_process_fee_stores_the_manager_amount(session, manager, people):

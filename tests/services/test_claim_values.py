@@ -11,11 +11,11 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from app.services import DomainError
 from app.services.claims import entry as claim_entry
-from app.services.claims import lifecycle, processing, workflow
+from app.services.claims import forms, lifecycle, processing, workflow
 from app.services.claims.entry import EntryErrors
 from app.services.common import numbers
+from app.services.common.fields import first_errors
 from models import Agent, Manager, MissionType
 from models.enums import ClaimStatus, FeeEntryFamily
 
@@ -114,16 +114,13 @@ def test_an_empty_value_is_none(app_ctx):
 
 @pytest.mark.parametrize("raw", ["1e3", "1E2", "NaN", "Infinity", "12,345", "100000"])
 def test_the_managers_sncf_fare_and_fee_amount_refuse_values_no_ticket_has(raw, app_ctx):
-    with pytest.raises(DomainError):
-        processing.parse_amount(raw)
-    with pytest.raises(DomainError):
-        processing.parse_amount(raw, maximum=processing.MAX_FARE)
+    assert list(first_errors(forms.bind(forms.FeeAmountForm, {"amount": raw}))) == ["amount"]
+    assert list(first_errors(forms.bind(forms.FareForm, {"fare": raw}))) == ["fare"]
 
 
 def test_a_fare_above_the_cap_names_it(app_ctx):
-    with pytest.raises(DomainError) as error:
-        processing.parse_amount("1600", maximum=processing.MAX_FARE)
-    assert plain(error.value.message) == "Saisissez un nombre compris entre 0 et 1 500."
+    errors = first_errors(forms.bind(forms.FareForm, {"fare": "1600"}))
+    assert plain(errors["fare"]) == "Saisissez un nombre compris entre 0 et 1 500."
 
 
 @pytest.mark.parametrize("field", ["km_one_way", "misc_amount"])

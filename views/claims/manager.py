@@ -320,13 +320,8 @@ class ClaimProcessingView(BaseView):
     @has_access
     @manager_screen
     def process_fee(self, academy_id, claim_id):
-        raw, comment = request.form.get("amount", ""), request.form.get("comment", "")
-
         def action(claim):
-            amount = processing.parse_amount(raw)
-            processing.process_fee(
-                db.session, claim, amount, by_user_id=current_user.id, comment=comment
-            )
+            processing.process_fee_from(db.session, claim, request.form, by_user_id=current_user.id)
 
         return self._act(academy_id, claim_id, action, _("The fee is processed."))
 
@@ -334,12 +329,11 @@ class ClaimProcessingView(BaseView):
     @has_access
     @manager_screen
     def set_fare(self, academy_id, claim_id, leg_id):
-        raw = request.form.get("fare", "").strip()
-
         def action(claim):
-            fare = processing.parse_amount(raw, maximum=processing.MAX_FARE) if raw else None
             try:
-                processing.set_fare(db.session, claim, leg_id, fare, by_user_id=current_user.id)
+                processing.set_fare_from(
+                    db.session, claim, leg_id, request.form, by_user_id=current_user.id
+                )
             except NotFound:
                 abort(404)
 

@@ -10,25 +10,23 @@ to their fields, so nothing typed is lost.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
+from wtforms import Form
 
 from app.services import DomainError, NotFound
-from app.services.claims import lifecycle, workflow
-from app.services.common import formats, numbers
+from app.services.claims import forms, lifecycle, workflow
+from app.services.common import formats
+from app.services.common.fields import first_errors, required_message
 from models import ExpenseClaim, FeeEntry, TravelLeg
 from models.enums import FeeEntryFamily, TransportMode
 
-MAX_COUNT = 9999
-MAX_SMALL = 99
-MAX_KM = Decimal("2000")
-MAX_MISC = Decimal("1000")
 # Travel may start or end a little before or after the mission (the day before).
 TRAVEL_MARGIN = dt.timedelta(days=2)
+# Declared with the forms (the views and the referential read them here).
+MAX_COUNT, LEG_COUNTS, MISC_MODES = forms.MAX_COUNT, forms.LEG_COUNTS, forms.MISC_MODES
 
 
 class EntryErrors(DomainError):
@@ -37,68 +35,6 @@ class EntryErrors(DomainError):
     def __init__(self, errors: dict[str, object]):
         super().__init__(_l("The entry holds errors: correct the fields marked in red."))
         self.errors = errors
-
-
-# --- Reading values -------------------------------------------------------------------
-
-
-def _text(values: Mapping, name: str) -> str:
-    return (values.get(name) or "").strip()
-
-
-def _int(values, name, errors, *, required=False, maximum=MAX_COUNT, minimum=0):
-    raw = _text(values, name)
-    if not raw:
-        if required:
-            errors[name] = _l("This field is required.")
-        return None
-    if not re.fullmatch(r"\d{1,6}", raw):
-        errors[name] = _l("Enter a whole number.")
-        return None
-    value = int(raw)
-    if value < minimum or value > maximum:
-        errors[name] = _l("Enter a number between %(min)s and %(max)s.", min=minimum, max=maximum)
-        return None
-    return value
-
-
-def _decimal(values, name, errors, *, required=False, maximum, places=2):
-    try:
-        value = numbers.parse_decimal(_text(values, name), maximum=maximum, places=places)
-    except numbers.NumberError as error:
-        errors[name] = error.message
-        return None
-    if value is None and required:
-        errors[name] = _l("This field is required.")
-    return value
-
-
-def _date(values, name, errors, *, required=False):
-    raw = _text(values, name)
-    if not raw:
-        if required:
-            errors[name] = _l("This field is required.")
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    errors[name] = _l("Enter a date as dd/mm/yyyy.")
-    return None
-
-
-def _time(values, name, errors, *, required=False):
-    raw = _text(values, name)
-    if not raw:
-        if required:
-            errors[name] = _l("This field is required.")
-        return None
-    match = re.fullmatch(r"(\d{1,2})[:hH](\d{2})", raw)
-    if match and int(match[1]) < 24 and int(match[2]) < 60:
-        return dt.time(int(match[1]), int(match[2]))
-    errors[name] = _l("Enter a time as hh:mm.")
-    return None
 
 
 # --- Fee entry --------------------------------------------------------------------------
@@ -159,8 +95,15 @@ def _mission_type(claim):
     return claim.assignment.mission.mission_type
 
 
+def _bind(form_class, values, errors) -> Form:
+    """The form bound to ``values``; the messages of its fields go to ``errors``."""
+    form = forms.bind(form_class, values)
+    errors.update(first_errors(form))
+    return form
+
+
 def _copies(claim, values, errors):
-    copies = _int(values, "copies", errors, required=True)
+    copies = _bind(forms.CopiesForm, values, errors).copies.data
     mission_type = _mission_type(claim)
     if copies is not None and copies > mission_type.max_copies:
         errors["copies"] = _l(
@@ -186,18 +129,21 @@ def _candidates_cap(claim, count, errors) -> bool:
 
 
 def _candidates(claim, values, errors):
+    dates = mission_dates(claim)
+    form = _bind(forms.candidates_form(dates), values, errors)
     per_date = []
-    for day in mission_dates(claim):
-        key = day.isoformat()
-        morning = _int(values, f"morning-{key}", errors, maximum=MAX_SMALL * 10)
-        afternoon = _int(values, f"afternoon-{key}", errors, maximum=MAX_SMALL * 10)
+    for day in dates:
+        morning = form[f"morning-{day.isoformat()}"].data
+        afternoon = form[f"afternoon-{day.isoformat()}"].data
         if morning is not None or afternoon is not None:
             per_date.append(
                 FeeEntry(
                     day=day, candidates_morning=morning or 0, candidates_afternoon=afternoon or 0
                 )
             )
-    total = _int(values, "candidates", errors, required=not per_date)
+    total = form.candidates.data
+    if total is None and not per_date and "candidates" not in errors:
+        errors["candidates"] = required_message()
     if errors:
         return []
     if per_date:
@@ -219,13 +165,15 @@ def _candidates(claim, values, errors):
 
 def _half_days(claim, values, errors):
     first, last = lifecycle.mission_days(claim)
+    rows = half_day_rows(claim) + 5
+    form = _bind(forms.half_days_form(rows), values, errors)
     entries, seen = [], set()
-    for index in range(half_day_rows(claim) + 5):
-        names = [f"{field}-{index}" for field in ("day", "ms", "me", "as", "ae")]
-        if not any(_text(values, name) for name in names):
+    for index in range(rows):
+        names = forms.half_day_names(index)
+        if not any(form[name].text for name in names):
             continue
-        day = _date(values, names[0], errors, required=True)
-        times = [_time(values, name, errors) for name in names[1:]]
+        day = form[names[0]].data
+        ms, me, as_, ae = (form[name].data for name in names[1:])
         if day is not None:
             if first and last and not first <= day <= last:
                 errors[names[0]] = _l(
@@ -236,7 +184,6 @@ def _half_days(claim, values, errors):
             elif day in seen:
                 errors[names[0]] = _l("This date is already entered.")
             seen.add(day)
-        ms, me, as_, ae = times
         for start, end, start_name, end_name in (
             (ms, me, names[1], names[2]),
             (as_, ae, names[3], names[4]),
@@ -262,8 +209,8 @@ def _half_days(claim, values, errors):
 
 
 def _duration(claim, values, errors):
-    hours = _int(values, "hours", errors, maximum=999)
-    minutes = _int(values, "minutes", errors, maximum=59)
+    form = _bind(forms.DurationForm, values, errors)
+    hours, minutes = form.hours.data, form.minutes.data
     if errors:
         return []
     if not hours and not minutes:
@@ -285,17 +232,6 @@ fee_warnings = lifecycle.fee_warnings
 
 
 # --- Travel lines ------------------------------------------------------------------------
-
-LEG_COUNTS = (
-    "lunches_refund",
-    "lunches_administrative",
-    "lunches_free",
-    "dinners_refund",
-    "dinners_free",
-    "nights_refund",
-    "nights_free",
-)
-MISC_MODES = frozenset({TransportMode.CAR, TransportMode.TRAVEL_VOUCHER})
 
 
 def get_leg(claim: ExpenseClaim, leg_id: int) -> TravelLeg:
@@ -343,9 +279,23 @@ def save_leg(
 
 
 def _leg_values(claim, leg, values, errors) -> dict:
+    first_leg = is_first_leg(claim, leg)
+    mode = TransportMode.__members__.get((values.get("transport_mode") or "").strip())
+    form = _bind(forms.leg_form(mode, first_leg=first_leg), values, errors)
     agent = claim.assignment.agent
-    data: dict = {}
-    if is_first_leg(claim, leg):
+    data: dict = {
+        name: form[name].data
+        for name in (
+            "arrival_town",
+            "departure_postcode",
+            "arrival_postcode",
+            "departure_date",
+            "departure_time",
+            "return_date",
+            "return_time",
+        )
+    }
+    if first_leg:
         # The departure of the first line is the agent's home town: not editable.
         data["departure_town"] = leg.departure_town or (agent.town or "")
         if not data["departure_town"]:
@@ -353,19 +303,7 @@ def _leg_values(claim, leg, values, errors) -> dict:
                 "Your home town is unknown: complete your personal information first."
             )
     else:
-        data["departure_town"] = _town(values, "departure_town", errors)
-    data["arrival_town"] = _town(values, "arrival_town", errors)
-    for name in ("departure_postcode", "arrival_postcode"):
-        raw = _text(values, name)
-        if not raw:
-            errors[name] = _l("This field is required.")
-        elif not re.fullmatch(r"\d{5}", raw):
-            errors[name] = _l("Enter a postcode of 5 digits.")
-        data[name] = raw
-    data["departure_date"] = _date(values, "departure_date", errors, required=True)
-    data["departure_time"] = _time(values, "departure_time", errors, required=True)
-    data["return_date"] = _date(values, "return_date", errors, required=True)
-    data["return_time"] = _time(values, "return_time", errors, required=True)
+        data["departure_town"] = form.departure_town.data
     first, last = lifecycle.mission_days(claim)
     start, end = data["departure_date"], data["return_date"]
     if start and first and start < first - TRAVEL_MARGIN:
@@ -383,33 +321,15 @@ def _leg_values(claim, leg, values, errors) -> dict:
     ):
         errors["return_date"] = _l("The return must come after the departure.")
 
-    mode_name = _text(values, "transport_mode")
-    mode = TransportMode.__members__.get(mode_name)
-    if mode is None:
-        errors["transport_mode"] = _l("Choose the mode of transport.")
     data["transport_mode"] = mode
     data["km_one_way"] = data["trips"] = None
     if mode is TransportMode.CAR:
-        data["km_one_way"] = _decimal(
-            values, "km_one_way", errors, required=True, maximum=MAX_KM, places=1
-        )
-        if data["km_one_way"] == 0:
-            errors["km_one_way"] = _l("Enter the distance of one way.")
-        data["trips"] = _int(values, "trips", errors, required=True, minimum=1, maximum=MAX_SMALL)
+        data["km_one_way"], data["trips"] = form.km_one_way.data, form.trips.data
     data["misc_amount"] = data["misc_comment"] = None
-    if mode in MISC_MODES:
-        misc = _decimal(values, "misc_amount", errors, maximum=MAX_MISC)
-        comment = _text(values, "misc_comment")
-        if misc:
-            if not comment:
-                errors["misc_comment"] = _l(
-                    "Say what the miscellaneous expenses are (tolls, parking…)."
-                )
-            elif len(comment) > 255:
-                errors["misc_comment"] = _l("255 characters at most.")
-            data["misc_amount"], data["misc_comment"] = misc, comment[:255]
+    if mode in MISC_MODES and form.misc_amount.data:
+        data["misc_amount"], data["misc_comment"] = form.misc_amount.data, form.misc_comment.data
     for name in LEG_COUNTS:
-        data[name] = _int(values, name, errors, maximum=MAX_SMALL) or 0
+        data[name] = form[name].data or 0
     if start and end and not errors.keys() & {"departure_date", "return_date"}:
         nights = (end - start).days
         if data["nights_refund"] + data["nights_free"] > nights:
@@ -422,15 +342,6 @@ def _leg_values(claim, leg, values, errors) -> dict:
         if data["dinners_refund"] + data["dinners_free"] > days:
             errors["dinners_refund"] = _l("%(count)s dinner(s) at most on these dates.", count=days)
     return data
-
-
-def _town(values, name, errors) -> str:
-    raw = " ".join(_text(values, name).split()).upper()
-    if not raw:
-        errors[name] = _l("This field is required.")
-    elif len(raw) > 80:
-        errors[name] = _l("80 characters at most.")
-    return raw[:80]
 
 
 def delete_leg(session: Session, claim: ExpenseClaim, leg_id: int, *, today: dt.date) -> None:

@@ -15,10 +15,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.services import ALLOWED, Decision, DomainError, NotFound, first_refusal, refused
-from app.services.claims import amounts, documents, lifecycle
+from app.services.claims import amounts, documents, forms, lifecycle
 from app.services.claims import entry as claim_entry
 from app.services.claims.academy import academy_claim
-from app.services.common import clock, numbers
+from app.services.common import clock
+from app.services.common.fields import first_errors
 from models import (
     ExpenseClaim,
     TravelLeg,
@@ -46,11 +47,8 @@ FARE_SETTABLE = frozenset(
 FARE_MODES = frozenset(
     {TransportMode.TRAIN, TransportMode.PUBLIC_TRANSPORT, TransportMode.TRAVEL_VOUCHER}
 )
-MAX_MESSAGE = 2000
-# The most a manager may type: a fee (300 copies at the top group are 1,500 €; 60
-# hours 823 €) and a 2nd-class train fare (a return across France is under 300 €).
-MAX_FEE = Decimal("5000")
-MAX_FARE = Decimal("1500")
+# Declared with the forms (the view cuts a cancellation's comment at this length).
+MAX_MESSAGE = forms.MAX_MESSAGE
 PART_LABELS = {ClaimPart.FEE: _l("the fee"), ClaimPart.TRAVEL: _l("the travel")}
 
 
@@ -60,6 +58,15 @@ def part_status(claim: ExpenseClaim, part: ClaimPart) -> ClaimStatus:
 
 def _refuse(message) -> None:
     raise DomainError(message)
+
+
+def _read(form_class, values):
+    """The manager's form bound to ``values``, or ``DomainError`` with the French
+    message of its first wrong field (shown in the console)."""
+    form = forms.bind(form_class, values)
+    for message in first_errors(form).values():
+        _refuse(message)
+    return form
 
 
 # --- Actions on one claim -------------------------------------------------------------
@@ -209,11 +216,7 @@ def can_send_back(claim: ExpenseClaim) -> Decision:
 
 def send_back(session: Session, claim: ExpenseClaim, message: str, *, by_user_id: int) -> None:
     """Back to the agent ("Non validé") with a message shown in Suivi and the console."""
-    message = (message or "").strip()
-    if not message:
-        _refuse(_l("Write the message for the contributor."))
-    if len(message) > MAX_MESSAGE:
-        _refuse(_l("The message is too long (%(max)s characters at most).", max=MAX_MESSAGE))
+    message = _read(forms.SendBackForm, {"message": message or ""}).message.data
     can_send_back(claim).require()
     for part in _sent_back_parts(claim):
         lifecycle.transition(
@@ -225,16 +228,6 @@ def send_back(session: Session, claim: ExpenseClaim, message: str, *, by_user_id
             claim.travel_amount = None
     claim.manager_message = message
     claim.accepted_at = None
-
-
-def parse_amount(raw: str, *, maximum: Decimal | None = None) -> Decimal:
-    """A French amount ("12,50", "12.5", "1 234,00") as Decimal, or a DomainError
-    (``numbers.parse_decimal``: no exponent, NaN, Infinity nor third decimal); at most
-    ``maximum`` (a fee, by default)."""
-    value = numbers.parse_decimal(raw, maximum=maximum or MAX_FEE)
-    if value is None:
-        _refuse(_l("Enter an amount such as 12,50."))
-    return amounts.money(value)
 
 
 def can_process_fee(claim: ExpenseClaim) -> Decision:
@@ -303,6 +296,15 @@ def process_fee(
     )
 
 
+def process_fee_from(session: Session, claim: ExpenseClaim, values, *, by_user_id: int) -> Decimal:
+    """``process_fee`` with the amount and the comment as the manager typed them
+    (``values``: the submitted form); a wrong amount is a ``DomainError``."""
+    form = _read(forms.FeeAmountForm, values)
+    amount = amounts.money(form.amount.data)
+    process_fee(session, claim, amount, by_user_id=by_user_id, comment=form.comment.data)
+    return amount
+
+
 def enter_fee(
     session: Session, claim: ExpenseClaim, values, *, by_user_id: int, comment: str = ""
 ) -> Decimal:
@@ -339,6 +341,20 @@ def set_fare(
     if claim.travel_status in READY:
         claim.travel_amount = amounts.compute(session, claim).travel.total
     return leg
+
+
+def set_fare_from(
+    session: Session, claim: ExpenseClaim, leg_id: int, values, *, by_user_id: int
+) -> TravelLeg:
+    """``set_fare`` with the fare as the manager typed it (empty: no fare)."""
+    fare = _read(forms.FareForm, values).fare.data
+    return set_fare(
+        session,
+        claim,
+        leg_id,
+        None if fare is None else amounts.money(fare),
+        by_user_id=by_user_id,
+    )
 
 
 def deposit(

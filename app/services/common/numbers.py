@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app.services import DomainError
 from app.services.common import formats
@@ -56,7 +57,9 @@ def parse_decimal(
         raise NumberError(_l("Enter an amount such as 12,50."))
     sign, whole, decimals = match[1], match[2] or "0", (match[3] or "").rstrip("0")
     if len(decimals) > places:
-        raise NumberError(_l("At most %(places)s decimals.", places=places))
+        raise NumberError(
+            lazy_ngettext("At most %(num)s decimal.", "At most %(num)s decimals.", places)
+        )
     value = Decimal(f"{sign}{whole}.{decimals or '0'}")
     if value < minimum or value > maximum:
         raise OutOfRange(_range(minimum, maximum))
