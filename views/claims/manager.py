@@ -308,12 +308,12 @@ class ClaimProcessingView(BaseView):
     @expose("/<int:claim_id>/renvoyer", methods=["POST"])
     @has_access
     @manager_screen
-    def sendback_to(self, academy_id, claim_id):
+    def send_back(self, academy_id, claim_id):
         message = request.form.get("message", "")
         return self._act(
             academy_id,
             claim_id,
-            lambda c: processing.sendback_to(db.session, c, message, by_user_id=current_user.id),
+            lambda c: processing.send_back(db.session, c, message, by_user_id=current_user.id),
             _("The expense claim is sent back to the contributor with your message."),
         )
 
