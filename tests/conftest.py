@@ -82,6 +82,7 @@ def clean_db(app, _tables):
                     connection.execute(table.delete())
         ensure_roles(app.appbuilder.sm)
         activities.sync_activities(db.session)
+        db.session.commit()  # services never commit: the fixture is the unit's boundary
         app.appbuilder.sm.limiter.reset()
     yield
     with app.app_context():
@@ -109,6 +110,7 @@ def demo(app):
 
     with app.app_context():
         seed_demo(db.session, app.appbuilder.sm)
+        db.session.commit()  # services never commit: the fixture is the unit's boundary
         db.session.remove()
 
 

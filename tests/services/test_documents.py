@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.services import DomainError
 from app.services.claims import documents, lifecycle
 from app.services.claims.documents import Upload
+from app.transaction import unit_of_work
 from models import (
     Agent,
     Assignment,
@@ -385,7 +386,9 @@ def test_delete_removes_the_row_and_the_file(claim, session, tmp_path):
     document = add(session, claim, tmp_path)
     path = documents.path_of(document, tmp_path)
     assert path.exists()
-    documents.delete_document(session, claim, document.id, storage=tmp_path)
+    with unit_of_work(session):  # the file goes once the deletion is committed
+        documents.delete_document(session, claim, document.id, storage=tmp_path)
+        assert path.exists()
     assert not path.exists()
     assert claim.documents == []
     assert document_rows(session) == 0
