@@ -128,10 +128,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
         register_views(appbuilder)
 
-    from app import cli, web
+    from app import cli, transaction, web
 
     web.init_app(app)
     cli.init_app(app)
+    # After web's hooks: the request's commit runs before them (see app/transaction.py).
+    transaction.init_app(app)
     # Last: the host check must run before every other request hook.
     edge.init_app(app)
     return app

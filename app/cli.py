@@ -1,5 +1,6 @@
 """``flask imagin …`` commands: initialise the database, load the demo data, rotate the
-keys of the personal data."""
+keys of the personal data. Each command's writes are one unit of work
+(``app.transaction.unit_of_work``): committed when it ends, nothing kept when it fails."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.services.competences import rules as competences
 from app.services.people import personal_data
 from app.services.people.users import ensure_roles
 from app.services.portal import activities
+from app.transaction import unit_of_work
 
 imagin = AppGroup("imagin", help="IMAG'IN administration commands.")
 
@@ -26,7 +28,8 @@ def initialise() -> None:
     """Migrate the schema to the latest revision, create the roles and the activities."""
     upgrade()
     ensure_roles(current_app.appbuilder.sm)
-    activities.sync_activities(db.session)
+    with unit_of_work(db.session):
+        activities.sync_activities(db.session)
 
 
 @imagin.command("init")
@@ -39,7 +42,8 @@ def init_command() -> None:
 @imagin.command("sync-activities")
 def sync_activities_command() -> None:
     """Write the catalogue's activities and openings (keeps existing openings)."""
-    created = activities.sync_activities(db.session)
+    with unit_of_work(db.session):
+        created = activities.sync_activities(db.session)
     click.echo(f"{created} activité(s) ou ouverture(s) créée(s).")
 
 
@@ -47,7 +51,8 @@ def sync_activities_command() -> None:
 @click.option("--year", type=int, default=None, help="School year (default: the current one).")
 def generate_competences_command(year: int | None) -> None:
     """Generate the agents' competences from their teachings (SYS), idempotently."""
-    result = competences.generate(db.session, year=year)
+    with unit_of_work(db.session):
+        result = competences.generate(db.session, year=year)
     click.echo(
         f"{result.created} compétence(s) créée(s), {result.endorsed} compétence(s) "
         "existante(s) confirmée(s) par SYS."
@@ -58,7 +63,8 @@ def generate_competences_command(year: int | None) -> None:
 def seed_demo_command() -> None:
     """Load the demo académie (Rennes) and its accounts (idempotent)."""
     initialise()
-    seed_demo(db.session, current_app.appbuilder.sm)
+    with unit_of_work(db.session):
+        seed_demo(db.session, current_app.appbuilder.sm)
     click.echo(f"Données de démonstration chargées. Comptes (mot de passe : {DEMO_PASSWORD}) :")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.username:<14} {account.role:<24} {account.description}")
@@ -71,9 +77,11 @@ def seed_large_command(agents: int, claims: int) -> None:
     """Load the demo, then a large académie for the benchmark (bulk inserts)."""
     started = time.perf_counter()
     initialise()
-    seed_demo(db.session, current_app.appbuilder.sm)
+    with unit_of_work(db.session):
+        seed_demo(db.session, current_app.appbuilder.sm)
     try:
-        stats = large_dataset.seed_large(db.session, agents=agents, claims=claims)
+        with unit_of_work(db.session):
+            stats = large_dataset.seed_large(db.session, agents=agents, claims=claims)
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     click.echo(
@@ -88,8 +96,8 @@ def seed_large_command(agents: int, claims: int) -> None:
 def rotate_keys_command() -> None:
     """Re-encrypt every INSEE number, IBAN and BIC with the first key of
     DATA_ENCRYPTION_KEYS (the old keys, still listed after it, open the old values)."""
-    count = personal_data.rotate_keys(db.session)
-    db.session.commit()
+    with unit_of_work(db.session):
+        count = personal_data.rotate_keys(db.session)
     click.echo(
         f"{count} dossier(s) financier(s) rechiffré(s) avec la première clé de "
         "DATA_ENCRYPTION_KEYS : les clés suivantes peuvent maintenant être retirées."

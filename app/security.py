@@ -26,6 +26,7 @@ from flask_login import login_user, logout_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
+from app import transaction
 from app.extensions import db
 from app.fab_routes import (
     NoUserSelfService,
@@ -87,13 +88,15 @@ class ImaginAuthDBView(AuthDBView):
             return redirect(again)
         user = self.appbuilder.sm.auth_user_db(identifier, password)
         if not user:
+            # The refused login must still be counted (lockout): it is answered by a
+            # redirect and never through ``transaction.refused``, so the request's unit
+            # of work commits the count. Do not turn this refusal into a DomainError.
             locked = accounts.record_failure(db.session, identifier, policy)
             log.warning("login failure user=%s ip=%s", identifier, client_ip())
             flash(_locked_message() if locked else str(self.invalid_login_message), "danger")
             return redirect(again)
         security = accounts.security_of(db.session, user)
         if accounts.temporary_password_expired(security):
-            db.session.commit()
             log.warning(
                 "login refused (temporary password expired) user=%s ip=%s",
                 user.username,
@@ -108,7 +111,6 @@ class ImaginAuthDBView(AuthDBView):
             )
             return redirect(again)
         accounts.record_success(db.session, identifier)
-        db.session.commit()
         # A new session: nothing from before the login survives (no fixation).
         locale = session.get("locale")
         session.clear()
@@ -130,7 +132,6 @@ class ImaginAuthDBView(AuthDBView):
         if current_user.is_authenticated:
             # Quitter ends the session everywhere: an old copy of the cookie is dead.
             accounts.end_all_sessions(accounts.security_of(db.session, current_user))
-            db.session.commit()
             log.info("logout user=%s ip=%s", current_user.username, client_ip())
         logout_user()
         session.clear()
@@ -215,7 +216,6 @@ class ImaginUserDBModelView(NoUserSelfService, UnusedRoutesRemoved, UserDBModelV
         accounts.must_change_at_next_login(
             db.session, item, accounts.Policy.from_config(current_app.config)
         )
-        db.session.commit()
         log.info("account created user=%s by=%s", item.username, _current_username())
 
 
@@ -287,10 +287,8 @@ class ImaginResetPasswordView(ResetPasswordView):
             try:
                 accounts.set_password_by_other(db.session, user, form.password.data, policy)
             except DomainError as error:
-                db.session.rollback()
-                form.password.errors.append(str(error.message))
+                form.password.errors.append(str(transaction.refused(error)))
             else:
-                db.session.commit()
                 log.info(
                     "password set by an administrator user=%s by=%s ip=%s",
                     user.username,

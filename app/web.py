@@ -323,7 +323,7 @@ def handle_unexpected_error(error: Exception):
     db.session.rollback()
     try:
         return render_error(500, str(ERROR_MESSAGES[500]))
-    except Exception:  # the shell itself failed: a bare page, never a traceback
+    except Exception:  # not a refusal: the shell itself failed; a bare page, no traceback
         log.exception("The error page could not be rendered")
         return Response(str(ERROR_MESSAGES[500]), status=500, mimetype="text/plain")
 

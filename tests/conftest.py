@@ -190,6 +190,7 @@ def _demo_snapshot(app, _tables, snapshots) -> Snapshot:
         with db.engine.begin() as connection:
             snapshots["base"].restore(connection, _tables)
         seed_demo(db.session, app.appbuilder.sm)
+        db.session.commit()  # services never commit: the fixture is the unit's boundary
         db.session.remove()
         with db.engine.begin() as connection:
             snapshots["demo"] = Snapshot(connection, _tables)

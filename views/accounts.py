@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from app import transaction
 from app.extensions import db
 from app.security import client_ip, log
 from app.services import DomainError, NotFound
@@ -123,7 +124,7 @@ class AccountView(BaseView):
                     _policy(),
                 )
             except DomainError as error:
-                flash(str(error.message), "danger")
+                flash(str(transaction.refused(error)), "danger")
             else:
                 if not email_known and form.email.data:
                     people.set_personal_email(db.session, user, form.email.data)
@@ -186,7 +187,7 @@ class AccountView(BaseView):
         try:
             accounts.check_reset_token(db.session, token)
         except DomainError as error:
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
             return redirect(url_for("AccountView.forgot"))
         form = ResetForm()
         if form.validate_on_submit():
@@ -195,7 +196,7 @@ class AccountView(BaseView):
                     db.session, token, form.new.data, form.confirmation.data, _policy()
                 )
             except DomainError as error:
-                flash(str(error.message), "danger")
+                flash(str(transaction.refused(error)), "danger")
             else:
                 log.info("password reset done user=%s ip=%s", user.username, client_ip())
                 _notify_change(user)
@@ -318,14 +319,13 @@ class AgentAccountView(BaseView):
         )
 
     def _refused(self, agent_id: int, error: DomainError):
-        db.session.rollback()
         log.warning(
             "account action refused agent=%s by=%s ip=%s",
             agent_id,
             current_user.username,
             client_ip(),
         )
-        flash(str(error.message), "danger")
+        flash(str(transaction.refused(error)), "danger")
         return redirect(url_for("AgentAccountView.show", agent_id=agent_id))
 
     @expose("/<int:agent_id>")
@@ -343,7 +343,6 @@ class AgentAccountView(BaseView):
             )
         except DomainError as error:
             return self._refused(agent_id, error)
-        db.session.commit()
         log.info("temporary password issued user=%s by=%s", user.username, current_user.username)
         flash(
             _("A temporary password has been generated: give it to the contributor now."),
@@ -359,7 +358,6 @@ class AgentAccountView(BaseView):
             found = people.reset_link_for(db.session, agent, _policy())
         except DomainError as error:
             return self._refused(agent_id, error)
-        db.session.commit()
         _user, address, _token = found
         _send_reset_link(*found)
         flash(_("A reset link has been sent to %(address)s.", address=address), "success")

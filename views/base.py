@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
+from app import transaction
 from app.catalogue import BY_CODE, CATALOGUE
 from app.extensions import db
 from app.fab_routes import NoActions
@@ -115,46 +116,34 @@ class EagerInterface(SQLAInterface):
     # SQL) to the view. Here a record still used is refused before the delete, and any
     # refusal from the database becomes ``integrity.Refused``: a French message naming
     # the form fields concerned, which ``RefusalsOnForm`` shows next to them.
+    # One transaction per request (app/transaction.py): unlike FAB's SQLAInterface,
+    # these writes never commit (``commit`` is ignored); they flush, so that what the
+    # database refuses surfaces here, and the request's end commits or rolls back.
 
     def _write(self, write, item, *, deleting: bool = False) -> None:
         try:
             write(item)
             self.session.flush()
         except (SQLAlchemyError, DatabaseException, OverflowError) as error:
-            self.session.rollback()
             raise integrity.refusal(error, self.obj, deleting=deleting) from error
-
-    def _commit(self, model, *, deleting: bool = False) -> None:
-        try:
-            self.session.commit()
-        except (SQLAlchemyError, OverflowError) as error:
-            self.session.rollback()
-            raise integrity.refusal(error, model, deleting=deleting) from error
 
     def add(self, item, commit: bool = True) -> None:
         # A record a manager creates belongs to the manager's académie, always.
         if self.scoped and self.obj in scope.DIRECT:
             item.academy_id = current_academy_id()
         self._write(self.session.add, item)
-        if commit:
-            self._commit(self.obj)
 
     def edit(self, item, commit: bool = True) -> None:
         self._write(self.session.merge, item)
-        if commit:
-            self._commit(self.obj)
 
     def delete(self, item, commit: bool = True) -> None:
         integrity.check_deletable(self.session, item)
         self._delete_files(item)
         self._write(self.session.delete, item, deleting=True)
-        if commit:
-            self._commit(self.obj, deleting=True)
 
     def delete_all(self, items) -> None:
         for item in items:
-            self.delete(item, commit=False)
-        self._commit(self.obj, deleting=True)
+            self.delete(item)
 
 
 def service_rule(rule):
@@ -329,13 +318,12 @@ def back_to(default_endpoint: str, **values) -> str:
 
 
 def run_action(action, success_message) -> bool:
-    """Run a service action; commit and say so, or roll back and show the refusal."""
+    """Run a service action and say so, or show the refusal (nothing it wrote is kept:
+    the request's unit of work rolls back)."""
     try:
         action()
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+        flash(str(transaction.refused(error)), "danger")
         return False
-    db.session.commit()
     flash(success_message, "success")
     return True

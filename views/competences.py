@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import transaction
 from app.bounds import parse_id
 from app.extensions import db
 from app.services import DomainError, NotFound
@@ -167,7 +168,7 @@ def add_page(view, agent, actor, allowed, *, options_url, done_url):
         try:
             svc.add_competence(db.session, agent, paper_id or -1, actor, allowed=allowed)
         except DomainError as error:
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
         else:
             flash(_("The competence has been created."), "success")
             return redirect(done_url)
@@ -211,7 +212,7 @@ def _endorse(agent, actor, competence_id, slug):
     except NotFound:
         abort(404)
     except DomainError as error:
-        flash(str(error.message), "warning")
+        flash(str(transaction.refused(error)), "warning")
     else:
         if verdict is EndorsementVerdict.CONFIRMED:
             flash(_("The competence is confirmed (%(code)s).", code=actor.code), "success")
@@ -387,7 +388,7 @@ class HeadCompetenceView(_StaffCompetenceView):
         try:
             head = self._head()
         except NotFound as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
             return redirect(url_for("HomeView.index"))
         rows = [
             listing.Row(
@@ -436,7 +437,7 @@ class ManagerCompetenceView(_StaffCompetenceView):
         try:
             manager = self._manager()
         except NotFound as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
             return redirect(url_for("HomeView.index"))
         columns = (
             AGENT_COLUMNS[0],

@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from app import transaction
 from app.bounds import parse_id
 from app.extensions import db
 from app.services import DomainError
@@ -146,8 +147,7 @@ class ConvocationView(BaseView):
                 by_user_id=current_user.id,
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
         else:
             flash(_("%(count)s contributor(s) convoked.", count=len(created)), "success")
         return redirect(url_for("ConvocationView.mission", mission_id=mission_id))
@@ -163,8 +163,7 @@ class ConvocationView(BaseView):
         try:
             svc.unconvoke(db.session, assignment, by_user_id=current_user.id)
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
         else:
             flash(
                 _(
@@ -183,8 +182,7 @@ class ConvocationView(BaseView):
         try:
             copy = svc.duplicate(db.session, mission, by_user_id=current_user.id)
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
             return redirect(url_for("ConvocationView.mission", mission_id=mission_id))
         flash(
             _("Mission no. %(number)s is created as a copy.", number=copy.number),

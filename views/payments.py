@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from app import transaction
 from app.bounds import parse_id
 from app.extensions import db
 from app.services import DomainError, NotFound
@@ -111,10 +112,8 @@ class ServiceDoneView(BaseView):
                 db.session, chosen, by_user_id=current_user.id, today=clock.today()
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
         else:
-            db.session.commit()
             flash(_("Service done recorded for %(count)s contributor(s).", count=count), "success")
         return redirect(url_for("ServiceDoneView.mission", mission_id=mission_id))
 
@@ -160,8 +159,7 @@ class PaymentExportView(BaseView):
                 db.session, academy_id, by_user_id=current_user.id
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
         else:
             flash(
                 _(

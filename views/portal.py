@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SubmitField, TextAreaField
 
+from app import transaction
 from app.catalogue import BY_CODE, activities_for
 from app.extensions import db
 from app.services import DomainError
@@ -130,7 +131,7 @@ class ActivityOpeningView(BaseView):
                         editor_services=self._editor_services(),
                     )
                 except DomainError as error:
-                    flash(str(error.message), "danger")
+                    flash(str(transaction.refused(error)), "danger")
                 else:
                     label = BY_CODE[opening.activity.code].label
                     if wanted == "1":
@@ -224,7 +225,7 @@ class PortalMessageView(BaseView):
                         by_user_id=current_user.id,
                     )
                 except DomainError as error:
-                    flash(str(error.message), "danger")
+                    flash(str(transaction.refused(error)), "danger")
                 else:
                     flash(
                         _(

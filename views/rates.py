@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
+from app import transaction
 from app.extensions import db
 from app.services import DomainError
 from app.services.claims import amounts
@@ -117,10 +118,8 @@ class RateTableModelView(ImaginModelView):
                 name=(request.form.get("name") or "")[:120],
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
             return redirect(url_for("RateTableModelView.list"))
-        db.session.commit()
         flash(
             _(
                 "The barème « %(name)s » is created with the %(count)s lines of the previous "

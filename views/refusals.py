@@ -26,6 +26,7 @@ from sqlalchemy import BigInteger, Integer, Numeric, SmallInteger, inspect
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
+from app import transaction
 from app.services import DomainError
 from app.services.common import formats
 
@@ -104,16 +105,17 @@ class RefusalsOnForm:
                 bound_number_fields(form_class, self.datamodel.obj)
 
     def _refused(self, form, error: Exception) -> None:
-        self.datamodel.session.rollback()
+        # Nothing the form wrote is kept (the request's unit of work is rolled back).
+        message = transaction.refused(error)
         if not isinstance(error, DomainError):
             log.exception("Write refused on %s", type(self).__name__)
             flash(str(NOT_SAVED), "danger")
             return
         fields = [name for name in getattr(error, "fields", ()) if name in form]
         for name in fields:
-            form[name].errors = [*form[name].errors, str(error.message)]
+            form[name].errors = [*form[name].errors, str(message)]
         if not fields:
-            flash(str(error.message), "danger")
+            flash(str(message), "danger")
 
     def _add(self):
         get_filter_args(self._filters, disallow_if_not_in_search=False)
@@ -184,9 +186,9 @@ class RefusalsOnForm:
             self.datamodel.delete(item)
             self.post_delete(item)
         except Exception as error:  # noqa: BLE001 - every refusal is shown
-            self.datamodel.session.rollback()
+            message = transaction.refused(error)  # nothing of the delete is kept
             if isinstance(error, DomainError):
-                flash(str(error.message), "danger")
+                flash(str(message), "danger")
             else:
                 log.exception("Delete refused on %s", type(self).__name__)
                 flash(str(NOT_SAVED), "danger")

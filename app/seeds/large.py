@@ -208,7 +208,7 @@ def seed_large(
     seed: int = 2026,
 ) -> LargeDataset:
     """Add ``agents`` agents and ``claims`` claims (one per assignment, ``PER_MISSION``
-    assignments per mission) to the demo académie, which must be loaded. Commits."""
+    assignments per mission) to the demo académie, which must be loaded."""
     if agents < PER_MISSION:
         raise DomainError(f"Il faut au moins {PER_MISSION} agents (un jury complet).")
     academy = session.scalar(select(Academy).where(Academy.code == ACADEMY_CODE))
@@ -245,7 +245,7 @@ def seed_large(
             PaymentBatch,
         ),
     )
-    session.commit()
+    session.flush()
     return stats
 
 

@@ -21,6 +21,7 @@ from app.services.common import clock
 from app.services.common.fields import first_errors
 from app.services.payments import export as payment_export
 from app.services.payments import service_done as done
+from app.transaction import unit_of_work
 from models import (
     Academy,
     Agent,
@@ -624,7 +625,8 @@ def test_concurrent_exports_put_each_claim_in_one_batch(app, demo):
         with app.app_context():
             try:
                 barrier.wait(timeout=30)
-                batch = payment_export.export_payments(db.session, rennes, by_user_id=manager)
+                with unit_of_work(db.session):  # one request's transaction
+                    batch = payment_export.export_payments(db.session, rennes, by_user_id=manager)
                 exported.append((batch.number, batch.claim_count))
             except DomainError as error:
                 refused.append(str(error.message))

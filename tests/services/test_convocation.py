@@ -321,6 +321,7 @@ def test_a_convocation_saved_at_the_same_moment_is_a_french_refusal(
     target = mission(session, 900014, [(30, "09:00", D)])
     competent(session, agent, target.paper)
     svc.convoke(session, target, [agent.id], quality=None, jury=None, by_user_id=manager)
+    session.commit()  # the first request's transaction
     # What the second request read before the first one wrote.
     monkeypatch.setattr(svc, "already_convoked", lambda *args: [])
     monkeypatch.setattr(svc, "candidates", lambda s, m: [svc.Candidate(agent, 0, 0)])

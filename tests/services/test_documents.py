@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.services import DomainError
 from app.services.claims import documents, lifecycle
 from app.services.claims.documents import Upload
+from app.transaction import unit_of_work
 from models import (
     Agent,
     Assignment,
@@ -385,10 +386,30 @@ def test_delete_removes_the_row_and_the_file(claim, session, tmp_path):
     document = add(session, claim, tmp_path)
     path = documents.path_of(document, tmp_path)
     assert path.exists()
-    documents.delete_document(session, claim, document.id, storage=tmp_path)
+    with unit_of_work(session):  # the file goes once the deletion is committed
+        documents.delete_document(session, claim, document.id, storage=tmp_path)
+        assert path.exists()
     assert not path.exists()
     assert claim.documents == []
     assert document_rows(session) == 0
+
+
+def test_a_deposit_rolled_back_leaves_no_file(claim, session, tmp_path):
+    path = documents.path_of(add(session, claim, tmp_path), tmp_path)
+    assert path.exists()
+    session.rollback()  # the request that deposited it was refused later on
+    assert not path.exists()
+
+
+def test_a_deletion_rolled_back_keeps_the_file(claim, session, tmp_path):
+    with unit_of_work(session):
+        document = add(session, claim, tmp_path)
+    document_id = document.id
+    path = documents.path_of(document, tmp_path)
+    documents.delete_document(session, claim, document_id, storage=tmp_path)
+    session.rollback()  # the request that deleted it was refused later on
+    assert path.exists()
+    assert document_rows(session) == 1
 
 
 def test_a_document_of_the_manager_cannot_be_deleted_by_the_agent(claim, session, tmp_path):

@@ -14,6 +14,7 @@ from app.services import DomainError
 from app.services.claims import lifecycle
 from app.services.competences import rules as competences
 from app.services.payments import export as payment_export
+from app.transaction import unit_of_work
 from models import (
     Agent,
     Assignment,
@@ -34,7 +35,8 @@ def large(app, demo):
     with app.app_context():
         before = db.session.scalar(select(func.count(ExpenseClaim.id)))
         last_demo_mission = db.session.scalar(select(func.max(Mission.id)))
-        stats = large_dataset.seed_large(db.session, agents=AGENTS, claims=CLAIMS)
+        with unit_of_work(db.session):
+            stats = large_dataset.seed_large(db.session, agents=AGENTS, claims=CLAIMS)
         db.session.remove()
     return before, stats, last_demo_mission
 
@@ -132,7 +134,8 @@ def test_a_batch_file_is_written_on_first_download_then_kept(app, large):
             + (c.travel_status is ClaimStatus.SENT_FOR_PAYMENT)
             for c in sent
         )
-        content = payment_export.batch_file(session, batch)
+        with unit_of_work(session):  # the download's request
+            content = payment_export.batch_file(session, batch)
         rows = list(csv.reader(io.StringIO(content), delimiter=";"))
         assert rows[0] == list(payment_export.CSV_COLUMNS)
         assert len(rows) - 1 == parts
@@ -140,8 +143,9 @@ def test_a_batch_file_is_written_on_first_download_then_kept(app, large):
         # The travel rows carry the SNCF fare the manager set.
         travel = [r for r in rows[1:] if r[2] == "DEPLACEMENT"]
         assert travel and all(r[10] == r[14] != "0.00" for r in travel)
+        batch_id = batch.id
         session.remove()
-        again = session.get(PaymentBatch, batch.id)
+        again = session.get(PaymentBatch, batch_id)
         assert again.content == content
 
 

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.services.claims import entry as claim_entry
 from app.services.claims import lifecycle, workflow
 from app.services.common import clock
+from app.transaction import unit_of_work
 from models import Agent, Assignment, Mission, MissionSlot, MissionType, NumberCounter
 from models.enums import SlotDuration
 
@@ -46,8 +47,9 @@ def ready_claims(count: int) -> list[int]:
         db.session.add(assignment)
         db.session.commit()
         claim = assignment.claim
-        workflow.start(db.session, claim, today=today)
-        claim_entry.save_fee(db.session, claim, {"copies": str(10 + index)}, today=today)
+        with unit_of_work(db.session):
+            workflow.start(db.session, claim, today=today)
+            claim_entry.save_fee(db.session, claim, {"copies": str(10 + index)}, today=today)
         ids.append(claim.id)
     return ids
 
@@ -71,9 +73,10 @@ def test_concurrent_validations_get_distinct_numbers(app, demo):
                     claim_id,
                 )
                 barrier.wait(timeout=30)
-                numbers.append(
-                    workflow.validate(db.session, claim, by_user_id=None, today=clock.today())
-                )
+                with unit_of_work(db.session):  # one request's transaction
+                    numbers.append(
+                        workflow.validate(db.session, claim, by_user_id=None, today=clock.today())
+                    )
             except Exception as error:  # reported below, with the thread's claim
                 errors.append((claim_id, repr(error)))
             finally:

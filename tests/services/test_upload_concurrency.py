@@ -12,6 +12,7 @@ from app.extensions import db
 from app.services import DomainError
 from app.services.claims import documents, workflow
 from app.services.claims.documents import MAX_PER_DOSSIER, Upload
+from app.transaction import unit_of_work
 from models import Agent, Assignment, ExpenseClaim, Mission, SupportingDocument
 from models.enums import DocumentDossier, DocumentPiece
 from tests.conftest import IS_POSTGRES
@@ -44,19 +45,20 @@ def test_simultaneous_uploads_never_exceed_twenty_documents(app, demo, tmp_path)
         with app.app_context():
             try:
                 barrier.wait(timeout=30)
-                claim = workflow.agent_claim(db.session, agent_id, claim_id)
-                document = documents.add_document(
-                    db.session,
-                    claim,
-                    Upload(
-                        DocumentDossier.PAY,
-                        DocumentPiece.OTHER,
-                        f"piece-{index}.pdf",
-                        io.BytesIO(PDF),
-                    ),
-                    storage=tmp_path,
-                    by_user_id=None,
-                )
+                with unit_of_work(db.session):  # one request's transaction
+                    claim = workflow.agent_claim(db.session, agent_id, claim_id)
+                    document = documents.add_document(
+                        db.session,
+                        claim,
+                        Upload(
+                            DocumentDossier.PAY,
+                            DocumentPiece.OTHER,
+                            f"piece-{index}.pdf",
+                            io.BytesIO(PDF),
+                        ),
+                        storage=tmp_path,
+                        by_user_id=None,
+                    )
                 stored.append(document.id)
             except DomainError as error:
                 refused.append(str(error.message))

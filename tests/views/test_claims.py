@@ -112,6 +112,7 @@ def test_the_conditions_come_first_and_their_acceptance_is_recorded(app, log_in,
             "Nouvelles conditions.",
             by_user_id=None,
         )
+        db.session.commit()  # the request's commit
     again = client.get("/etats-de-frais/")
     assert "Nouvelles conditions." in again.text
     assert 'name="accept"' in again.text
@@ -435,6 +436,7 @@ def test_another_agents_claim_is_a_404_on_every_route(app, log_in, demo):
             storage=app.config["UPLOAD_FOLDER"],
             by_user_id=None,
         )
+        db.session.commit()  # the request's commit
         other, leg, doc = mine.id, mine.travel_legs[0].id, document.id
     gets = [
         f"/etats-de-frais/{other}/",

@@ -40,6 +40,7 @@ def urls(app, demo):
             storage=app.config["UPLOAD_FOLDER"],
             by_user_id=None,
         )
+        db.session.commit()  # the request's commit
         validated = _claim("LECLERC", 77742)
         assert validated.number is not None
         assignment = validated.assignment

@@ -49,6 +49,7 @@ def travel_with_a_lunch(app, client):
         row = db.session.get(ExpenseClaim, claim)
         today = lifecycle.mission_days(row)[1] + dt.timedelta(days=1)
         claim_entry.save_leg(db.session, row, row.travel_legs[0].id, leg_values(row), today=today)
+        db.session.commit()  # the request's commit
     return claim
 
 

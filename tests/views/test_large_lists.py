@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.seeds import large as large_dataset
 from app.services.claims import academy as academy_claims
+from app.transaction import unit_of_work
 from models import Agent, Assignment, ExpenseClaim, Mission
 from models.enums import ClaimStatus
 from tests.conftest import page_queries
@@ -28,7 +29,8 @@ def manager(log_in, demo):
 
 def grow(app):
     with app.app_context():
-        large_dataset.seed_large(db.session, agents=60, claims=1200)
+        with unit_of_work(db.session):
+            large_dataset.seed_large(db.session, agents=60, claims=1200)
         db.session.remove()
 
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app import pdf
+from app import pdf, transaction
 from app.bounds import parse_int
 from app.extensions import db
 from app.services import DomainError, NotFound
@@ -188,7 +188,7 @@ class ClaimEntryView(BaseView):
             version = parse_int(request.form.get("version"), 0, minimum=0)
             messages.accept_conditions(db.session, current_user.id, _service(), version)
         except (ValueError, DomainError) as error:
-            flash(str(getattr(error, "message", _("Please try again."))), "warning")
+            flash(str(transaction.refused(error, _("Please try again."))), "warning")
         else:
             flash(_("You accepted the conditions of use."), "success")
         return redirect(url_for("ClaimEntryView.index"))
@@ -273,7 +273,7 @@ class ClaimEntryView(BaseView):
         try:
             workflow.start(db.session, claim, today=today)
         except DomainError as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
             return redirect(_tab_url(claim, "suivi"))
         tabs = claim_page.open_tabs(claim, today)
         return redirect(_tab_url(claim, tabs[1] if len(tabs) > 1 else "suivi"))
@@ -290,7 +290,7 @@ class ClaimEntryView(BaseView):
                 db.session, claim, by_user_id=current_user.id, today=clock.today()
             )
         except DomainError as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
         else:
             flash(_("The manager is told that you did not carry out this mission."), "success")
         return redirect(_tab_url(claim, "suivi"))
@@ -303,12 +303,12 @@ class ClaimEntryView(BaseView):
         try:
             claim_entry.save_fee(db.session, claim, request.form, today=today)
         except claim_entry.EntryErrors as error:
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
             return self._render(
                 claim, "remuneration", today, values=request.form, errors=error.errors, status=422
             )
         except DomainError as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
             return redirect(_tab_url(claim, "suivi"))
         for warning in claim_entry.fee_warnings(claim):
             flash(str(warning), "warning")
@@ -334,10 +334,10 @@ class ClaimEntryView(BaseView):
             try:
                 saved = claim_entry.save_leg(db.session, claim, leg_id, request.form, today=today)
             except claim_entry.EntryErrors as error:
-                flash(str(error.message), "danger")
+                flash(str(transaction.refused(error)), "danger")
                 values, errors, status = request.form, error.errors, 422
             except DomainError as error:
-                flash(str(error.message), "warning")
+                flash(str(transaction.refused(error)), "warning")
                 return redirect(_tab_url(claim, "deplacement"))
             else:
                 if saved.transport_mode is TransportMode.CAR:
@@ -373,7 +373,7 @@ class ClaimEntryView(BaseView):
         except NotFound:
             abort(404)
         except DomainError as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
         else:
             flash(_("The trip is deleted."), "success")
         return redirect(_tab_url(claim, "deplacement"))
@@ -387,7 +387,7 @@ class ClaimEntryView(BaseView):
         try:
             workflow.save_draft(db.session, claim, today=clock.today())
         except DomainError as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
         else:
             flash(_("Your expense claim is saved: you can come back to it at any time."), "success")
         return redirect(_tab_url(claim, "recapitulatif"))
@@ -405,10 +405,10 @@ class ClaimEntryView(BaseView):
                 zero_confirmed=request.form.get("confirm_zero") == "y",
             )
         except workflow.MissingDocuments as error:
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
             return redirect(_tab_url(claim, "recapitulatif") + "#documents")
         except DomainError as error:
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
             return redirect(_tab_url(claim, "recapitulatif"))
         flash(
             _(
@@ -426,7 +426,7 @@ class ClaimEntryView(BaseView):
         try:
             workflow.unvalidate(db.session, claim, by_user_id=current_user.id)
         except DomainError as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
         else:
             flash(_("Your expense claim is unvalidated: you can change it again."), "success")
         return redirect(_tab_url(claim, "suivi"))
@@ -455,7 +455,7 @@ class ClaimEntryView(BaseView):
                     by_user_id=current_user.id,
                 )
             except DomainError as error:
-                flash(str(error.message), "danger")
+                flash(str(transaction.refused(error)), "danger")
             else:
                 flash(
                     _("The document « %(name)s » is sent.", name=document.display_name), "success"
@@ -473,7 +473,7 @@ class ClaimEntryView(BaseView):
         except NotFound:
             abort(404)
         except DomainError as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
         else:
             flash(_("The document is deleted."), "success")
         return redirect(_tab_url(claim, "recapitulatif") + "#documents")

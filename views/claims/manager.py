@@ -15,6 +15,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import String, cast, select
 
+from app import transaction
 from app.bounds import parse_id
 from app.extensions import db
 from app.services import DomainError, NotFound
@@ -183,7 +184,6 @@ class ClaimProcessingView(BaseView):
             flash(_("Select at least one expense claim."), "warning")
             return redirect(back)
         result = processing.bulk_accept(db.session, academy_id, ids, by_user_id=current_user.id)
-        db.session.commit()
         if result.accepted:
             flash(_("%(count)s expense claim(s) accepted.", count=len(result.accepted)), "success")
         for claim, reason in result.refused:
@@ -290,17 +290,14 @@ class ClaimProcessingView(BaseView):
                 comment=request.form.get("comment", ""),
             )
         except claim_entry.EntryErrors as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
             claim = self._claim(academy_id, claim_id)
             return self._claim_page(
                 claim, fee_values=request.form, fee_errors=error.errors, status=422
             )
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+            flash(str(transaction.refused(error)), "danger")
         else:
-            db.session.commit()
             flash(_("The fee is entered: %(amount)s.", amount=formats.euros(amount)), "success")
         return redirect(url_for("ClaimProcessingView.claim", claim_id=claim_id))
 

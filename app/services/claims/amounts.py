@@ -260,7 +260,7 @@ def copy_previous(
 ) -> RateTable:
     """A new barème of the académie from ``valid_from`` holding every line of the
     table valid the day before (or, failing that, the latest one starting before):
-    the start of a new table when the texts change. Does not commit."""
+    the start of a new table when the texts change."""
     name = (name or "").strip()
     if not name:
         raise DomainError(_l("Give the new barème a name."))

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.services import ALLOWED as MAY
 from app.services import Decision, DomainError, NotFound, refused
-from app.services.common import clock
+from app.services.common import clock, outcome
 from models import ExpenseClaim, SupportingDocument
 from models.enums import ClaimStatus, DocumentDossier, DocumentPiece, TransportMode
 
@@ -281,12 +281,9 @@ def add_document(
         by_manager=by_manager,
     )
     claim.documents.append(document)
-    try:
-        session.commit()
-    except Exception:
-        session.rollback()
-        target.unlink(missing_ok=True)
-        raise
+    # The file goes with the record: removed if the unit of work is rolled back.
+    outcome.on_rollback(session, lambda: target.unlink(missing_ok=True))
+    session.flush()
     return document
 
 
@@ -306,8 +303,8 @@ def delete_document(
     can_delete(claim, document).require()
     path = path_of(document, storage)
     claim.documents.remove(document)
-    session.commit()
-    path.unlink(missing_ok=True)
+    session.flush()
+    outcome.on_commit(session, lambda: path.unlink(missing_ok=True))
 
 
 def path_of(document: SupportingDocument, storage: str | Path) -> Path:

@@ -59,13 +59,9 @@ def _check_editable_fee(claim: ExpenseClaim, today: dt.date) -> FeeEntryFamily:
 def save_fee(session: Session, claim: ExpenseClaim, values: Mapping, *, today: dt.date) -> None:
     """Store the fee entry of the claim's family (replacing the previous one)."""
     _check_editable_fee(claim, today)
-    try:
-        entries = fee_entries_from(claim, values)
-    except EntryErrors:
-        session.rollback()
-        raise
+    entries = fee_entries_from(claim, values)
     replace_fee_entries(claim, entries)
-    session.commit()
+    session.flush()
 
 
 def fee_entries_from(claim: ExpenseClaim, values: Mapping) -> list[FeeEntry]:
@@ -265,7 +261,6 @@ def save_leg(
     errors: dict[str, object] = {}
     data = _leg_values(claim, leg, values, errors)
     if errors:
-        session.rollback()
         raise EntryErrors(errors)
     if leg is None:
         position = max((item.position for item in claim.travel_legs), default=0) + 1
@@ -274,7 +269,7 @@ def save_leg(
     for name, value in data.items():
         setattr(leg, name, value)
     leg.completed = True
-    session.commit()
+    session.flush()
     return leg
 
 
@@ -349,4 +344,4 @@ def delete_leg(session: Session, claim: ExpenseClaim, leg_id: int, *, today: dt.
     workflow.can_enter_travel(claim, today).require()
     leg = get_leg(claim, leg_id)
     claim.travel_legs.remove(leg)
-    session.commit()
+    session.flush()

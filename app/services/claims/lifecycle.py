@@ -74,7 +74,7 @@ def transition(
     by_user_id: int | None,
     comment: str | None = None,
 ) -> None:
-    """Set the status of one part and write the history row (no commit)."""
+    """Set the status of one part and write the history row."""
     attribute = "fee_status" if part is ClaimPart.FEE else "travel_status"
     from_status = getattr(claim, attribute)
     setattr(claim, attribute, to_status)

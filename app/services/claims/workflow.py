@@ -226,7 +226,7 @@ def start(session: Session, claim: ExpenseClaim, *, today: dt.date) -> None:
     claim.started_at = clock.now()
     if travel_open(claim) and not claim.travel_legs:
         claim.travel_legs.append(prefilled_leg(claim))
-    session.commit()
+    session.flush()
 
 
 def prefilled_leg(claim: ExpenseClaim) -> TravelLeg:
@@ -274,7 +274,7 @@ def declare_not_done(
     claim.not_done_declared_at = clock.now()
     claim.fee_entries.clear()
     claim.travel_legs.clear()
-    session.commit()
+    session.flush()
 
 
 def validate(
@@ -314,7 +314,7 @@ def validate(
     claim.validated_at = clock.now()
     claim.manager_message = None  # answered: it stays in the history
     number = assign_number(session, claim, today.year)
-    session.commit()
+    session.flush()
     return number
 
 
@@ -361,14 +361,14 @@ def unvalidate(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> Non
     for part in parts:
         transition(claim, part, ClaimStatus.NOT_VALIDATED, by_user_id=by_user_id)
     claim.validated_at = None
-    session.commit()
+    session.flush()
 
 
 def save_draft(session: Session, claim: ExpenseClaim, *, today: dt.date) -> None:
     """ "Enregistrer": the entries are kept as they are, to come back to later."""
     check_editable(claim, today)
     claim.updated_at = clock.now()
-    session.commit()
+    session.flush()
 
 
 # --- Several missions the same day ------------------------------------------------------
@@ -415,7 +415,7 @@ def first_mission_of_day(session: Session, claim: ExpenseClaim) -> Mission | Non
 def refresh_same_day_travel(session: Session, agent_id: int, *, by_user_id: int | None) -> None:
     """When an agent has several missions with travel on the same day, travel is
     entered on the first one of the day: the others' travel part is "Invalidable".
-    Run after an assignment is added or removed (no commit)."""
+    Run after an assignment is added or removed."""
     claims_by_id, first_of_day = _same_day_claims(session, agent_id)
     for claim_id, claim in claims_by_id.items():
         first_claim = first_of_day.get(claim.assignment.mission.first_day, claim_id)

@@ -289,7 +289,7 @@ def add_competence(
     elif word_of(competence, actor.code) is EndorsementVerdict.CONFIRMED:
         raise DomainError(_l("This competence is already in the list, confirmed by you."))
     _say(competence, actor, EndorsementVerdict.CONFIRMED)
-    session.commit()
+    session.flush()
     return competence
 
 
@@ -309,7 +309,7 @@ def endorse(
             raise DomainError(_l("You have already confirmed this competence."))
         raise DomainError(_l("You have already invalidated this competence."))
     _say(competence, actor, verdict)
-    session.commit()
+    session.flush()
     return competence
 
 
@@ -367,7 +367,7 @@ def generate(
         elif word_of(competence, SYSTEM_CODE) is None:
             _say(competence, system, EndorsementVerdict.CONFIRMED)
             result.endorsed += 1
-    session.commit()
+    session.flush()
     return result
 
 

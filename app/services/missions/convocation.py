@@ -202,7 +202,7 @@ def convoke(
 ) -> list[Assignment]:
     """Convoke the chosen candidates in one transaction: each gets an assignment and its
     claim (fee and travel statuses from the mission type). An agent who is not (or no
-    longer) a candidate refuses the whole convocation, with their name. Commits."""
+    longer) a candidate refuses the whole convocation, with their name."""
     if not agent_ids:
         raise DomainError(_l("Select at least one contributor."))
     if not mission.slots:
@@ -272,13 +272,13 @@ def convoke(
         ) from error
     for agent_id in dict.fromkeys(agent_ids):
         workflow.refresh_same_day_travel(session, agent_id, by_user_id=by_user_id)
-    session.commit()
+    session.flush()
     return created
 
 
 def unconvoke(session: Session, assignment: Assignment, *, by_user_id: int) -> None:
     """Withdraw a convocation: the claim becomes "Annulé" (kept in the history, and
-    in the agent's list, struck through). Commits."""
+    in the agent's list, struck through)."""
     if assignment.cancelled_at is not None:
         raise DomainError(_l("This convocation is already withdrawn."))
     claim = assignment.claim
@@ -293,12 +293,12 @@ def unconvoke(session: Session, assignment: Assignment, *, by_user_id: int) -> N
     assignment.cancelled_at = clock.now()
     session.flush()
     workflow.refresh_same_day_travel(session, assignment.agent_id, by_user_id=by_user_id)
-    session.commit()
+    session.flush()
 
 
 def duplicate(session: Session, mission: Mission, *, by_user_id: int | None = None) -> Mission:
     """A copy of ``mission`` (same exam, paper, centre, type, slots) under the next free
-    number of the académie, without its convocations. Commits."""
+    number of the académie, without its convocations."""
     number = (
         session.scalar(
             select(func.max(Mission.number)).where(Mission.academy_id == mission.academy_id)
@@ -322,5 +322,5 @@ def duplicate(session: Session, mission: Mission, *, by_user_id: int | None = No
         for slot in mission.slots
     ]
     session.add(copy)
-    session.commit()
+    session.flush()
     return copy

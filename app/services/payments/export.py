@@ -128,7 +128,7 @@ def export_payments(
 
     A claim is taken by one ``UPDATE … WHERE payment_batch_id IS NULL``: a concurrent
     export waits for the row and then skips it, so no claim is ever in two batches.
-    Commits; raises ``DomainError`` when there is nothing to export. ``only`` restricts
+    Raises ``DomainError`` when there is nothing to export. ``only`` restricts
     the export to these claims (the demo uses it to build its past batch)."""
     statement = exportable_statement(academy_id)
     if only is not None:
@@ -155,7 +155,6 @@ def export_payments(
         )
     )
     if not taken:
-        session.rollback()
         raise DomainError(_l("There is no accepted expense claim to export."))
     session.expire_all()
     exported = _batch_claims(session, ExpenseClaim.id.in_(taken))
@@ -170,7 +169,7 @@ def export_payments(
     batch = session.get(PaymentBatch, batch.id)
     batch.content = _csv_file(session, batch, sent)
     batch.claim_count = len(exported)
-    session.commit()
+    session.flush()
     return batch
 
 
@@ -200,9 +199,7 @@ def _check_complete_for_payment(session: Session, claim, parts, rates: dict) -> 
             number=claim.number or claim.id,
             reason=str(reason),
         )
-        message = str(message)
-        session.rollback()
-        raise DomainError(message)
+        raise DomainError(str(message))
 
 
 def _batch_claims(session: Session, condition) -> list[ExpenseClaim]:
@@ -251,7 +248,7 @@ def batch_file(session: Session, batch: PaymentBatch) -> str:
             for claim in _batch_claims(session, ExpenseClaim.payment_batch_id == batch.id)
         ]
         batch.content = _csv_file(session, batch, sent)
-        session.commit()
+        session.flush()
     return batch.content
 
 

@@ -87,7 +87,7 @@ def security_of(session: Session, user: User) -> AccountSecurity:
     if security is None:
         security = AccountSecurity(user_id=user.id, session_nonce=secrets.token_hex(16))
         session.add(security)
-        session.commit()
+        session.flush()
     return security
 
 
@@ -270,7 +270,7 @@ def change_password(
         raise DomainError(_l("The new password must differ from the current one."))
     security = security_of(session, user)
     _set_password(security, user, new, policy)
-    session.commit()
+    session.flush()
     return security
 
 
@@ -298,7 +298,7 @@ def set_password_by_other(
 ) -> AccountSecurity:
     """An administrator sets the password of ``user``: the same rules as everyone's;
     every session of the user ends and the user chooses their own at the next login.
-    Does not commit."""
+    """
     problems = password_problems(
         password, username=user.username, user_inputs=password_inputs(session, user)
     )
@@ -318,7 +318,7 @@ def issue_temporary_password(session: Session, user: User, policy: Policy) -> st
     security.must_change_password = True
     security.temporary_password_expires_at = clock.now() + policy.temporary_valid
     end_all_sessions(security)
-    session.commit()
+    session.flush()
     return password
 
 
@@ -382,7 +382,7 @@ def record_failure(session: Session, identifier: str, policy: Policy) -> bool:
     throttle.last_failure_at = now
     if throttle.failures_in_a_row >= policy.lockout_failures:
         throttle.locked_until = now + policy.lockout
-    session.commit()
+    session.flush()
     return throttle.locked_until is not None
 
 
@@ -390,7 +390,7 @@ def record_success(session: Session, identifier: str) -> None:
     throttle = session.get(LoginThrottle, lockout_key(session, identifier))
     if throttle is not None:
         session.delete(throttle)
-        session.commit()
+        session.flush()
 
 
 # --- Sessions ----------------------------------------------------------------------------------
@@ -461,13 +461,13 @@ def request_reset(
             expires_at=clock.now() + policy.reset_valid,
         )
     )
-    session.commit()
+    session.flush()
     return user, address, token
 
 
 def issue_reset(session: Session, user: User, policy: Policy) -> tuple[User, str, str] | None:
     """A reset link for ``user`` (a manager's action): (user, e-mail, token), or None
-    when no e-mail is known. Does not commit."""
+    when no e-mail is known."""
     address = contact_email(session, user)
     if address is None:
         return None
@@ -515,5 +515,5 @@ def reset_password(
         )
     ):
         other.used_at = row.used_at
-    session.commit()
+    session.flush()
     return user

@@ -96,7 +96,7 @@ def update_contact(session: Session, agent: Agent, data: dict) -> Agent:
             if field.startswith("email") and value:
                 value = value.lower()
             setattr(agent, field, value)
-    session.commit()
+    session.flush()
     return agent
 
 
@@ -110,7 +110,7 @@ def set_personal_email(session: Session, user: User, address: str) -> None:
     taken = session.scalar(select(User.id).where(User.email == address, User.id != user.id))
     if user.email.endswith("@" + NO_EMAIL_DOMAIN) and taken is None:
         user.email = address
-    session.commit()
+    session.flush()
 
 
 # --- A manager's actions on a contributor's account ------------------------------------------
@@ -233,5 +233,5 @@ def ensure_account(session: Session, security_manager, agent: Agent) -> User:
     if not user:
         raise DomainError(_l("The account could not be created: ask an administrator."))
     agent.user_id = user.id
-    session.commit()
+    session.flush()
     return user

@@ -63,7 +63,7 @@ def rotate_keys(session: Session, *, chunk: int = 1000) -> int:
     """Re-encrypt every stored value with the first key of ``DATA_ENCRYPTION_KEYS``
     (any configured key may open the old token); returns how many agents were
     rewritten. The tokens are read and written as they are stored (no clear value
-    leaves this function). The caller commits."""
+    leaves this function)."""
     table = Agent.__table__
     columns = [type_coerce(table.c[name], String).label(name) for name in FIELDS]
     rewritten = 0

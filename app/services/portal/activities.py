@@ -87,7 +87,7 @@ def sync_activities(session: Session) -> int:
     for code, activity in existing.items():
         if code not in BY_CODE:
             session.delete(activity)
-    session.commit()
+    session.flush()
     return created
 
 
@@ -231,5 +231,5 @@ def set_opening(
     opening.is_open = is_open
     opening.changed_at = utcnow()
     opening.changed_by_id = by_user_id
-    session.commit()
+    session.flush()
     return opening

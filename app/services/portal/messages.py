@@ -81,7 +81,7 @@ def save_message(
         return message
     message.updated_at = utcnow()
     message.updated_by_id = by_user_id
-    session.commit()
+    session.flush()
     return message
 
 
@@ -138,4 +138,4 @@ def accept_conditions(session: Session, user_id: int, service: Service, version:
             accepted_at=clock.now(),
         )
     )
-    session.commit()
+    session.flush()
