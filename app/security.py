@@ -42,6 +42,18 @@ from app.services.people import accounts
 log = logging.getLogger("imagin.auth")
 
 
+def open_session(user, security) -> None:
+    """A new session for ``user`` (at login, after a password change): nothing from
+    before survives but the chosen language (no fixation); it carries the account's
+    session claims (see ``accounts.session_claims``)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user, remember=False)
+    session.update(accounts.session_claims(security))
+
+
 def client_ip() -> str:
     return request.remote_addr or "-"
 
@@ -111,13 +123,7 @@ class ImaginAuthDBView(AuthDBView):
             )
             return redirect(again)
         accounts.record_success(db.session, identifier)
-        # A new session: nothing from before the login survives (no fixation).
-        locale = session.get("locale")
-        session.clear()
-        if locale:
-            session["locale"] = locale
-        login_user(user, remember=False)
-        session.update(accounts.session_claims(security))
+        open_session(user, security)
         log.info("login success user=%s ip=%s", user.username, client_ip())
         if security.must_change_password:
             return redirect(url_for("AccountView.change_password"))

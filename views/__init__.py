@@ -8,7 +8,6 @@ from app.catalogue import CATALOGUE
 from . import (
     accounts,
     agent_missions,
-    competences,
     convocation,
     dashboard,
     missions,
@@ -21,6 +20,8 @@ from . import (
 from .base import make_placeholder
 from .claims import agent as agent_claims
 from .claims import manager as manager_claims
+from .competences import agent as agent_competences
+from .competences import staff as staff_competences
 
 VIEWS = (
     portal.PortalPagesView,
@@ -36,10 +37,10 @@ VIEWS = (
     payments.PaymentExportView,
     convocation.ConvocationView,
     dashboard.DashboardView,
-    competences.CompetenceConsultationView,
-    competences.CompetenceEntryView,
-    competences.HeadCompetenceView,
-    competences.ManagerCompetenceView,
+    agent_competences.CompetenceConsultationView,
+    agent_competences.CompetenceEntryView,
+    staff_competences.HeadCompetenceView,
+    staff_competences.ManagerCompetenceView,
     referential.AcademyModelView,
     referential.AcademySettingsModelView,
     referential.EstablishmentModelView,

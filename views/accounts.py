@@ -4,19 +4,19 @@ account actions on a contributor."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import limit
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app import transaction
 from app.extensions import db
-from app.security import client_ip, log
+from app.security import client_ip, log, open_session
 from app.services import DomainError, NotFound
 from app.services.common import mail, timing
 from app.services.people import accounts, personal_data
@@ -90,16 +90,6 @@ def _send_reset_link(user, address: str, token: str) -> None:
     )
 
 
-def _reopen_session(user, security) -> None:
-    """After a password change the old sessions are dead; this one goes on, fresh."""
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
-    login_user(user, remember=False)
-    session.update(accounts.session_claims(security))
-
-
 class AccountView(BaseView):
     """The signed-in user's password, and the anonymous' forgotten password."""
 
@@ -128,7 +118,7 @@ class AccountView(BaseView):
             else:
                 if not email_known and form.email.data:
                     people.set_personal_email(db.session, user, form.email.data)
-                _reopen_session(user, security)
+                open_session(user, security)
                 log.info("password changed user=%s ip=%s", user.username, client_ip())
                 _notify_change(user)
                 flash(_("Your password has been changed."), "success")

@@ -1,7 +1,7 @@
 """Barèmes: the dated rate tables (fees per paper group, meals, nights, kilometre
 allowances) the amounts are computed from. A barème belongs to an académie; a claim
 uses the table of its mission's académie valid on its mission date
-(``app.services.claims.amounts.rates_for``). The screens say which lines a barème lacks
+(``app.services.claims.bareme.rates_for``). The screens say which lines a barème lacks
 (a claim needing one of them has no amount: "barème incomplet") and start a new
 barème as a copy of the previous one."""
 
@@ -18,7 +18,7 @@ from wtforms.validators import ValidationError
 from app import transaction
 from app.extensions import db
 from app.services import DomainError
-from app.services.claims import amounts
+from app.services.claims import bareme
 from app.services.referential import rules as referential
 from models import RateLine, RateTable
 
@@ -30,7 +30,7 @@ class RateKeyValidator:
 
     def __call__(self, form, field):
         kind = form.kind.data if hasattr(form, "kind") else None
-        error = amounts.rate_key_error(kind, field.data)
+        error = bareme.rate_key_error(kind, field.data)
         if error:
             raise ValidationError(error)
 
@@ -88,12 +88,12 @@ class RateTableModelView(ImaginModelView):
         if template == self.list_template:
             academy_id = current_academy_id()
             kwargs["incomplete_tables"] = (
-                amounts.incomplete_tables(db.session, academy_id) if academy_id else []
+                bareme.incomplete_tables(db.session, academy_id) if academy_id else []
             )
             kwargs["today"] = dt.date.today().isoformat()
         elif template == self.show_template and kwargs.get("pk") is not None:
             table = db.session.get(RateTable, kwargs["pk"])
-            kwargs["missing_lines"] = amounts.missing_lines(db.session, table) if table else []
+            kwargs["missing_lines"] = bareme.missing_lines(db.session, table) if table else []
         return super().render_template(template, **kwargs)
 
     @expose("/copier", methods=["POST"])
@@ -111,7 +111,7 @@ class RateTableModelView(ImaginModelView):
             return redirect(url_for("RateTableModelView.list"))
         academy_id = current_academy_id()
         try:
-            table = amounts.copy_previous(
+            table = bareme.copy_previous(
                 db.session,
                 academy_id,
                 valid_from=day,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.services.claims import amounts, lifecycle
+from app.services.claims import amounts, bareme, lifecycle
 from models import (
     Academy,
     Agent,
@@ -63,7 +63,7 @@ RATES_2022 = {
     (RateKind.KILOMETRE, "8CV:2001-10000"): D("0.55"),
     (RateKind.KILOMETRE, "8CV:10001-"): D("0.32"),
 }
-RATES = amounts.Rates(None, RATES_2022)
+RATES = bareme.Rates(None, RATES_2022)
 
 
 # --- Transient claims (no database) -------------------------------------------------------
@@ -229,7 +229,7 @@ def test_candidates_default_to_thirty_minutes_when_the_paper_does_not_say():
         F.CANDIDATES, hour_group=3, minutes_per_candidate=None, entries=[FeeEntry(candidates=10)]
     )
     result = fee(claim)
-    assert amounts.DEFAULT_MINUTES_PER_CANDIDATE == 30
+    assert bareme.DEFAULT_MINUTES_PER_CANDIDATE == 30
     assert result.minutes == 300
     assert result.amount == D("48.00")  # 5 h x 9.60
 
@@ -245,8 +245,8 @@ def test_candidates_per_date_add_mornings_and_afternoons():
 
 
 def test_half_up_rounding_to_the_cent():
-    assert amounts.money(D("0.125")) == D("0.13")
-    assert amounts.money(D("0.685")) == D("0.69")
+    assert bareme.money(D("0.125")) == D("0.13")
+    assert bareme.money(D("0.685")) == D("0.69")
     # 10 minutes at 4.11 €/h = 0.685 €: half up (not half even) gives 0.69.
     result = fee(make_claim(F.DURATION, hour_group=1, entries=[FeeEntry(hours=0, minutes=10)]))
     assert result.amount == D("0.69")
@@ -258,7 +258,7 @@ def test_no_paper_or_no_rate_group_gives_no_amount():
     assert fee(no_group).amount is None
     assert (
         amounts.fee_amount(
-            make_claim(F.COPIES, entries=[FeeEntry(copies=14)]), amounts.Rates(None, {})
+            make_claim(F.COPIES, entries=[FeeEntry(copies=14)]), bareme.Rates(None, {})
         ).amount
         is None
     )
@@ -333,7 +333,7 @@ def test_kilometre_bands_of_each_fiscal_power_class(power, first, second, third)
     # 100 km in each band of the year.
     for km_before, rate in ((0, first), (5000, second), (20000, third)):
         result = travel(make_claim(power=power, legs=[leg(km=50, trips=2)]), D(km_before))
-        assert result.legs[0].transport == amounts.money(100 * D(rate))
+        assert result.legs[0].transport == bareme.money(100 * D(rate))
 
 
 @pytest.mark.parametrize(
@@ -505,20 +505,20 @@ def people(demo, session):
 
 
 def test_the_demo_bareme_holds_the_figures_of_the_texts(people, session):
-    rates = amounts.rates_for(session, dt.date(2025, 6, 1), academy_id=rennes_id(session))
+    rates = bareme.rates_for(session, dt.date(2025, 6, 1), academy_id=rennes_id(session))
     assert rates.table.name == "Barème des jurys et déplacements 2022"
     assert rates.lines == RATES_2022
     assert all(isinstance(value, Decimal) for value in rates.lines.values())
 
 
 def test_no_bareme_before_the_first_one_or_without_a_date(people, session):
-    before = amounts.rates_for(session, dt.date(2022, 3, 13), academy_id=rennes_id(session))
+    before = bareme.rates_for(session, dt.date(2022, 3, 13), academy_id=rennes_id(session))
     assert (before.table, before.lines) == (None, {})
     assert (
-        amounts.rates_for(session, dt.date(2022, 3, 14), academy_id=rennes_id(session)).table
+        bareme.rates_for(session, dt.date(2022, 3, 14), academy_id=rennes_id(session)).table
         is not None
     )
-    assert amounts.rates_for(session, None, academy_id=rennes_id(session)).lines == {}
+    assert bareme.rates_for(session, None, academy_id=rennes_id(session)).lines == {}
 
 
 def test_the_bareme_valid_on_the_mission_date_is_used(people, session):
@@ -533,11 +533,11 @@ def test_the_bareme_valid_on_the_mission_date_is_used(people, session):
     ]
     session.add(newer)
     session.commit()
-    assert amounts.rates_for(
+    assert bareme.rates_for(
         session, dt.date(2029, 12, 31), academy_id=rennes_id(session)
     ).table.name.endswith("2022")
     assert (
-        amounts.rates_for(session, dt.date(2030, 1, 1), academy_id=rennes_id(session)).table.name
+        bareme.rates_for(session, dt.date(2030, 1, 1), academy_id=rennes_id(session)).table.name
         == "Barème 2030"
     )
 
@@ -563,10 +563,10 @@ def test_a_closed_bareme_is_not_used_after_its_end(people, session):
     session.add(table)
     session.commit()
     assert (
-        amounts.rates_for(session, dt.date(2024, 6, 30), academy_id=rennes_id(session)).table.name
+        bareme.rates_for(session, dt.date(2024, 6, 30), academy_id=rennes_id(session)).table.name
         == "Barème transitoire"
     )
-    assert amounts.rates_for(
+    assert bareme.rates_for(
         session, dt.date(2024, 7, 1), academy_id=rennes_id(session)
     ).table.name.endswith("2022")
 
@@ -636,4 +636,4 @@ def test_the_kilometres_of_the_year_decide_the_band_of_the_claim(people, session
     ],
 )
 def test_rate_keys_are_written_the_way_the_computation_reads_them(kind, key, accepted):
-    assert (amounts.rate_key_error(kind, key) is None) is accepted
+    assert (bareme.rate_key_error(kind, key) is None) is accepted

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.services import DomainError, NotFound
 from app.services.claims import academy as academy_claims
-from app.services.claims import amounts, forms, lifecycle, processing
+from app.services.claims import bareme, forms, lifecycle, processing
 from app.services.claims import entry as claim_entry
 from app.services.common import clock
 from app.services.common.fields import first_errors
@@ -353,7 +353,7 @@ def test_send_back_is_refused_on_a_claim_not_validated(session, manager, people)
 )
 def test_the_fee_amount_form_reads_french_amounts(raw, value, app_ctx):
     form = forms.bind(forms.FeeAmountForm, {"amount": raw})
-    amount = amounts.money(form.amount.data)
+    amount = bareme.money(form.amount.data)
     assert (first_errors(form), amount, str(amount)) == ({}, D(value), value)
 
 

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.services import DomainError
-from app.services.claims import amounts, lifecycle, processing
+from app.services.claims import amounts, bareme, lifecycle, processing
 from app.services.common import clock
 from app.services.payments import export as payment_export
 from models import Academy, FeeEntry, Manager, RateLine, RateTable
@@ -24,8 +24,8 @@ K = RateKind
 S = ClaimStatus
 
 
-def without(*keys) -> amounts.Rates:
-    return amounts.Rates(None, {k: v for k, v in RATES_2022.items() if k not in keys})
+def without(*keys) -> bareme.Rates:
+    return bareme.Rates(None, {k: v for k, v in RATES_2022.items() if k not in keys})
 
 
 # --- The computation never takes a missing rate for 0 --------------------------------------
@@ -59,7 +59,7 @@ def test_kilometres_beyond_the_bands_of_the_bareme_are_incomplete(app_ctx):
 
 def test_no_kilometre_line_at_all_is_incomplete(app_ctx):
     claim = make_claim(power=7, legs=[leg(km=100, trips=2)])
-    rates = amounts.Rates(None, {k: v for k, v in RATES_2022.items() if k[0] is not K.KILOMETRE})
+    rates = bareme.Rates(None, {k: v for k, v in RATES_2022.items() if k[0] is not K.KILOMETRE})
     travel = amounts.travel_amount(claim, rates)
     assert travel.total is None
     assert [(m.kind, m.key) for m in travel.missing] == [(K.KILOMETRE, "6-7CV:0-2000")]
@@ -115,10 +115,10 @@ def test_the_bareme_is_the_one_of_the_missions_academy(people, rennes, session):
     teacher, _external = people
     nantes = find(session, Academy, code="NANTES")
     thin_bareme(session, nantes, dt.date(2029, 1, 1), name="Barème de Nantes")
-    assert amounts.rates_for(session, dt.date(2029, 6, 1), academy_id=rennes.id).table.name == (
+    assert bareme.rates_for(session, dt.date(2029, 6, 1), academy_id=rennes.id).table.name == (
         "Barème des jurys et déplacements 2022"
     )
-    assert amounts.rates_for(session, dt.date(2029, 6, 1), academy_id=nantes.id).table.name == (
+    assert bareme.rates_for(session, dt.date(2029, 6, 1), academy_id=nantes.id).table.name == (
         "Barème de Nantes"
     )
     claim = add_claim(session, teacher, [dt.date(2029, 6, 3)], number=990501)
@@ -175,9 +175,9 @@ def test_a_claim_with_an_incomplete_amount_is_not_exported(people, rennes, manag
 
 def test_the_manager_sees_what_a_bareme_lacks(rennes, session):
     complete = session.scalar(select(RateTable).where(RateTable.academy_id == rennes.id))
-    assert amounts.missing_lines(session, complete) == []
+    assert bareme.missing_lines(session, complete) == []
     thin = thin_bareme(session, rennes, dt.date(2030, 1, 1))
-    missing = amounts.missing_lines(session, thin)
+    missing = bareme.missing_lines(session, thin)
     assert (K.MEAL, "standard") in [(m.kind, m.key) for m in missing]
     assert (K.KILOMETRE, "8CV:10001-") in [(m.kind, m.key) for m in missing]
     assert (K.FEE_PER_HOUR, "3") not in [(m.kind, m.key) for m in missing]
@@ -186,7 +186,7 @@ def test_the_manager_sees_what_a_bareme_lacks(rennes, session):
 
 def test_copy_the_previous_bareme_as_a_start(rennes, session):
     previous = session.scalar(select(RateTable).where(RateTable.academy_id == rennes.id))
-    copy = amounts.copy_previous(
+    copy = bareme.copy_previous(
         session, rennes.id, valid_from=dt.date(2031, 1, 1), name="Barème 2031"
     )
     session.commit()
@@ -198,14 +198,14 @@ def test_copy_the_previous_bareme_as_a_start(rennes, session):
     assert {(line.kind, line.key): line.amount for line in copy.lines} == {
         (line.kind, line.key): line.amount for line in previous.lines
     }
-    assert amounts.rates_for(session, dt.date(2031, 2, 1), academy_id=rennes.id).table is copy
-    assert amounts.missing_lines(session, copy) == []
+    assert bareme.rates_for(session, dt.date(2031, 2, 1), academy_id=rennes.id).table is copy
+    assert bareme.missing_lines(session, copy) == []
 
 
 def test_without_a_previous_bareme_there_is_nothing_to_copy(rennes, session):
     nantes = find(session, Academy, code="NANTES")
     with pytest.raises(DomainError) as error:
-        amounts.copy_previous(session, nantes.id, valid_from=dt.date(2031, 1, 1), name="B")
+        bareme.copy_previous(session, nantes.id, valid_from=dt.date(2031, 1, 1), name="B")
     assert "Aucun barème" in str(error.value.message)
 
 

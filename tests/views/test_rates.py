@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services.claims import amounts
+from app.services.claims import bareme
 from models import Academy, RateLine, RateTable
 from models.enums import RateKind
 from tests.conftest import csrf_token
@@ -74,8 +74,8 @@ def test_a_new_table_applies_to_missions_from_its_date(app, log_in, demo):
         assert (line.kind, line.key, line.amount) == (RateKind.MEAL, "standard", Decimal("21.50"))
         rennes = db.session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
         assert db.session.get(RateTable, table_id).academy_id == rennes  # the manager's
-        before = amounts.rates_for(db.session, dt.date(2026, 12, 31), academy_id=rennes)
-        after = amounts.rates_for(db.session, dt.date(2027, 1, 2), academy_id=rennes)
+        before = bareme.rates_for(db.session, dt.date(2026, 12, 31), academy_id=rennes)
+        after = bareme.rates_for(db.session, dt.date(2027, 1, 2), academy_id=rennes)
         assert before.get(RateKind.MEAL, "standard") == Decimal("20.00")
         assert after.get(RateKind.MEAL, "standard") == Decimal("21.50")
 

@@ -14,7 +14,7 @@ from sqlalchemy import case, func, or_, select, union
 from sqlalchemy.orm import Session, contains_eager
 
 from app.services import NotFound
-from app.services.claims import amounts, workflow
+from app.services.claims import bareme, workflow
 from app.services.common import listing
 from models import (
     Agent,
@@ -224,9 +224,9 @@ def agent_claims(
     return AgentClaims(
         latest=latest,
         count=figures[0],
-        fee_total=amounts.money(Decimal(figures[1])),
-        travel_total=amounts.money(Decimal(figures[2])),
-        sent_total=amounts.money(Decimal(figures[3])),
+        fee_total=bareme.money(Decimal(figures[1])),
+        travel_total=bareme.money(Decimal(figures[2])),
+        sent_total=bareme.money(Decimal(figures[3])),
         without_amount=int(figures[4] or 0),
     )
 

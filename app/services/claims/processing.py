@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.services import ALLOWED, Decision, DomainError, NotFound, first_refusal, refused
-from app.services.claims import amounts, documents, forms, lifecycle
+from app.services.claims import amounts, bareme, documents, forms, lifecycle
 from app.services.claims import entry as claim_entry
 from app.services.claims.academy import academy_claim
 from app.services.common import clock
@@ -300,7 +300,7 @@ def process_fee_from(session: Session, claim: ExpenseClaim, values, *, by_user_i
     """``process_fee`` with the amount and the comment as the manager typed them
     (``values``: the submitted form); a wrong amount is a ``DomainError``."""
     form = _read(forms.FeeAmountForm, values)
-    amount = amounts.money(form.amount.data)
+    amount = bareme.money(form.amount.data)
     process_fee(session, claim, amount, by_user_id=by_user_id, comment=form.comment.data)
     return amount
 
@@ -318,7 +318,7 @@ def enter_fee(
     for entry in entries:
         entry.entered_by_manager = True
     claim_entry.replace_fee_entries(claim, entries)
-    fee = amounts.fee_amount(claim, amounts.rates_of_mission(session, claim.assignment.mission))
+    fee = amounts.fee_amount(claim, bareme.rates_of_mission(session, claim.assignment.mission))
     if fee.missing:
         raise amounts.incomplete_error(claim, fee.missing, _l("enter the detail again"))
     if fee.amount is None:
@@ -352,7 +352,7 @@ def set_fare_from(
         session,
         claim,
         leg_id,
-        None if fare is None else amounts.money(fare),
+        None if fare is None else bareme.money(fare),
         by_user_id=by_user_id,
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.services import DomainError, NotFound
-from app.services.claims import amounts, lifecycle
+from app.services.claims import amounts, bareme, lifecycle
 from app.services.claims.processing import PARTS, part_status
 from app.services.common import spreadsheet
 from models import (
@@ -71,7 +71,7 @@ def exportable_statement(academy_id: int):
 def _amount(value: Decimal | None) -> Decimal:
     """An amount as the CSV writes it: a number with two decimals (never text, so the
     spreadsheet-safety of :mod:`spreadsheet` leaves a negative one as it is)."""
-    return amounts.money(value or Decimal(0))
+    return bareme.money(value or Decimal(0))
 
 
 def _csv_rows(
@@ -106,7 +106,7 @@ def _csv_rows(
         else:
             day = (mission.academy_id, mission.first_day)
             if day not in rates:
-                rates[day] = amounts.rates_of_mission(session, mission)
+                rates[day] = bareme.rates_of_mission(session, mission)
             travel = amounts.compute(session, claim, rates=rates[day]).travel
             figures = [
                 0,
@@ -179,7 +179,7 @@ def _check_complete_for_payment(session: Session, claim, parts, rates: dict) -> 
     mission = claim.assignment.mission
     key = (mission.academy_id, mission.first_day)
     if key not in rates:
-        rates[key] = amounts.rates_of_mission(session, mission)
+        rates[key] = bareme.rates_of_mission(session, mission)
     missing = []
     if ClaimPart.FEE in parts and claim.fee_amount is None:
         missing += amounts.fee_amount(claim, rates[key]).missing
