@@ -53,6 +53,7 @@ def set_up_for_real(app, demo: bool):
     db.session.commit()
     if demo:
         seed_demo(db.session, app.appbuilder.sm)
+        db.session.commit()  # services never commit: the set-up is the unit's boundary
     db.session.remove()
 
 
