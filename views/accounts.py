@@ -24,7 +24,7 @@ from app.services.people import directory as people
 from app.services.people.users import manager_of
 from app.urls import public_url
 
-from .base import login_required, own_agent, service_rule
+from .base import agent_screen, login_required, service_rule
 
 EMAIL_MESSAGE = _l("This e-mail address is not valid.")
 
@@ -259,10 +259,8 @@ class PersonalInfoView(BaseView):
 
     @expose("/", methods=["GET", "POST"])
     @has_access
-    def index(self):
-        agent = own_agent()
-        if agent is None:
-            return redirect(url_for("HomeView.index"))
+    @agent_screen
+    def index(self, agent):
         form = PersonalInfoForm(obj=agent)
         if form.validate_on_submit():
             people.update_contact(db.session, agent, form.data)

@@ -3,7 +3,7 @@ the convocation (PDF). Thin: the scope is in app.services.missions.consultation.
 
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, request, url_for
+from flask import abort, make_response, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +16,7 @@ from app.services.claims import page as claim_page
 from app.services.common import listing
 from app.services.missions import consultation as svc
 
-from .base import own_agent, render_list_page
+from .base import agent_screen, own_agent, render_list_page
 
 COLUMNS = (
     listing.Column("exam", _l("Exam")),
@@ -37,10 +37,8 @@ class MissionConsultationView(BaseView):
 
     @expose("/")
     @has_access
-    def index(self):
-        agent = own_agent()
-        if agent is None:
-            return redirect(url_for("HomeView.index"))
+    @agent_screen
+    def index(self, agent):
         rows = []
         for assignment in svc.agent_assignments(db.session, agent.id):
             mission = assignment.mission

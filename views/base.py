@@ -235,6 +235,20 @@ def own_agent():
     return agent
 
 
+def agent_screen(view_function):
+    """The view gets the signed-in user's contributor file, or the user goes home with
+    a console message (no contributor file: see ``own_agent``)."""
+
+    @functools.wraps(view_function)
+    def wrapper(self, *args, **kwargs):
+        agent = own_agent()
+        if agent is None:
+            return redirect(url_for("HomeView.index"))
+        return view_function(self, agent, *args, **kwargs)
+
+    return wrapper
+
+
 def manager_screen(view_function):
     """The view gets the signed-in manager's académie id, or the manager
     goes home with a console message (no manager file)."""

@@ -35,7 +35,7 @@ from models.enums import (
     TransportMode,
 )
 
-from ..base import own_agent, render_list_page
+from ..base import agent_screen, render_list_page
 
 LIST_COLUMNS = (
     listing.Column("exam", _l("Exam")),
@@ -56,15 +56,13 @@ def _service() -> Service:
     return Service.TEACHER
 
 
-def agent_screen(view_function):
+def claim_screen(view_function):
     """Resolve the signed-in agent (and their claim, for ``claim_id`` routes), after
     the conditions of use; another agent's claim is a 404, like a missing one."""
 
+    @agent_screen
     @functools.wraps(view_function)
-    def wrapper(self, *args, **kwargs):
-        agent = own_agent()
-        if agent is None:
-            return redirect(url_for("HomeView.index"))
+    def wrapper(self, agent, *args, **kwargs):
         if messages.pending_conditions(db.session, current_user.id, _service()) is not None:
             if request.method == "POST":
                 abort(403)
@@ -129,10 +127,8 @@ class ClaimEntryView(BaseView):
 
     @expose("/")
     @has_access
-    def index(self):
-        agent = own_agent()
-        if agent is None:
-            return redirect(url_for("HomeView.index"))
+    @agent_screen
+    def index(self, agent):
         pending = messages.pending_conditions(db.session, current_user.id, _service())
         if pending is not None:
             return self.render_template(
@@ -197,13 +193,13 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/")
     @has_access
-    @agent_screen
+    @claim_screen
     def show(self, agent, claim):
         return redirect(_tab_url(claim, "suivi"))
 
     @expose("/<int:claim_id>/<tab>")
     @has_access
-    @agent_screen
+    @claim_screen
     def tab(self, agent, claim, tab):
         today = clock.today()
         if tab not in claim_page.TAB_KEYS:
@@ -267,7 +263,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/completer", methods=["POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def start(self, agent, claim):
         today = clock.today()
         try:
@@ -280,7 +276,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/non-effectuee", methods=["POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def not_done(self, agent, claim):
         if request.form.get("confirm") != "y":
             flash(_("Confirm that you did not carry out this mission."), "warning")
@@ -297,7 +293,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/remuneration", methods=["POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def save_fee(self, agent, claim):
         today = clock.today()
         try:
@@ -322,7 +318,7 @@ class ClaimEntryView(BaseView):
     @expose("/<int:claim_id>/deplacement/ligne", methods=["GET", "POST"])
     @expose("/<int:claim_id>/deplacement/ligne/<int:leg_id>", methods=["GET", "POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def leg(self, agent, claim, leg_id=None):
         today = clock.today()
         try:
@@ -366,7 +362,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/deplacement/ligne/<int:leg_id>/supprimer", methods=["POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def delete_leg(self, agent, claim, leg_id):
         try:
             claim_entry.delete_leg(db.session, claim, leg_id, today=clock.today())
@@ -382,7 +378,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/enregistrer", methods=["POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def save(self, agent, claim):
         try:
             workflow.save_draft(db.session, claim, today=clock.today())
@@ -394,7 +390,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/valider", methods=["POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def validate(self, agent, claim):
         try:
             number = workflow.validate(
@@ -421,7 +417,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/devalider", methods=["POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def unvalidate(self, agent, claim):
         try:
             workflow.unvalidate(db.session, claim, by_user_id=current_user.id)
@@ -435,7 +431,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/documents", methods=["POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def upload(self, agent, claim):
         dossier = DocumentDossier.__members__.get(request.form.get("dossier", ""))
         piece = DocumentPiece.__members__.get(request.form.get("piece", ""))
@@ -464,7 +460,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/documents/<int:document_id>/supprimer", methods=["POST"])
     @has_access
-    @agent_screen
+    @claim_screen
     def delete_document(self, agent, claim, document_id):
         try:
             documents.delete_document(
@@ -480,7 +476,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/documents/<int:document_id>")
     @has_access
-    @agent_screen
+    @claim_screen
     def document(self, agent, claim, document_id):
         try:
             document = documents.get_document(claim, document_id)
@@ -497,7 +493,7 @@ class ClaimEntryView(BaseView):
 
     @expose("/<int:claim_id>/recapitulatif.pdf")
     @has_access
-    @agent_screen
+    @claim_screen
     def recap_pdf(self, agent, claim):
         if claim.number is None:
             flash(_("The PDF summary is available once the expense claim is validated."), "warning")

@@ -10,7 +10,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from app.extensions import db
 from app.services.competences import rules as svc
 
-from ..base import own_agent
+from ..base import agent_screen, own_agent
 from .pages import add_page, agent_tab_page, endorse, options
 
 
@@ -22,10 +22,8 @@ class CompetenceConsultationView(BaseView):
 
     @expose("/")
     @has_access
-    def index(self):
-        agent = own_agent()
-        if agent is None:
-            return redirect(url_for("HomeView.index"))
+    @agent_screen
+    def index(self, agent):
         return agent_tab_page(self, agent)
 
 
