@@ -12,13 +12,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation
 
 from app import transaction
 from app.extensions import db
 from app.security import client_ip, log, open_session
 from app.services import DomainError, NotFound
 from app.services.common import mail, timing
+from app.services.common.fields import Required
 from app.services.people import accounts, personal_data
 from app.services.people import directory as people
 from app.services.people.users import manager_of
@@ -206,6 +207,13 @@ def _contact_rule(error_of):
     return service_rule(lambda form, field: error_of(field.data))
 
 
+def _one_address(form, field):
+    """The personal e-mail may stay empty when the professional one is given (the
+    portal needs one address to write to: ``people.email_required_error``)."""
+    if not field.data:
+        raise StopValidation(people.email_required_error(None, form.email_professional.data))
+
+
 def _fiscal_power_rule(form, field):
     # A text that is not a whole number gets WTForms' message and the range, as ever.
     if field.process_errors:
@@ -218,7 +226,7 @@ class PersonalInfoForm(FlaskForm):
     stripped, checked by the rules of ``app.services.people.directory``."""
 
     address_line1 = StringField(
-        _l("Address"), filters=[_stripped], validators=[Optional(), Length(max=120)]
+        _l("Address"), filters=[_stripped], validators=[Required(), Length(max=120)]
     )
     address_line2 = StringField(
         _l("Address (continued)"), filters=[_stripped], validators=[Optional(), Length(max=120)]
@@ -226,9 +234,9 @@ class PersonalInfoForm(FlaskForm):
     postcode = StringField(
         _l("Postcode"),
         filters=[_stripped],
-        validators=[Optional(), _contact_rule(people.postcode_error)],
+        validators=[Required(), _contact_rule(people.postcode_error)],
     )
-    town = StringField(_l("Town"), filters=[_stripped], validators=[Optional(), Length(max=80)])
+    town = StringField(_l("Town"), filters=[_stripped], validators=[Required(), Length(max=80)])
     phone = StringField(
         _l("Telephone"),
         filters=[_stripped],
@@ -242,7 +250,7 @@ class PersonalInfoForm(FlaskForm):
     email_personal = EmailField(
         _l("Personal e-mail"),
         filters=[_stripped],
-        validators=[Optional(), Email(message=EMAIL_MESSAGE)],
+        validators=[_one_address, Email(message=EMAIL_MESSAGE)],
     )
     car_fiscal_power = IntegerField(
         _l("Fiscal horsepower of your car"),

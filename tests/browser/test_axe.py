@@ -143,7 +143,7 @@ def test_a_form_in_error(axe_page, demo):
         axe_page.goto(f"{axe_page.base_url}/informations-personnelles/")
         axe_page.fill("#postcode", "!!")
         axe_page.locator("main form button[type=submit]").last.click()
-        expect(axe_page.locator("main")).to_contain_text("Ce code postal n'est pas valide")
+        expect(axe_page.locator("main")).to_contain_text("Saisissez un code postal de 5 chiffres")
 
     check_both_modes(axe_page, bad_postcode)
 

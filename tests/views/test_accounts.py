@@ -371,7 +371,7 @@ def test_personal_information_is_edited_and_bank_details_are_read_only(app, log_
         "Si vous avez besoin de modifier vos coordonnées bancaires, veuillez envoyer votre RIB au service de gestion"
         in body
     )
-    assert "FR76 •••• •••• •••• •••• •••• 189" in body  # masked (tests/views/test_personal_data.py)
+    assert "FR76 •••• •••• •••• •••• •••0 189" in body  # masked (tests/views/test_personal_data.py)
     assert "FR7630006000011234567890189" not in page.text
     assert 'name="iban"' not in page.text
     bad = client.post(

@@ -26,9 +26,22 @@ def errors_of(html: str) -> dict[str, list[str]]:
     return found
 
 
+# What the page holds for Marc (the demo's external contributor): a browser posts it all.
+MARC_FORM = {
+    "address_line1": "4 ALLEE DES CHENES",
+    "address_line2": "",
+    "postcode": "14123",
+    "town": "CORMELLES LE ROYAL",
+    "phone": "0231000002",
+    "email_professional": "",
+    "email_personal": "marc.legall@example.org",
+    "car_fiscal_power": "",
+}
+
+
 def post(client, **fields):
     page = client.get(URL)
-    return client.post(URL, data={"csrf_token": csrf_token(page.text), **fields})
+    return client.post(URL, data={"csrf_token": csrf_token(page.text), **MARC_FORM, **fields})
 
 
 def marc(app):
@@ -45,8 +58,10 @@ def marc(app):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("postcode", "1", "Ce code postal n'est pas valide."),
-        ("postcode", "14000;", "Ce code postal n'est pas valide."),
+        ("postcode", "1", "Saisissez un code postal de 5 chiffres."),
+        ("postcode", "14000;", "Saisissez un code postal de 5 chiffres."),
+        ("postcode", "2A004", "Saisissez un code postal de 5 chiffres."),
+        ("postcode", "L-1234", "Saisissez un code postal de 5 chiffres."),
         ("phone", "appelez-moi", "Ce numéro de téléphone n'est pas valide."),
         ("phone", "12345", "Ce numéro de téléphone n'est pas valide."),
         ("email_professional", "marc@", "Cette adresse électronique n'est pas valide."),
@@ -79,7 +94,7 @@ def test_a_fiscal_power_that_is_not_a_number_is_refused(app, log_in, demo):
     ("field", "value", "saved"),
     [
         ("postcode", " 14000 ", "14000"),
-        ("postcode", "2A004", "2A004"),
+        ("postcode", "20000", "20000"),
         ("phone", "+33 (0)2 31 00 00 03", "+33 (0)2 31 00 00 03"),
         ("car_fiscal_power", "1", 1),
         ("car_fiscal_power", "99", 99),
@@ -98,6 +113,33 @@ def test_the_english_interface_gives_the_same_rules_in_english(app, log_in, demo
     client.get("/lang/en")
     response = post(client, postcode="1", car_fiscal_power="100")
     assert errors_of(response.text) == {
-        "postcode": ["This postcode is not valid."],
+        "postcode": ["Enter a postcode of 5 digits."],
         "car_fiscal_power": ["Enter a number between 1 and 99."],
     }
+
+
+def test_personal_information_keeps_an_e_mail_address(app, log_in, demo):
+    """The portal writes to the agent (password reset, convocation): both addresses cannot
+    be emptied; either one is enough."""
+    client = log_in("intervenant")
+    response = post(client, email_personal="", email_professional="")
+    assert response.status_code == 200
+    assert errors_of(response.text) == {
+        "email_personal": [
+            "Saisissez au moins une adresse électronique : le portail vous écrit à cette adresse."
+        ]
+    }
+    assert marc(app)["email_professional"] is None
+    response = post(client, email_personal="", email_professional="marc.le-gall@ac-caen.fr")
+    assert response.status_code == 302
+    assert marc(app)["email_professional"] == "marc.le-gall@ac-caen.fr"
+
+
+@pytest.mark.parametrize("field", ["address_line1", "postcode", "town"])
+def test_the_address_cannot_be_emptied(app, log_in, demo, field):
+    client = log_in("intervenant")
+    before = marc(app)
+    response = post(client, **{field: "  "})
+    assert response.status_code == 200
+    assert errors_of(response.text) == {field: ["Ce champ est obligatoire."]}
+    assert marc(app) == before  # nothing saved

@@ -32,6 +32,7 @@ from app.services.common.fields import (
     TextField,
     TimeField,
 )
+from app.services.people import directory
 from models.enums import TransportMode
 
 MAX_COUNT = 9999
@@ -116,8 +117,8 @@ def _town_field():
 class _Postcode(Required):
     def __call__(self, form, field):
         super().__call__(form, field)
-        if not (len(field.data) == 5 and field.data.isascii() and field.data.isdigit()):
-            raise ValidationError(_l("Enter a postcode of 5 digits."))
+        if message := directory.postcode_error(field.data):
+            raise ValidationError(message)
 
 
 class _Mode(Required):

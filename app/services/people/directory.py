@@ -28,7 +28,7 @@ CONTACT_FIELDS = (
     "car_fiscal_power",
 )
 # What an agent may write in their contact details (the form's validators are these).
-POSTCODE = re.compile(r"[0-9A-Za-z -]{2,10}")  # French, or abroad ("2A004", "L-1234")
+POSTCODE = re.compile(r"[0-9]{5}", re.ASCII)  # a French postcode (Corsica's are 20xxx)
 PHONE = re.compile(r"\+?[0-9 .()-]{6,20}")
 FISCAL_POWER = (1, 99)  # as the database's check constraint on agent.car_fiscal_power
 SERVICE_BY_KIND = {
@@ -63,8 +63,17 @@ def _clean(value):
 
 
 def postcode_error(value: str | None):
+    """A French postcode: five digits (the agent's address, a trip's towns)."""
     if value and not POSTCODE.fullmatch(value.strip()):
-        return _l("This postcode is not valid.")
+        return _l("Enter a postcode of 5 digits.")
+    return None
+
+
+def email_required_error(personal: str | None, professional: str | None):
+    """An agent keeps at least one e-mail address: the portal writes to it (a password
+    reset link, a convocation)."""
+    if not (personal or "").strip() and not (professional or "").strip():
+        return _l("Enter at least one e-mail address: the portal writes to you there.")
     return None
 
 

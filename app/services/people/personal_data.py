@@ -24,12 +24,12 @@ def _compact(value: str | None) -> str:
 
 
 def mask_iban(value: str | None) -> str | None:
-    """``FR76 •••• •••• •••• •••• •••• 189``: the country and check digits, the last
-    three characters, in groups of four."""
+    """``FR76 •••• •••• •••• •••• •••0 189``: the country and check digits and the last
+    four characters, in the IBAN's groups of four."""
     iban = _compact(value)
     if not iban:
         return None
-    shown = iban[:4] + DOT * max(len(iban) - 7, 0) + iban[max(len(iban) - 3, 4) :]
+    shown = iban[:4] + DOT * max(len(iban) - 8, 0) + iban[max(len(iban) - 4, 4) :]
     return " ".join(shown[i : i + 4] for i in range(0, len(shown), 4))
 
 
