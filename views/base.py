@@ -324,11 +324,16 @@ def render_list_page(view, template: str, page, list_id: str, *, list_title, **c
 def back_to(default_endpoint: str, **values) -> str:
     """Where to go after a POST: the page it came from, on this site only (browsers read
     "\\" as "/", so "/\\evil.example" would leave the site)."""
-    target = (request.form.get("next") or "").replace("\\", "/")
+    return local_target(request.form.get("next")) or url_for(default_endpoint, **values)
+
+
+def local_target(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else ``None``."""
+    target = (target or "").replace("\\", "/")
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
-    return url_for(default_endpoint, **values)
+    return None
 
 
 def run_action(action, success_message) -> bool:

@@ -3,6 +3,7 @@ teachings, managers."""
 
 from __future__ import annotations
 
+from flask import redirect, request
 from flask_appbuilder import expose, has_access
 from wtforms.validators import Email, Optional
 
@@ -15,7 +16,13 @@ from app.services.people import personal_data
 from app.services.referential import rules as referential
 from models import Agent, AgentEstablishment, Manager, Teaching
 
-from .base import EagerInterface, ImaginModelView, current_academy_id, service_rule
+from .base import (
+    EagerInterface,
+    ImaginModelView,
+    current_academy_id,
+    local_target,
+    service_rule,
+)
 from .missions import AssignmentModelView
 
 validate_insee = service_rule(lambda form, field: referential.insee_error(field.data))
@@ -108,6 +115,12 @@ class AgentModelView(ImaginModelView):
             is_cancelled=lifecycle.cancelled,
             today=clock.today(),
         )
+
+    def post_edit_redirect(self):
+        """Back to the page that sent the manager here (``next``: the claim page whose
+        acceptance waited for this financial file), else as FAB does."""
+        target = local_target(request.args.get("next"))
+        return redirect(target) if target else super().post_edit_redirect()
 
     def pre_add(self, item):
         self._normalise(item)

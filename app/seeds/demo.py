@@ -106,6 +106,13 @@ def nir(body: str) -> str:
     return body + stdnum_nir.calc_check_digits(body)
 
 
+def iban(bban: str) -> str:
+    """A French IBAN with its check digits."""
+    from stdnum import iban as stdnum_iban
+
+    return f"FR{stdnum_iban.calc_check_digits('FR00' + bban)}{bban}"
+
+
 def uai(body: str) -> str:
     """A UAI code with its key letter."""
     return body + UAI_KEYS[int(body) % 23]
@@ -344,7 +351,11 @@ def _people(sm, session: Session, ref: dict) -> dict:
         town="THOURIE",
         phone="0299000001",
         email_professional="claire.leclerc@ac-rennes.fr",
-        financial_file_active=False,
+        # A complete file: her accepted claims can be paid.
+        insee_number=nir("2780735123456"),
+        iban=iban("20041010050500013M02606"),
+        bic="PSSTFRPPREN",
+        financial_file_active=True,
     )
     head = _get_or_create(
         session,

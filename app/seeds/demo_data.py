@@ -303,6 +303,7 @@ ASSIGNMENTS = (
     ("external", 176629, Q.PROFESSIONAL_MEMBER, None, None, V),
     ("teacher", 86373, Q.CORRECTOR, None, None, None),
     ("external", 86373, Q.CORRECTOR, None, None, None),
-    ("colleague0", 77508, Q.CORRECTOR, None, None, None),
+    # Validated, but her financial file is not active: the manager cannot accept it yet.
+    ("colleague0", 77508, Q.CORRECTOR, None, V, V),
     ("colleague1", 52525, Q.EXAMINER, "0315", None, None),
 )

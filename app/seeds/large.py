@@ -283,6 +283,11 @@ def _centres(session: Session, rng: random.Random, academy_id: int, stats) -> di
     )
 
 
+def _file_active(n: int) -> bool:
+    """One agent in seven has a financial file not active yet (the others can be paid)."""
+    return n % 7 != 0
+
+
 def _agents(session, rng, academy_id, count, now, stats) -> dict[int, str]:
     """``count`` agents (one in ten external, one in twenty a head), by id with their town."""
     first_id = _next_id(session, Agent)
@@ -312,7 +317,7 @@ def _agents(session, rng, academy_id, count, now, stats) -> dict[int, str]:
                 "insee_number": nir(body),
                 "iban": account,
                 "bic": bic,
-                "financial_file_active": n % 7 != 0,
+                "financial_file_active": _file_active(n),
                 "address_line1": f"{rng.randrange(1, 120)} rue {rng.choice(LAST_NAMES).title()}",
                 "postcode": postcode,
                 "town": town,
@@ -509,6 +514,9 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
     history_id = _next_id(session, ClaimStatusHistory)
     leg_id = _next_id(session, TravelLeg)
     agent_ids = list(agent_towns)
+    # Accepted and exported claims are the agents' whose file the finance office pays.
+    first_agent = min(agent_ids, default=0)
+    unpayable = {agent_id for agent_id in agent_ids if not _file_active(agent_id - first_agent)}
     batch_id = _next_id(session, PaymentBatch)
     batch_number = _counter(session, "payment-batch")
     manager_id = session.scalar(text("SELECT id FROM ab_user WHERE username = 'gestionnaire'"))
@@ -521,6 +529,8 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
         fee0, travel0 = initial[mission.type.id]
         for agent_id in rng.sample(agent_ids, PER_MISSION):
             stage = _stage(rng, mission, today)
+            if stage in ("accepted", "sent") and agent_id in unpayable:
+                stage = "validated"
             fee, travel = _part_status(fee0, stage), _part_status(travel0, stage)
             done = dt.datetime.combine(mission.last_day + dt.timedelta(days=3), dt.time(18))
             claim = {

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from app.extensions import db
+from models import Agent
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -48,14 +51,19 @@ def upload(page, dossier: str, piece_label: str, name: str) -> None:
 @pytest.mark.parametrize(
     ("username", "pay_pieces"),
     [
-        # The teacher's financial file is not active and her INSEE number is missing.
+        # The teacher's financial file made inactive, her INSEE number removed.
         ("enseignant", ["Relevé d'identité bancaire (IBAN)", "Copie de carte vitale"]),
         ("intervenant", []),
     ],
 )
 def test_a_copies_claim_with_a_car_trip_is_validated_and_its_pdf_downloaded(
-    page, demo, username, pay_pieces
+    page, app, demo, username, pay_pieces
 ):
+    if pay_pieces:
+        with app.app_context():
+            teacher = db.session.scalar(select(Agent).where(Agent.numen == "35E0000001MPC"))
+            teacher.financial_file_active, teacher.insee_number = False, None
+            db.session.commit()
     sign_in(page, username)
     page.locator("#imagin-menu").get_by_role("link", name="Saisie état de frais mission").click()
 

@@ -548,7 +548,8 @@ def test_export_payments_builds_the_next_batch(session, rennes, manager, people)
         done = claim.assignment.service_done_on.isoformat()
         return [done, str(mission.number), mission.session.exam.name, mission.session.name]
 
-    teacher_id = ["35E0000001MPC", "LECLERC", "Claire", "", "", ""]  # no INSEE, IBAN nor BIC
+    teacher_id = ["35E0000001MPC", "LECLERC", "Claire", "278073512345623"]
+    teacher_id += ["FR1420041010050500013M02606", "PSSTFRPPREN"]
     external_id = ["EXT35000123", "LE GALL", "Marc", "178051412345626"]
     external_id += ["FR7630006000011234567890189", "AGRIFRPPXXX"]
     zero = "0.00"
@@ -694,6 +695,7 @@ def test_filters_narrow_the_list(session, rennes, people):
     }
     assert listed(session, rennes, waiting_for_manager=True) == {
         (77508, "LECLERC"),  # validated
+        (77508, "BERTHELOT"),  # validated (her financial file is not active)
         (77286, "LECLERC"),  # fee to be processed
         (77844, "LE GALL"),  # fee to be processed
         (176629, "LE GALL"),  # travel validated

@@ -581,6 +581,8 @@ def test_validate_is_refused_before_the_fee_and_the_travel_are_complete(session,
 
 
 def test_validate_waits_for_the_missing_documents(session, teacher):
+    # A teacher whose financial file is not active yet, with no INSEE number.
+    teacher.financial_file_active, teacher.insee_number = False, None
     claim = complete_52525(session, claim_of(session, teacher, 52525))
     today = after(claim)
     before = counter(session, today.year)

@@ -200,13 +200,11 @@ def claim(teacher, session):
     return claim_of(session, teacher, 52525)
 
 
-def test_the_demo_teacher_needs_bank_details_and_health_card(claim):
+def test_a_teacher_without_financial_file_needs_bank_details_and_health_card(claim):
     agent = claim.assignment.agent
-    assert (agent.last_name, agent.financial_file_active, agent.insee_number) == (
-        "LECLERC",
-        False,
-        None,
-    )
+    assert (agent.last_name, agent.financial_file_active) == ("LECLERC", True)
+    assert documents.required_for(claim) == {PAY: [], TRAVEL: []}
+    agent.financial_file_active, agent.insee_number = False, None
     assert documents.required_for(claim) == {PAY: [P.RIB, P.HEALTH_CARD], TRAVEL: []}
 
 

@@ -54,7 +54,8 @@ def test_the_database_holds_tokens_and_the_model_the_clear_values(agent, session
 
 
 def test_empty_values_stay_null(demo, session):
-    teacher = session.scalar(select(Agent).where(Agent.numen == "35E0000001MPC"))
+    # Julie BERTHELOT: no financial file yet.
+    teacher = session.scalar(select(Agent).where(Agent.numen == "35E0000003ENS"))
     assert raw(session, teacher.id) == (None, None, None)
     assert teacher.iban is None
 
@@ -110,8 +111,9 @@ def test_rotation_reencrypts_with_the_new_key_and_old_values_still_read(
     crypto.configure([new_key, crypto.DEVELOPMENT_KEY])
     session.expire_all()
     assert session.get(Agent, agent.id).iban == IBAN  # an old value still reads
-    # The demo's two agents with a financial file (the external one and Yves MORVAN).
-    assert personal_data.rotate_keys(session, chunk=1) == 2
+    # The demo's three agents with a financial file (the external one, Claire LECLERC
+    # and Yves MORVAN).
+    assert personal_data.rotate_keys(session, chunk=1) == 3
     session.commit()
     tokens = raw(session, agent.id)
     assert tokens[1] != old_token
@@ -168,6 +170,6 @@ def test_the_rotate_keys_command(app, agent, session, restore_keys):
     session.remove()
     result = app.test_cli_runner().invoke(args=["imagin", "rotate-keys"])
     assert result.exit_code == 0, result.output
-    assert "2 dossier(s) financier(s) rechiffré(s)" in result.output
+    assert "3 dossier(s) financier(s) rechiffré(s)" in result.output
     crypto.configure([new_key])
     assert [crypto.decrypt(token) for token in raw(session, agent_id)] == [NIR, IBAN, BIC]

@@ -132,7 +132,15 @@ def test_accept_waits_for_the_service_done_then_export_then_never_twice(app, man
         ("2026-000003", "DEPLACEMENT"),
     ]
     assert rows[1][9] == "70.00"  # 14 copies at 5.00 EUR
-    assert rows[1][3:7] == ["35E0000001MPC", "LECLERC", "Claire", ""]  # no INSEE number yet
+    # What the finance office pays with: the INSEE number, IBAN and BIC.
+    assert rows[1][3:9] == [
+        "35E0000001MPC",
+        "LECLERC",
+        "Claire",
+        "278073512345623",
+        "FR1420041010050500013M02606",
+        "PSSTFRPPREN",
+    ]
     assert rows[1][15] == rows[2][15] != ""  # the service fait date
 
     again = post(manager, "/mise-en-paiement/exporter")

@@ -28,7 +28,7 @@ def test_the_figures_of_the_academy(manager):
     page = manager.get(URL)
     assert page.status_code == 200
     shown = figures(page.text)
-    assert shown["états de frais en attente du gestionnaire"] == "4"
+    assert shown["états de frais en attente du gestionnaire"] == "5"
     assert shown["états de frais validés à exporter"] == "2"
     assert shown["états de frais"] == "23"
 
@@ -39,15 +39,16 @@ def test_the_charts_are_svg_with_their_figures_as_text(manager):
     # Its bars are links: a group of links, not an image (an image hides what it holds).
     assert "<svg" in fee and 'role="group"' in fee and 'role="img"' not in fee
     description = text(re.search(r"<desc[^>]*>(.*?)</desc>", fee, re.S).group(1))
-    assert "Validé 1" in description
+    assert "Validé 2" in description
     assert "Validé par gestionnaire 1" in description
     assert "Transmis à la liquidation 1" in description
     # Each bar opens the claims of that status.
     assert "/traitement-etats-de-frais/?fee=ACCEPTED" in fee.replace("&amp;", "&")
     exams = re.search(r'id="chart-exams".*?</figure>', page.text, re.S).group(0)
     described = " ".join(text(re.search(r"<desc[^>]*>(.*?)</desc>", exams, re.S).group(1)).split())
-    # 14 copies at 5.00 EUR and a 50 km round trip at 0.32 EUR (the teacher's 77508).
-    assert "BACCALAUREAT GENERAL Rémunération 70,00 €, Déplacement 16,00 €" in described
+    # 14 copies at 5.00 EUR and a 50 km round trip at 0.32 EUR, twice: the 77508 of
+    # the teacher and of Julie BERTHELOT.
+    assert "BACCALAUREAT GENERAL Rémunération 140,00 €, Déplacement 32,00 €" in described
     # The two travel parts of the BTS (77286 has no amount yet): 2 x 16.00 EUR.
     assert "BREVET DE TECHNICIEN SUPERIEUR Rémunération 0,00 €, Déplacement 32,00 €" in described
     assert "<script" not in page.text.split('id="chart-fee"')[1].split("</figure>")[0]

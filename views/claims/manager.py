@@ -186,12 +186,8 @@ class ClaimProcessingView(BaseView):
         result = processing.bulk_accept(db.session, academy_id, ids, by_user_id=current_user.id)
         if result.accepted:
             flash(_("%(count)s expense claim(s) accepted.", count=len(result.accepted)), "success")
-        for claim, reason in result.refused:
-            if isinstance(claim, int):
-                label = claim
-            else:
-                label = claim.number or claim.assignment.agent.full_name
-            flash(_("%(claim)s: %(reason)s", claim=label, reason=reason), "danger")
+        if result.summary is not None:
+            flash(str(result.summary), "danger")
         return redirect(back)
 
     # --- One claim ------------------------------------------------------------------

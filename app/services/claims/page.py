@@ -24,6 +24,7 @@ from app.services.claims import amounts, documents, lifecycle, processing, workf
 from app.services.claims import entry as claim_entry
 from app.services.claims import summary as claim_summary
 from app.services.common import formats
+from app.services.people import personal_data
 from models import Academy, ExpenseClaim, Mission, SupportingDocument, TravelLeg, User
 from models.enums import ClaimStatus, DocumentDossier, FeeEntryFamily
 
@@ -339,6 +340,11 @@ class ManagerPage:
     travel: ShownAmount
     travel_lines: list[TravelLine] = field(default_factory=list)
     fee_warnings: list = field(default_factory=list)
+    # What the agent's financial file lacks for the payment (shown next to the
+    # documents the agent sent, with the way to the contributor's file), and the file
+    # as every page shows it (masked).
+    payment_gaps: list = field(default_factory=list)
+    financial_file: dict = field(default_factory=dict)
 
 
 def manager_actions(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> dict[str, Decision]:
@@ -368,6 +374,9 @@ def manager_page(session: Session, claim: ExpenseClaim, today: dt.date) -> Manag
             offered.add("deposit")
     fee_status, travel_status = lifecycle.shown_statuses(claim, today)
     fee, travel = shown_amounts(claim, computed, for_agent=False)
+    agent = claim.assignment.agent
+    # Only while the claim is open (not cancelled, not sent for payment).
+    open_claim = bool(actions["cancel"]) and not actions["restore"]
     return ManagerPage(
         fee_status=fee_status,
         travel_status=travel_status,
@@ -377,6 +386,8 @@ def manager_page(session: Session, claim: ExpenseClaim, today: dt.date) -> Manag
         travel=travel,
         travel_lines=travel_lines(claim, computed, manager=True),
         fee_warnings=lifecycle.fee_warnings(claim),
+        payment_gaps=processing.payment_gaps(claim, computed) if open_claim else [],
+        financial_file=personal_data.masked(agent),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.orm import Session
 
 from app.services import ALLOWED, Decision, DomainError, NotFound, first_refusal, refused
@@ -20,6 +21,7 @@ from app.services.claims import entry as claim_entry
 from app.services.claims.academy import academy_claim
 from app.services.common import clock
 from app.services.common.fields import first_errors
+from app.services.people import personal_data
 from models import (
     ExpenseClaim,
     TravelLeg,
@@ -47,6 +49,8 @@ FARE_SETTABLE = frozenset(
 FARE_MODES = frozenset(
     {TransportMode.TRAIN, TransportMode.PUBLIC_TRANSPORT, TransportMode.TRAVEL_VOUCHER}
 )
+# A part in these statuses pays nothing: it needs no bank details.
+PAYS_NOTHING = frozenset({ClaimStatus.NO_FEE, ClaimStatus.NOT_VALIDATABLE, ClaimStatus.CANCELLED})
 # Declared with the forms (the view cuts a cancellation's comment at this length).
 MAX_MESSAGE = forms.MAX_MESSAGE
 PART_LABELS = {ClaimPart.FEE: _l("the fee"), ClaimPart.TRAVEL: _l("the travel")}
@@ -94,10 +98,76 @@ def _open(claim: ExpenseClaim) -> Decision:
     return first_refusal(_not_exported(claim), _not_cancelled(claim))
 
 
+class NotPayable(DomainError):
+    """An acceptance refused because the agent's financial file cannot be paid;
+    ``summary`` names the agent and what is missing (the bulk action's summary)."""
+
+    def __init__(self, message, summary):
+        super().__init__(message)
+        self.summary = summary
+
+
+class PaymentRefusal(Decision):
+    """A refused acceptance for the financial file: raises ``NotPayable``."""
+
+    __slots__ = ("summary",)
+
+    def __init__(self, reason, summary):
+        super().__init__(False, reason)
+        self.summary = summary
+
+    def require(self) -> None:
+        raise NotPayable(self.reason, self.summary)
+
+
+def pays_something(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> bool:
+    """Whether the claim leads to a payment: a part neither "Pas de frais" nor
+    cancelled whose amount (stored, else computed) is more than zero, or not known
+    yet. A claim paying nothing needs no bank details."""
+    for part in PARTS:
+        if part_status(claim, part) in PAYS_NOTHING:
+            continue
+        if part is ClaimPart.FEE:
+            amount = claim.fee_amount if claim.fee_amount is not None else computed.fee.amount
+        else:
+            amount = claim.travel_amount
+            if amount is None:
+                amount = computed.travel.total
+        if amount is None or amount > 0:
+            return True
+    return False
+
+
+def payment_gaps(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> list:
+    """What the agent's financial file lacks for the finance office to pay this claim
+    (nothing when the claim pays nothing)."""
+    if not pays_something(claim, computed):
+        return []
+    return personal_data.payment_gaps(claim.assignment.agent)
+
+
+def can_pay(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> Decision:
+    """The finance office can pay the claim: active financial file, valid IBAN, BIC
+    and INSEE number (when the claim pays something)."""
+    gaps = payment_gaps(claim, computed)
+    if not gaps:
+        return ALLOWED
+    summary = personal_data.payment_gaps_text(claim.assignment.agent, gaps)
+    return PaymentRefusal(
+        _l(
+            "This expense claim cannot be accepted for payment: %(summary)s. Complete the "
+            "contributor's financial file.",
+            summary=summary,
+        ),
+        summary,
+    )
+
+
 def can_accept(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> Decision:
     """ "Validé par gestionnaire": every part with something to pay is ready (validated
     by the agent or processed by the manager), the service fait is recorded, no train
-    fare is missing, and the fee has an amount (stored, or computed from the barème)."""
+    fare is missing, the fee has an amount (stored, or computed from the barème), and
+    the finance office can pay the agent (``can_pay``)."""
     if not (decision := _open(claim)):
         return decision
     if ClaimStatus.ACCEPTED in (claim.fee_status, claim.travel_status):
@@ -131,7 +201,7 @@ def can_accept(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> Decision:
         return refused(amounts.incomplete_message(claim, missing, _l("accept it")))
     if ClaimPart.FEE in ready and claim.fee_amount is None and computed.fee.amount is None:
         return refused(_l("Enter the fee amount (« Enter the fee ») before accepting."))
-    return ALLOWED
+    return can_pay(claim, computed)
 
 
 def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
@@ -377,6 +447,27 @@ def deposit(
 class BulkResult:
     accepted: list[ExpenseClaim] = field(default_factory=list)
     refused: list[tuple[ExpenseClaim | int, str]] = field(default_factory=list)
+    # One phrase per refused claim: what the financial file lacks, naming the agent,
+    # or the claim's number (the agent's name without one) with its reason.
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self):
+        """ "3 états de frais non acceptés : dossier financier non actif pour MARTIN
+        Paul ; …" (``None`` when none was refused)."""
+        if not self.lines:
+            return None
+        return lazy_ngettext(
+            "%(num)d expense claim not accepted: %(reasons)s",
+            "%(num)d expense claims not accepted: %(reasons)s",
+            len(self.lines),
+            reasons=" ; ".join(line.rstrip(".") for line in self.lines),
+        )
+
+
+def _bulk_line(claim: ExpenseClaim | int, reason) -> str:
+    label = claim if isinstance(claim, int) else claim.number or claim.assignment.agent.full_name
+    return str(_l("%(claim)s: %(reason)s", claim=label, reason=str(reason)))
 
 
 def bulk_accept(
@@ -391,12 +482,17 @@ def bulk_accept(
             claim = academy_claim(session, academy_id, claim_id)
         except NotFound as error:
             result.refused.append((claim_id, str(error.message)))
+            result.lines.append(_bulk_line(claim_id, error.message))
             continue
         try:
             with session.begin_nested():
                 accept(session, claim, by_user_id=by_user_id)
+        except NotPayable as error:
+            result.refused.append((claim, str(error.message)))
+            result.lines.append(str(error.summary))
         except DomainError as error:
             result.refused.append((claim, str(error.message)))
+            result.lines.append(_bulk_line(claim, error.message))
         else:
             result.accepted.append(claim)
     return result

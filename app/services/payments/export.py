@@ -15,6 +15,7 @@ from app.services import DomainError, NotFound
 from app.services.claims import amounts, bareme, lifecycle
 from app.services.claims.processing import PARTS, part_status
 from app.services.common import spreadsheet
+from app.services.people import personal_data
 from models import (
     Agent,
     Assignment,
@@ -174,8 +175,10 @@ def export_payments(
 
 
 def _check_complete_for_payment(session: Session, claim, parts, rates: dict) -> None:
-    """An amount never goes to payment computed from a missing rate: the whole export
-    is refused (rolled back), naming the claim and the barème's missing lines."""
+    """An amount never goes to payment computed from a missing rate, nor to an agent
+    the finance office cannot pay (financial file not active, IBAN, BIC or INSEE
+    number missing or wrong): the whole export is refused (rolled back), naming the
+    claim and what is missing."""
     mission = claim.assignment.mission
     key = (mission.academy_id, mission.first_day)
     if key not in rates:
@@ -198,6 +201,16 @@ def _check_complete_for_payment(session: Session, claim, parts, rates: dict) -> 
             "Expense claim %(number)s cannot be sent for payment: %(reason)s",
             number=claim.number or claim.id,
             reason=str(reason),
+        )
+        raise DomainError(str(message))
+    # What the finance office needs to pay it (a part of zero pays nothing).
+    agent = claim.assignment.agent
+    paid = [claim.fee_amount if part is ClaimPart.FEE else claim.travel_amount for part in parts]
+    if any(amount > 0 for amount in paid) and (gaps := personal_data.payment_gaps(agent)):
+        message = _l(
+            "Expense claim %(number)s cannot be sent for payment: %(reason)s",
+            number=claim.number or claim.id,
+            reason=str(personal_data.payment_gaps_text(agent, gaps)),
         )
         raise DomainError(str(message))
 

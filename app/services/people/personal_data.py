@@ -9,10 +9,12 @@ it) and the payment CSV (the finance system pays with it). Never logged.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from app import crypto
+from app.services.referential import rules
 from models import Agent
 
 DOT = "•"
@@ -57,6 +59,43 @@ MASKS = {"insee_number": mask_insee, "iban": mask_iban, "bic": mask_bic}
 def masked(agent: Agent) -> dict[str, str | None]:
     """The agent's financial file as every page shows it."""
     return {name: MASKS[name](getattr(agent, name)) for name in FIELDS}
+
+
+# --- What the finance office needs to pay the agent -----------------------------------
+
+
+def payment_gaps(agent: Agent) -> list:
+    """What the agent's financial file lacks for a payment, each in French: the file
+    active, an IBAN and a BIC that are valid, an INSEE number (NIR with its key).
+    Empty: the agent can be paid."""
+    gaps = []
+    if not agent.financial_file_active:
+        gaps.append(_l("financial file not active"))
+    for value, valid, absent, wrong in (
+        (agent.iban, rules.iban_is_valid, _l("no IBAN"), _l("IBAN not valid")),
+        (agent.bic, rules.bic_is_valid, _l("no BIC"), _l("BIC not valid")),
+        (
+            agent.insee_number,
+            rules.insee_is_valid,
+            _l("no INSEE number"),
+            _l("INSEE number not valid"),
+        ),
+    ):
+        if not (value or "").strip():
+            gaps.append(absent)
+        elif not valid(value):
+            gaps.append(wrong)
+    return gaps
+
+
+def payment_gaps_text(agent: Agent, gaps: list):
+    """``gaps`` in one phrase naming the agent: « dossier financier non actif, IBAN
+    manquant pour MARTIN Paul »."""
+    return _l(
+        "%(gaps)s for %(name)s",
+        gaps=", ".join(str(gap) for gap in gaps),
+        name=agent.full_name,
+    )
 
 
 def rotate_keys(session: Session, *, chunk: int = 1000) -> int:
