@@ -179,3 +179,16 @@ def test_quitting_by_hand_shows_no_inactivity_message(page, demo):
     page.locator("#imagin-header").get_by_role("button", name="Quitter").click()
     expect(page).to_have_url(re.compile(r"/login/$"))
     expect(page.locator("#imagin-session-ended")).to_have_count(0)
+
+
+def test_a_crud_list_sort_keeps_the_focus_on_the_sorted_column_header(page, demo):
+    sign_in(page, "gestionnaire")
+    page.goto(f"{page.base_url}/establishmentmodelview/list/")
+    header = page.locator("main table thead th a").nth(1)
+    label = header.inner_text().strip()
+    header.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    focused = page.locator("main table thead th a:focus")
+    expect(focused).to_have_count(1)
+    expect(focused).to_contain_text(label)
