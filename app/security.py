@@ -87,7 +87,11 @@ class ImaginAuthDBView(AuthDBView):
         if form.validate_on_submit():
             return self._sign_in(form.username.data or "", form.password.data or "")
         return self.render_template(
-            self.login_template, title=self.title, form=form, appbuilder=self.appbuilder
+            self.login_template,
+            title=self.title,
+            form=form,
+            appbuilder=self.appbuilder,
+            session_ended=_session_ended_message(request.args.get("reason")),
         )
 
     def _sign_in(self, identifier: str, password: str):
@@ -141,7 +145,19 @@ class ImaginAuthDBView(AuthDBView):
             log.info("logout user=%s ip=%s", current_user.username, client_ip())
         logout_user()
         session.clear()
+        # The idle timeout posts this form with reason=idle: the login page says why.
+        if request.form.get("reason") == "idle":
+            return redirect(url_for(f"{self.endpoint}.login", reason="idle"))
         return redirect(self.appbuilder.get_url_for_login)
+
+
+def _session_ended_message(reason: str | None) -> str | None:
+    """Why the login page is shown after a logout the user did not ask for."""
+    if reason != "idle":
+        return None
+    from app.web import SESSION_ENDED
+
+    return str(SESSION_ENDED["idle"]) % {"minutes": current_app.config["SESSION_IDLE_MINUTES"]}
 
 
 def _locked_message() -> str:

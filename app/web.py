@@ -205,12 +205,20 @@ def enforce_session():
         session.clear()
         if locale:
             session["locale"] = locale
+        target = request.full_path if request.method == "GET" and request.query_string else None
+        target = target or request.path
+        if problem == "idle" and request.endpoint != "AccountView.keepalive":
+            # The login page says why (issue 18): the redirect carries the reason. The
+            # idle timeout's own logout (shell.js) is not a page to come back to.
+            if request.endpoint == "ImaginAuthDBView.logout":
+                target = None
+            login = f"{current_app.appbuilder.sm.auth_view.endpoint}.login"
+            return redirect(url_for(login, next=target, reason="idle"))
         message = SESSION_ENDED[problem]
         flash(str(message) % {"minutes": current_app.config["SESSION_IDLE_MINUTES"]}, "warning")
         if request.endpoint == "AccountView.keepalive":
             return "", 401
-        target = request.full_path if request.method == "GET" and request.query_string else None
-        return redirect(current_app.appbuilder.get_url_for_login_with(target or request.path))
+        return redirect(current_app.appbuilder.get_url_for_login_with(target))
     session["imagin_seen_at"] = clock.now().isoformat()
     if security.must_change_password and request.endpoint not in OPEN_DURING_FORCED_CHANGE:
         flash(_("Please choose your own password before going on."), "warning")

@@ -20,7 +20,7 @@ def test_the_keyword_filter_narrows_the_rows_as_one_types(page, demo):
     expect(page.locator(".imagin-pager-label")).to_have_text("Page 1 / 1 (5 lignes)")
     # The caret stays in the filter and the URL keeps the keyword (back button, reload).
     expect(page.locator("[data-list-filter]")).to_be_focused()
-    assert "q=exterieur" in page.url
+    expect(page).to_have_url(re.compile(r"q=exterieur"))
     page.locator("[data-list-filter]").press_sequentially(" saisie", delay=30)
     expect(rows).to_have_count(2)
 

@@ -286,8 +286,10 @@ def test_the_session_ends_after_thirty_idle_minutes(app, client, demo, frozen_cl
     ended = client.get("/")
     assert ended.status_code == 302
     assert "/login/" in ended.headers["Location"]
+    assert "reason=idle" in ended.headers["Location"]
     page = follow(client, ended)
-    assert any("après 30 minutes d'inactivité" in m for m in console(page.text))
+    # The login page says why (issue 18).
+    assert "Votre session a pris fin après 30 minutes d&#39;inactivité" in page.text
     assert client.get("/").status_code == 302
 
 

@@ -5,7 +5,8 @@
      field as aria-label;
    - the "clear" cross select2 4.0 puts straight into its <ul> goes into an <li>;
    - a line of the list filters ("Rechercher") names its operator and value after the
-     column it filters. */
+     column it filters.
+   After a sort by a column header the focus is back on that header. */
 (function () {
   "use strict";
 
@@ -57,7 +58,31 @@
     window.requestAnimationFrame(function () { pending = false; repair(); });
   }
 
+  // A click on a column header reloads the list sorted (FAB's _oc_/_od_ arguments): the
+  // focus goes back to that header's link instead of the top of the page.
+  function sortOf(search) {
+    var params = new URLSearchParams(search);
+    var found = null;
+    params.forEach(function (value, key) {
+      if (key.indexOf("_oc_") === 0) { found = { key: key, column: value, dir: params.get("_od_" + key.slice(4)) }; }
+    });
+    return found;
+  }
+  function focusSortedHeader() {
+    var sort = sortOf(window.location.search);
+    if (!sort || !document.referrer) { return; }
+    var before = new URL(document.referrer);
+    var previous = sortOf(before.search);
+    if (before.pathname !== window.location.pathname ||
+        (previous && previous.column === sort.column && previous.dir === sort.dir)) { return; }
+    document.querySelectorAll("main table thead th a[href]").forEach(function (link) {
+      var target = sortOf(new URL(link.href, window.location.href).search);
+      if (target && target.key === sort.key && target.column === sort.column) { link.focus(); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusSortedHeader();
     repair();
     new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
   });

@@ -1,12 +1,24 @@
 /* The list component: the keyword filter narrows the rows as one types; sort and
    page links refresh the list in place. The server renders the list fragment (header
-   X-Imagin-Fragment), so filtering, sorting and pages behave exactly as without JS. */
+   X-Imagin-Fragment), so filtering, sorting and pages behave exactly as without JS.
+   After a filter the new line count is announced (polite live region); after a sort
+   or a page link the focus goes back to the same link in the new list. */
 (function () {
   "use strict";
   var timers = {};
   var pending = {};
 
-  function refresh(listId, url, focusFilter) {
+  // The link of the new list that stands where the followed one stood: the sorted
+  // column's header, or the same pager link (else the first pager link left).
+  function sameLink(fresh, link) {
+    var key = link.getAttribute("data-sort-key");
+    if (key) { return fresh.querySelector('[data-sort-key="' + CSS.escape(key) + '"]'); }
+    var label = link.getAttribute("aria-label");
+    return (label && fresh.querySelector('a[aria-label="' + CSS.escape(label) + '"]')) ||
+      fresh.querySelector(".imagin-pager a");
+  }
+
+  function refresh(listId, url, focusFilter, link) {
     var container = document.getElementById(listId);
     if (!container) { return; }
     if (pending[listId]) { pending[listId].abort(); }
@@ -28,6 +40,13 @@
       if (!fresh) { window.location.assign(url); return; }
       container.replaceWith(fresh);
       window.history.replaceState(null, "", url);
+      if (link) {
+        var again = sameLink(fresh, link);
+        if (again) { again.focus(); }
+      }
+      if (focusFilter && window.imagin && window.imagin.announce) {
+        window.imagin.announce(fresh.getAttribute("data-count-label"));
+      }
       if (focusFilter || caret !== null) {
         var newInput = fresh.querySelector("[data-list-filter]");
         if (newInput) {
@@ -68,6 +87,6 @@
     var link = event.target.closest && event.target.closest("a[data-list-link]");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
     event.preventDefault();
-    refresh(link.getAttribute("data-list-link"), link.href, false);
+    refresh(link.getAttribute("data-list-link"), link.href, false, link);
   });
 }());
