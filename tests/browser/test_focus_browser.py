@@ -7,7 +7,10 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from app.extensions import db
+from models import Agent
 from tests.browser.conftest import sign_in
 from tests.browser.test_claims_browser import png_bytes
 
@@ -90,7 +93,12 @@ def test_a_crud_form_in_error_focuses_its_first_field_in_error(page, demo):
     expect(page.locator("#imagin-live")).to_have_text(FORM_ERRORS)
 
 
-def test_an_upload_brings_the_focus_back_to_its_area_and_announces_the_result(page, demo):
+def test_an_upload_brings_the_focus_back_to_its_area_and_announces_the_result(page, app, demo):
+    # The teacher's financial file made inactive: her pay pieces (RIB…) are asked for.
+    with app.app_context():
+        teacher = db.session.scalar(select(Agent).where(Agent.numen == "35E0000001MPC"))
+        teacher.financial_file_active, teacher.insee_number = False, None
+        db.session.commit()
     open_claim(page, "enseignant")
     page.get_by_role("link", name="Récapitulatif").click()
     area = page.locator("details.imagin-upload").first
