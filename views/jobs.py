@@ -12,7 +12,7 @@ from sqlalchemy import String, cast
 
 from app.extensions import db
 from app.services import NotFound
-from app.services.common import listing
+from app.services.common import formats, listing
 from app.services.jobs import records
 from models import Job
 from models.enums import JobState
@@ -68,8 +68,8 @@ class JobView(BaseView):
                     "title": job_title(job),
                     "state": job.state.label,
                     "progress": "" if percent is None else f"{percent} %",
-                    "created": job.created_at,
-                    "finished": job.finished_at,
+                    "created": formats.moment(job.created_at),
+                    "finished": formats.moment(job.finished_at),
                 },
                 url=url_for("JobView.show", job_id=job.id),
                 css="table-danger" if job.state is JobState.FAILED else "",

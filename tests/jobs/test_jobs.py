@@ -95,7 +95,7 @@ def test_the_export_runs_as_a_job_and_its_file_is_downloaded(app, manager, worke
 
     state = manager.get(f"/traitements/{job}/etat.json").get_json()
     assert state["state"] == "done" and state["finished"] and state["has_file"]
-    assert state["percent"] == 100
+    assert state["percent"] == 100 and state["attempts"] == 1
 
     download = manager.get(f"/traitements/{job}/resultat")
     assert download.status_code == 200

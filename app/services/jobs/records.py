@@ -190,6 +190,7 @@ def status(job: Job) -> dict:
         "state": job.state.name.lower(),
         "state_label": str(job.state.label),
         "progress": job.progress,
+        "attempts": job.attempts,
         "total": job.total,
         "percent": percent_of(job),
         "message": job.message or "",

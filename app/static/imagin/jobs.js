@@ -11,6 +11,7 @@
   var bar = document.getElementById("job-progress");
   var text = document.getElementById("job-progress-text");
   var state = document.getElementById("job-state");
+  var attempts = document.getElementById("job-attempts");
   var message = document.getElementById("job-message");
   var file = document.getElementById("job-file");
   var refresh = document.getElementById("job-refresh");
@@ -18,6 +19,7 @@
 
   function show(status) {
     state.textContent = status.state_label;
+    attempts.textContent = status.attempts;
     if (status.total) {
       bar.max = status.total;
       bar.value = status.state === "done" ? status.total : status.progress;
