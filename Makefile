@@ -30,10 +30,13 @@ translations: install
 catalogues: install
 	$(BIN)/python tools/i18n.py update
 
-# The portal with demo data on the embedded SQLite default.
+# The portal with demo data on the embedded SQLite default, and a job worker on the
+# embedded SQLite queue (instance/jobs.db) in the background, stopped with the server.
 run: translations
 	FLASK_DEBUG=1 $(BIN)/flask --app run imagin seed-demo
-	@echo "Portail IMAG'IN : http://127.0.0.1:$(PORT)/"
+	@echo "Portail IMAG'IN : http://127.0.0.1:$(PORT)/ (et un processus de traitement)"
+	FLASK_DEBUG=1 $(BIN)/flask --app run imagin worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	FLASK_DEBUG=1 PORT=$(PORT) $(BIN)/python run.py
 
 # The whole suite, on SQLite then on PostgreSQL (both need Redis for the shared

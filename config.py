@@ -92,6 +92,18 @@ FORGOT_RATE_LIMIT = _env.FORGOT_RATE_LIMIT
 # identifier is known or not: no account enumeration by timing.
 FORGOT_MIN_SECONDS = _env.FORGOT_MIN_SECONDS
 
+# --- Background jobs (app/jobs/, Huey) ------------------------------------------------
+# redis://… : the queue is in Redis, shared by the web hosts and the workers of any
+# host. Unset: a SQLite file in the instance folder (instance/jobs.db), for one host.
+JOB_QUEUE_URL = _env.JOB_QUEUE_URL
+JOB_QUEUE_NAME = "imagin"
+# The SQLite queue's file (unset: instance/jobs.db).
+JOB_QUEUE_FILE = None
+# A job stopped by a transient error (database, mail server) is tried again this many
+# times, this many seconds apart.
+JOB_RETRIES = _env.JOB_RETRIES
+JOB_RETRY_DELAY = _env.JOB_RETRY_DELAY
+
 # --- Session cookie --------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -176,3 +188,5 @@ class TestingConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     # The timing floor is tested with a fake clock; real sleeps would slow the suite.
     FORGOT_MIN_SECONDS = 0
+    # A job retried after a transient error waits one second, not thirty.
+    JOB_RETRY_DELAY = 1

@@ -129,6 +129,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         register_views(appbuilder)
 
     from app import cli, transaction, web
+    from app.jobs import kinds, queue  # noqa: F401 - kinds registers the jobs
+
+    queue.init_app(app)
 
     web.init_app(app)
     cli.init_app(app)

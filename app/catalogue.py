@@ -281,6 +281,14 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         _l("Export the accepted expense claims to the finance system."),
     ),
     _screen(
+        "jobs",
+        _l("Jobs in progress"),
+        "claims",
+        (M,),
+        "JobView",
+        _l("Follow the long jobs (payment exports…) and download their results."),
+    ),
+    _screen(
         "dashboard",
         _l("Dashboard"),
         "claims",

@@ -105,4 +105,7 @@ def rotate_keys_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.jobs.worker import worker_command
+
+    imagin.add_command(worker_command)
     app.cli.add_command(imagin)

@@ -105,6 +105,13 @@ def _limiter_storage(value: str) -> str:
     return uri
 
 
+def _job_queue(value: str) -> str:
+    url = value.strip()
+    if url and url.partition("://")[0] not in ("redis", "rediss", "unix"):
+        raise ValueError("not a Redis URL")
+    return url
+
+
 def _rate_limit(value: str) -> str:
     from limits import parse_many
 
@@ -180,6 +187,15 @@ LimiterStorage = Annotated[
         show_value=False,
     ),
 ]
+JobQueueUrl = Annotated[
+    str,
+    AfterValidator(_job_queue),
+    Expect(
+        "une adresse Redis (redis://hôte:6379/0, rediss://…) ou rien (file SQLite intégrée)",
+        "a Redis URL (redis://host:6379/0, rediss://…) or nothing (embedded SQLite queue)",
+        show_value=False,
+    ),
+]
 RateLimit = Annotated[
     str,
     AfterValidator(_rate_limit),
@@ -232,6 +248,10 @@ class Settings(BaseSettings):
     AUTH_RATE_LIMIT: RateLimit = "10 per minute"
     FORGOT_RATE_LIMIT: RateLimit = "5 per minute"
     FORGOT_MIN_SECONDS: Seconds = 0.5
+    # Background jobs
+    JOB_QUEUE_URL: JobQueueUrl = ""
+    JOB_RETRIES: Count = 3
+    JOB_RETRY_DELAY: Count = 30
     # Portal
     IMAGIN_ACADEMY_CODE: str = "RENNES"
     IMAGIN_MAX_PAGE_SIZE: Positive = 100

@@ -103,6 +103,15 @@ class FeeEntryFamily(LabelledEnum):
     NONE = "aucune"
 
 
+class JobState(LabelledEnum):
+    """Where a background job is: waiting for a worker, running, finished or failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class SlotDuration(LabelledEnum):
     HALF_DAY = "demi_journee"
     DAY = "journee"
@@ -268,4 +277,8 @@ LABELS = {
     RateKind.KILOMETRE: _l("Kilometre allowance"),
     MessageKind.WELCOME: _l("Welcome message"),
     MessageKind.CONDITIONS: _l("Conditions of use"),
+    JobState.QUEUED: _l("Queued"),
+    JobState.RUNNING: _l("Running"),
+    JobState.DONE: _l("Done"),
+    JobState.FAILED: _l("Failed"),
 }

@@ -66,6 +66,7 @@ def app():
     overrides = {key: value for key, value in vars(TestingConfig).items() if key.isupper()} | {
         "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
         "UPLOAD_FOLDER": str(TMP / "uploads"),
+        "JOB_QUEUE_FILE": str(TMP / "jobs.db"),
         "SERVER_NAME": None,
     }
     application = create_app(overrides)
@@ -369,3 +370,51 @@ def smtp_server(app):
     yield handler
     app.config.update(saved)
     controller.stop()
+
+
+class JobWorker:
+    """A real Huey consumer (``app.jobs.worker``) running the application's queue in
+    threads of the test process, as ``flask imagin worker`` runs it in its own."""
+
+    def __init__(self, app, workers: int = 2, *, flush: bool = True):
+        from app.jobs.queue import job_queue
+        from app.jobs.worker import consumer
+
+        self.app = app
+        self.queue = job_queue(app)
+        if flush:
+            self.queue.huey.flush()  # nothing left over by another test
+        self.consumer = consumer(app, workers=workers, quiet_signals=True, max_delay=0.2)
+
+    def __enter__(self):
+        self.consumer.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.consumer.stop(graceful=True)
+        self.queue.huey.flush()
+
+    def wait_for(self, job_id: int, timeout: float = 30) -> dict:
+        """The job's row (as committed) once it is done or failed."""
+        import time
+
+        from app.extensions import db
+        from models import Job
+        from models.enums import JobState
+
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.app.app_context(), db.engine.connect() as connection:
+                row = connection.execute(sa.select(Job.__table__).where(Job.id == job_id)).one()
+            if row.state in (JobState.DONE, JobState.FAILED):
+                return row._asdict()
+            assert time.monotonic() < deadline, f"job {job_id} still {row.state}"
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def job_worker(app):
+    """A worker running the jobs of the application's queue (the SQLite file of the
+    tests by default) while the test runs."""
+    with JobWorker(app) as worker:
+        yield worker

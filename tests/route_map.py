@@ -67,6 +67,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
         Assignment,
         Competence,
         ExpenseClaim,
+        Job,
         PasswordResetToken,
         PaymentBatch,
         User,
@@ -99,6 +100,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
     assignment = claim.assignment if claim else None
     batch = session.scalar(select(PaymentBatch).order_by(PaymentBatch.id))
     opening = session.scalar(select(ActivityOpening).order_by(ActivityOpening.id))
+    job = session.scalar(select(Job).order_by(Job.id))
     token = session.scalar(select(PasswordResetToken).order_by(PasswordResetToken.id))
     values: dict[str, object] = {
         "agent_id": teacher.id,
@@ -110,6 +112,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
         "document_id": document.id if document else 1,
         "batch_id": batch.id if batch else 1,
         "opening_id": opening.id if opening else 1,
+        "job_id": job.id if job else 1,
         "verdict": "confirmer",
         "tab": "suivi",
         "service": "teacher",

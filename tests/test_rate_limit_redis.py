@@ -11,6 +11,13 @@ pytestmark = pytest.mark.services
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+def forget_limits(client) -> None:
+    """Remove the rate limiter's counters only: the job queue tests share this Redis
+    database (tests/jobs), possibly at the same time on another xdist worker."""
+    for key in client.scan_iter("LIMITS*"):
+        client.delete(key)
+
+
 @pytest.fixture
 def two_workers(app):
     """Two application instances (as two gunicorn workers would be) on one Redis."""
@@ -20,7 +27,7 @@ def two_workers(app):
 
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
     client.ping()  # an unreachable Redis fails the test: it is never skipped
-    client.flushdb()
+    forget_limits(client)
     overrides = {
         key: app.config[key]
         for key in (
@@ -35,7 +42,7 @@ def two_workers(app):
     overrides["RATELIMIT_STORAGE_URI"] = REDIS_URL
     workers = [create_app(overrides), create_app(overrides)]
     yield workers
-    client.flushdb()
+    forget_limits(client)
 
 
 def post_login(worker):

@@ -15,6 +15,8 @@ from sqlalchemy.orm import selectinload
 from app import transaction
 from app.bounds import parse_id
 from app.extensions import db
+from app.jobs import kinds
+from app.jobs import queue as jobs
 from app.services import DomainError, NotFound
 from app.services.claims import lifecycle
 from app.services.common import clock, listing
@@ -154,22 +156,14 @@ class PaymentExportView(BaseView):
     @has_access
     @manager_screen
     def export(self, academy_id):
-        try:
-            batch = payment_export.export_payments(
-                db.session, academy_id, by_user_id=current_user.id
-            )
-        except DomainError as error:
-            flash(str(transaction.refused(error)), "warning")
-        else:
-            flash(
-                _(
-                    "Export no. %(number)s is ready: %(count)s expense claim(s) sent for payment.",
-                    number=batch.number,
-                    count=batch.claim_count,
-                ),
-                "success",
-            )
-        return redirect(url_for("PaymentExportView.index"))
+        if not payment_export.exportable_count(db.session, academy_id):
+            flash(_("There is no accepted expense claim to export."), "warning")
+            return redirect(url_for("PaymentExportView.index"))
+        job = jobs.start(
+            db.session, academy_id, kinds.PAYMENT_EXPORT, started_by_id=current_user.id
+        )
+        flash(_("The export is queued: this page follows it."), "success")
+        return redirect(url_for("JobView.show", job_id=job.id))
 
     @expose("/lots/<int:batch_id>.csv")
     @has_access

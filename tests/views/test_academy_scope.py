@@ -32,6 +32,7 @@ from models import (
     Establishment,
     ExpenseClaim,
     FeeEntry,
+    Job,
     Manager,
     Mef,
     Mission,
@@ -50,6 +51,7 @@ from models.enums import (
     DocumentDossier,
     EstablishmentCategory,
     EstablishmentLinkType,
+    JobState,
     LodgingZone,
     RateKind,
     Service,
@@ -163,13 +165,22 @@ def nantes(app, demo):
             management_office_address="44000 NANTES",
         )
         batch = PaymentBatch(academy_id=academy.id, number=4400, claim_count=0)
+        job = Job(
+            academy_id=academy.id,
+            kind="payment_export",
+            title="Export of the accepted expense claims",
+            state=JobState.DONE,
+            message=f"Lot {MARK}",
+            result_name=f"{MARK}.csv",
+            result_data=MARK.encode(),
+        )
         rate_table = RateTable(
             academy=academy, name=f"Barème {MARK}", valid_from=dt.date(2022, 3, 14)
         )
         rate_table.lines.append(
             RateLine(kind=RateKind.MEAL, key="standard", amount=Decimal("44.44"))
         )
-        session.add_all([manager, settings, batch, rate_table])
+        session.add_all([manager, settings, batch, job, rate_table])
         session.commit()
         ids = {
             Academy: academy.id,
@@ -186,6 +197,7 @@ def nantes(app, demo):
             TravelLeg: leg.id,
             SupportingDocument: document.id,
             PaymentBatch: batch.id,
+            Job: job.id,
             Manager: manager.id,
             RateTable: rate_table.id,
             RateLine: rate_table.lines[0].id,
@@ -209,6 +221,7 @@ PARAMETER_MODELS = {
     "leg_id": TravelLeg,
     "document_id": SupportingDocument,
     "batch_id": PaymentBatch,
+    "job_id": Job,
 }
 MANAGER_VIEWS = {
     view
@@ -347,6 +360,7 @@ def test_no_manager_list_nor_drop_down_shows_another_academys_rows(app, log_in, 
         "/missions-affectations/",
         "/service-fait/",
         "/mise-en-paiement/",
+        "/traitements/",
         "/competences/gestion/",
         "/competences/gestion/?q=Jeanne",
         "/tableau-de-bord/",

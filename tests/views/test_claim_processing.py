@@ -90,7 +90,7 @@ def test_filters_narrow_the_list(manager):
     assert not any("Transmis à la liquidation" in r for r in waiting)
 
 
-def test_accept_waits_for_the_service_done_then_export_then_never_twice(app, manager):
+def test_accept_waits_for_the_service_done_then_export_then_never_twice(app, manager, job_worker):
     claim = claim_id(app, "LECLERC", 77508)
     post(manager, f"{LIST}{claim}/accepter")
     page = manager.get(f"{LIST}{claim}")
@@ -111,13 +111,13 @@ def test_accept_waits_for_the_service_done_then_export_then_never_twice(app, man
     # With the two claims the demo had already accepted.
     assert "3 états de frais validés par le gestionnaire attendent l'export" in text(export.text)
     response = post(manager, "/mise-en-paiement/exporter")
+    job = int(re.fullmatch(r".*/traitements/(\d+)", response.headers["Location"]).group(1))
+    assert job_worker.wait_for(job)["state"].name == "DONE"
     page = manager.get(response.headers["Location"])
-    assert any(
-        "Le lot n° 2 est prêt : 3 état(s) de frais transmis à la liquidation" in m
-        for m in console(page.text)
-    )
+    assert "Lot n° 2 : 3 état(s) de frais transmis à la liquidation." in text(page.text)
     assert statuses(app, claim) == (ClaimStatus.SENT_FOR_PAYMENT, ClaimStatus.SENT_FOR_PAYMENT)
 
+    page = manager.get("/mise-en-paiement/")
     link = re.search(r'href="(/mise-en-paiement/lots/\d+\.csv)">imagin-paiement-000002', page.text)
     download = manager.get(link.group(1))
     assert download.headers["X-Content-Type-Options"] == "nosniff"

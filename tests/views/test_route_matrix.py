@@ -111,6 +111,25 @@ def documents_on_claims(app, demo):
             db.session.remove()
 
 
+@pytest.fixture
+def finished_job(app, demo):
+    """A payment export run to its end (the demo data has no job), so that the job
+    routes, its result file's included, have a real id."""
+    from app.extensions import db
+    from app.jobs import kinds, runner
+    from app.jobs.queue import start
+    from app.transaction import unit_of_work
+    from models import Academy, User
+
+    with app.app_context():
+        manager = db.session.scalar(select(User.id).where(User.username == "gestionnaire"))
+        rennes = db.session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
+        with unit_of_work(db.session):
+            job = start(db.session, rennes, kinds.PAYMENT_EXPORT, started_by_id=manager).id
+        db.session.remove()
+    runner.run(app, job, last_attempt=True)  # what a worker does with it
+
+
 def request_route(client, route, url, token):
     """GET a route that answers GET; POST (with a valid CSRF token, no fields) one that
     answers only POST."""
@@ -168,7 +187,7 @@ def test_the_anonymous_are_sent_to_the_login_except_on_public_pages(app, client,
 
 @pytest.mark.parametrize("username", USERS)
 def test_each_account_opens_what_it_may_and_is_refused_the_rest(
-    app, demo, documents_on_claims, username
+    app, demo, documents_on_claims, finished_job, username
 ):
     client = app.test_client()
     assert login(client, username).status_code == 302

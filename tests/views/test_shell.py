@@ -32,6 +32,7 @@ MENUS = {
         ("Traitement des états de frais", True),
         ("Service fait", True),
         ("Mise en paiement", True),
+        ("Traitements en cours", True),
         ("Tableau de bord", True),
         ("Messages d'accueil et conditions", True),
         ("Barèmes", True),

@@ -1,0 +1,1 @@
+"""Background jobs: their records (state, progress, result) and who may see them."""
