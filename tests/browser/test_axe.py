@@ -155,6 +155,9 @@ def test_a_form_in_error(axe_page, demo):
         ("enseignant", "/competences/saisie/"),
         ("gestionnaire", "/tableau-de-bord/"),
         ("gestionnaire", "/ouverture-activites/"),
+        ("gestionnaire", "/traitements/"),
+        ("gestionnaire", "/mise-en-paiement/"),
+        ("intervenant", "/informations-personnelles/"),
     ],
 )
 def test_account_competence_and_dashboard_pages(axe_page, demo, username, path):
