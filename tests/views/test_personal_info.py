@@ -143,3 +143,13 @@ def test_the_address_cannot_be_emptied(app, log_in, demo, field):
     assert response.status_code == 200
     assert errors_of(response.text) == {field: ["Ce champ est obligatoire."]}
     assert marc(app) == before  # nothing saved
+
+
+def test_the_form_leaves_its_checks_to_the_portal(log_in, demo):
+    """Required fields carry ``required`` (announced to screen readers), but the browser
+    must not stop the form with its own English bubble: the French messages come back next
+    to the fields."""
+    page = log_in("intervenant").get(URL).text
+    form = re.search(r"<form [^>]*imagin-form-columns[^>]*>", page).group(0)
+    assert "novalidate" in form
+    assert re.search(r'<input [^>]*id="town"[^>]*required', page)
