@@ -49,8 +49,13 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+FORGOT_IDENTIFIER_MAX = 128
+
+
 class ForgotForm(FlaskForm):
-    identifier = StringField(_l("Identifier"), validators=[DataRequired(), Length(max=128)])
+    identifier = StringField(
+        _l("Identifier"), validators=[DataRequired(), Length(max=FORGOT_IDENTIFIER_MAX)]
+    )
 
 
 class ResetForm(FlaskForm):
@@ -148,8 +153,11 @@ class AccountView(BaseView):
     )
     def forgot(self):
         form = ForgotForm()
-        if request.method == "GET" and request.args.get("identifiant"):
-            form.identifier.data = request.args["identifiant"][:128]
+        if request.method == "GET":
+            # The identifier already typed on the login page (its link carries it).
+            typed = request.args.get("identifiant", "").strip()
+            if typed:
+                form.identifier.data = typed[:FORGOT_IDENTIFIER_MAX]
         if form.validate_on_submit():
             # The same duration whether a link is mailed or not (the mail itself leaves
             # from a background thread): no account enumeration by timing.

@@ -94,7 +94,7 @@ def first_claim_url(page) -> str:
     return page.base_url + link.get_attribute("href")
 
 
-@pytest.mark.parametrize("username", ["enseignant", "chef", "gestionnaire", "intervenant", "admin"])
+@pytest.mark.parametrize("username", ["enseignant", "chef", "gestionnaire", "EXT35000123", "admin"])
 def test_the_home_of_each_role(axe_page, demo, username):
     sign_in(axe_page, username)
     check_both_modes(axe_page)
@@ -137,7 +137,7 @@ def test_a_claim_tab(axe_page, demo, tab):
 
 
 def test_a_form_in_error(axe_page, demo):
-    sign_in(axe_page, "intervenant")
+    sign_in(axe_page, "EXT35000123")
 
     def bad_postcode():
         axe_page.goto(f"{axe_page.base_url}/informations-personnelles/")
@@ -157,7 +157,7 @@ def test_a_form_in_error(axe_page, demo):
         ("gestionnaire", "/ouverture-activites/"),
         ("gestionnaire", "/traitements/"),
         ("gestionnaire", "/mise-en-paiement/"),
-        ("intervenant", "/informations-personnelles/"),
+        ("EXT35000123", "/informations-personnelles/"),
     ],
 )
 def test_account_competence_and_dashboard_pages(axe_page, demo, username, path):

@@ -15,7 +15,7 @@ MENUS = {
         ("Portail d'accès aux missions", True),
         ("Gestion des épreuves EPS", False),
     ],
-    "intervenant": [
+    "EXT35000123": [
         ("Consultation missions", True),
         ("Saisie état de frais mission", True),
         ("Informations personnelles", True),
@@ -90,7 +90,7 @@ def test_the_header_shows_the_academy_the_name_and_the_tools(log_in, demo):
 
 
 def test_the_home_page_shows_the_services_welcome_message(log_in, demo):
-    page = log_in("intervenant").get("/")
+    page = log_in("EXT35000123").get("/")
     assert "Votre identifiant figure en en-tête de votre convocation." in text(page.text)
 
 

@@ -434,10 +434,19 @@ def _token_hash(token: str) -> str:
 
 
 def find_user(session: Session, identifier: str) -> User | None:
+    """The account of an identifier typed on "Mot de passe oublié ?": the one with this
+    exact identifier (logins are case-sensitive), else the only one whose identifier
+    differs by letter case; never a guess between two accounts."""
     identifier = (identifier or "").strip()
     if not identifier:
         return None
-    return session.scalar(select(User).where(func.lower(User.username) == identifier.lower()))
+    exact = session.scalar(select(User).where(User.username == identifier))
+    if exact is not None:
+        return exact
+    found = session.scalars(
+        select(User).where(func.lower(User.username) == identifier.lower()).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
 
 
 def request_reset(

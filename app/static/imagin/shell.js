@@ -168,6 +168,19 @@
         toggle.setAttribute("aria-expanded", String(!panel.hidden));
       });
     }
+    // "Mot de passe oublié ?" carries the identifier typed so far on the login page.
+    var forgot = document.querySelector("a[data-identifier-from]");
+    var identifier = forgot && document.getElementById(forgot.getAttribute("data-identifier-from"));
+    if (forgot && identifier) {
+      var carry = function () {
+        var url = new URL(forgot.href, window.location.href);
+        var typed = identifier.value.trim().slice(0, 128);
+        if (typed) { url.searchParams.set("identifiant", typed); } else { url.searchParams.delete("identifiant"); }
+        forgot.href = url.pathname + url.search;
+      };
+      identifier.addEventListener("input", carry);
+      carry();
+    }
     // The menu of activities folds behind its button on a narrow screen (CSS decides
     // when the button shows); Escape folds it back and returns to the button.
     var menuToggle = document.getElementById("imagin-menu-toggle");
