@@ -122,7 +122,7 @@ def test_site_map_guide_and_help_pages(log_in, demo):
     assert "Saisie état de frais mission" in sitemap
     assert "Gestion des épreuves EPS (fermée pour votre service)" in sitemap
     guide = text(client.get("/guide").text)
-    assert "Activités du service Enseignant" in guide
+    assert "Sommaire du guide du service Enseignant" in guide
     help_page = text(client.get("/aide?activite=claims_entry").text)
     assert "Saisie état de frais mission" in help_page
     # The help of another service's activity is not shown.
