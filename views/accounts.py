@@ -120,7 +120,7 @@ class AccountView(BaseView):
                     _policy(),
                 )
             except DomainError as error:
-                flash(str(transaction.refused(error)), "danger")
+                _refusal_on_form(form, error)
             else:
                 if not email_known and form.email.data:
                     people.set_personal_email(db.session, user, form.email.data)
@@ -195,7 +195,7 @@ class AccountView(BaseView):
                     db.session, token, form.new.data, form.confirmation.data, _policy()
                 )
             except DomainError as error:
-                flash(str(transaction.refused(error)), "danger")
+                _refusal_on_form(form, error)
             else:
                 log.info("password reset done user=%s ip=%s", user.username, client_ip())
                 _notify_change(user)
@@ -204,6 +204,17 @@ class AccountView(BaseView):
         return self.render_template(
             "imagin/accounts/reset.html", title=_("New password"), form=form
         )
+
+
+def _refusal_on_form(form, error: DomainError) -> None:
+    """A refused password goes next to the field it is about (and to the console): the
+    page comes back with the focus on that field."""
+    message = str(transaction.refused(error))
+    for name in getattr(error, "fields", ()):
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+    flash(message, "danger")
 
 
 def _stripped(value):

@@ -40,6 +40,7 @@ from zxcvbn import zxcvbn
 
 from app.services import DomainError
 from app.services.common import clock
+from app.services.common.integrity import Refused
 from models import Academy, Agent, User
 from models.accounts import AccountSecurity, LoginThrottle, PasswordResetToken
 
@@ -264,10 +265,10 @@ def change_password(
     """Change the password of ``user``: the current one is required, the new one must
     follow the rules. Every session of the user ends (the caller opens a fresh one)."""
     if not user.password or not check_password_hash(user.password, current or ""):
-        raise DomainError(_l("The current password is not correct."))
+        raise Refused(_l("The current password is not correct."), fields=("current",))
     _check_new(session, user, new, confirmation)
     if check_password_hash(user.password, new):
-        raise DomainError(_l("The new password must differ from the current one."))
+        raise Refused(_l("The new password must differ from the current one."), fields=("new",))
     security = security_of(session, user)
     _set_password(security, user, new, policy)
     session.flush()
@@ -275,13 +276,15 @@ def change_password(
 
 
 def _check_new(session: Session, user: User, new: str, confirmation: str) -> None:
+    """Refuse a new password that breaks the rules or differs from its confirmation;
+    the refusal names the field it belongs to (``Refused.fields``)."""
     problems = password_problems(
         new, username=user.username, user_inputs=password_inputs(session, user)
     )
     if problems:
-        raise DomainError(problems[0])
+        raise Refused(problems[0], fields=("new",))
     if new != confirmation:
-        raise DomainError(_l("The two new passwords are not the same."))
+        raise Refused(_l("The two new passwords are not the same."), fields=("confirmation",))
 
 
 def must_change_at_next_login(session: Session, user: User, policy: Policy) -> AccountSecurity:
