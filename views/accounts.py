@@ -120,7 +120,7 @@ class AccountView(BaseView):
                     _policy(),
                 )
             except DomainError as error:
-                _refusal_on_form(form, error)
+                _refusal_on_form(form, error, transaction.refused(error))
             else:
                 if not email_known and form.email.data:
                     people.set_personal_email(db.session, user, form.email.data)
@@ -195,7 +195,7 @@ class AccountView(BaseView):
                     db.session, token, form.new.data, form.confirmation.data, _policy()
                 )
             except DomainError as error:
-                _refusal_on_form(form, error)
+                _refusal_on_form(form, error, transaction.refused(error))
             else:
                 log.info("password reset done user=%s ip=%s", user.username, client_ip())
                 _notify_change(user)
@@ -206,10 +206,11 @@ class AccountView(BaseView):
         )
 
 
-def _refusal_on_form(form, error: DomainError) -> None:
-    """A refused password goes next to the field it is about (and to the console): the
-    page comes back with the focus on that field."""
-    message = str(transaction.refused(error))
+def _refusal_on_form(form, error: DomainError, message) -> None:
+    """A refused password (``message``: the refusal, its unit of work rolled back) goes
+    next to the field it is about and to the console: the page comes back with the
+    focus on that field."""
+    message = str(message)
     for name in getattr(error, "fields", ()):
         field = getattr(form, name, None)
         if field is not None:
