@@ -135,6 +135,8 @@ AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"
 AUTH_USER_REGISTRATION = False
+# The login page promises it (seed 001 §2.1): "DENIS est différent de Denis".
+AUTH_USERNAME_CI = False
 FAB_PASSWORD_HASH_METHOD = "scrypt"
 FAB_BASE_TEMPLATE = "imagin/layout.html"
 FAB_INDEX_VIEW = "views.home.HomeView"

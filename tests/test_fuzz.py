@@ -30,7 +30,7 @@ HOSTILE = (
 )
 NUMBERS = ("9" * 20, str(2**31), str(2**63), "-" + "9" * 20)
 # Anonymous first; the administrator last (the others' runs may change the demo data).
-USERS = (None, "enseignant", "chef", "intervenant", "gestionnaire", "admin")
+USERS = (None, "enseignant", "chef", "EXT35000123", "gestionnaire", "admin")
 # Routes whose real URL is not requested: they end the session or delete a real record
 # (their hostile URLs are).
 NOT_WITH_REAL_VALUES = re.compile(r"\.(delete|logout)$")

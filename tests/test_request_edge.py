@@ -45,7 +45,7 @@ def production_settings(app, **changes):
     )
 
 
-def ask_reset(client, identifier="intervenant", **headers):
+def ask_reset(client, identifier="EXT35000123", **headers):
     page = client.get("/compte/mot-de-passe-oublie", headers=headers)
     return client.post(
         "/compte/mot-de-passe-oublie",
@@ -80,7 +80,7 @@ def test_a_forged_host_gets_a_400_and_no_mail(app, demo, smtp_server):
         assert "Adresse du site inconnue" in response.text
     forged = client.post(
         "/compte/mot-de-passe-oublie",
-        data={"identifier": "intervenant"},
+        data={"identifier": "EXT35000123"},
         headers={"Host": "evil.example"},
     )
     assert forged.status_code == 400

@@ -49,8 +49,13 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+FORGOT_IDENTIFIER_MAX = 128
+
+
 class ForgotForm(FlaskForm):
-    identifier = StringField(_l("Identifier"), validators=[DataRequired(), Length(max=128)])
+    identifier = StringField(
+        _l("Identifier"), validators=[DataRequired(), Length(max=FORGOT_IDENTIFIER_MAX)]
+    )
 
 
 class ResetForm(FlaskForm):
@@ -115,7 +120,7 @@ class AccountView(BaseView):
                     _policy(),
                 )
             except DomainError as error:
-                flash(str(transaction.refused(error)), "danger")
+                _refusal_on_form(form, error, transaction.refused(error))
             else:
                 if not email_known and form.email.data:
                     people.set_personal_email(db.session, user, form.email.data)
@@ -148,8 +153,11 @@ class AccountView(BaseView):
     )
     def forgot(self):
         form = ForgotForm()
-        if request.method == "GET" and request.args.get("identifiant"):
-            form.identifier.data = request.args["identifiant"][:128]
+        if request.method == "GET":
+            # The identifier already typed on the login page (its link carries it).
+            typed = request.args.get("identifiant", "").strip()
+            if typed:
+                form.identifier.data = typed[:FORGOT_IDENTIFIER_MAX]
         if form.validate_on_submit():
             # The same duration whether a link is mailed or not (the mail itself leaves
             # from a background thread): no account enumeration by timing.
@@ -187,7 +195,7 @@ class AccountView(BaseView):
                     db.session, token, form.new.data, form.confirmation.data, _policy()
                 )
             except DomainError as error:
-                flash(str(transaction.refused(error)), "danger")
+                _refusal_on_form(form, error, transaction.refused(error))
             else:
                 log.info("password reset done user=%s ip=%s", user.username, client_ip())
                 _notify_change(user)
@@ -196,6 +204,18 @@ class AccountView(BaseView):
         return self.render_template(
             "imagin/accounts/reset.html", title=_("New password"), form=form
         )
+
+
+def _refusal_on_form(form, error: DomainError, message) -> None:
+    """A refused password (``message``: the refusal, its unit of work rolled back) goes
+    next to the field it is about and to the console: the page comes back with the
+    focus on that field."""
+    message = str(message)
+    for name in getattr(error, "fields", ()):
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+    flash(message, "danger")
 
 
 def _stripped(value):

@@ -225,6 +225,16 @@ class ImaginModelView(RefusalsOnForm, NoActions, ModelView):
             if form_class is not None:
                 _translate_enum_fields(form_class)
 
+    def render_template(self, template, **kwargs):
+        """A record's detail and edit pages are titled with the record too ("Détail –
+        Missions – 52525 …"): each page of the portal has its own title (WCAG 2.4.2)."""
+        pk = (request.view_args or {}).get("pk")
+        if pk is not None and template in (self.show_template, self.edit_template):
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None and type(item).__str__ is not object.__str__:
+                kwargs["title"] = f"{kwargs.get('title', '')} – {item}"
+        return super().render_template(template, **kwargs)
+
 
 def own_agent():
     """The signed-in user's contributor file, or None after a console message saying

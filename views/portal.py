@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,12 +14,13 @@ from markupsafe import Markup, escape
 from wtforms import SubmitField, TextAreaField
 
 from app import transaction
-from app.catalogue import BY_CODE, activities_for
+from app.catalogue import BY_CODE
 from app.extensions import db
 from app.services import DomainError
 from app.services.common import listing
 from app.services.people.users import services_of
 from app.services.portal import activities, messages
+from app.services.portal import help as help_pages
 from models.enums import MessageKind, Service
 
 from .base import login_required, render_list_page
@@ -33,11 +35,11 @@ class PortalPagesView(BaseView):
     @expose("/guide")
     @login_required
     def guide(self):
-        services = services_of(current_user)
         return self.render_template(
             "imagin/guide.html",
             title=_("User guide"),
-            guide_services=[(service, activities_for(service)) for service in services],
+            guides=help_pages.guides(services_of(current_user)),
+            help_file=_help_file,
         )
 
     @expose("/plan-du-site")
@@ -48,11 +50,24 @@ class PortalPagesView(BaseView):
     @expose("/aide")
     @login_required
     def help(self):
-        definition = BY_CODE.get(request.args.get("activite", ""))
         services = services_of(current_user)
-        if definition is not None and not any(s in definition.services for s in services):
-            definition = None
-        return self.render_template("imagin/help.html", title=_("Help"), activity=definition)
+        chapter = help_pages.activity_help(request.args.get("activite", "")[:64], services)
+        return self.render_template(
+            "imagin/help.html",
+            title=_("Help"),
+            chapter=chapter,
+            index=help_pages.help_index(services),
+            help_file=_help_file,
+        )
+
+
+def _help_file(topic: str) -> str:
+    """The file of a help topic in the user's language (French when the language has
+    none: every topic exists in French and in English, tests/services/test_help.py)."""
+    language = str(get_locale() or "fr")[:2]
+    if language not in help_pages.LANGUAGES:
+        language = "fr"
+    return f"imagin/help/{language}/{topic}.html"
 
 
 def _badge(is_open: bool) -> Markup:

@@ -94,7 +94,8 @@ DEMO_ACCOUNTS = (
     DemoAccount("enseignant", "Enseignant", "Claire LECLERC, professeure de mathématiques"),
     DemoAccount("chef", "Chef d'établissement", "Yves MORVAN, proviseur du LGT Emile Zola"),
     DemoAccount("gestionnaire", "Gestionnaire", "Anne GUILLOU, division des examens"),
-    DemoAccount("intervenant", "Intervenant extérieur", "Marc LE GALL, professionnel"),
+    # An external contributor logs in with the identifier printed on his convocation.
+    DemoAccount("EXT35000123", "Intervenant extérieur", "Marc LE GALL, professionnel"),
     DemoAccount("admin", "Admin", "Administrateur du portail"),
 )
 
@@ -327,7 +328,7 @@ def _people(sm, session: Session, ref: dict) -> dict:
     external_user = _user(
         sm,
         session,
-        "intervenant",
+        "EXT35000123",
         "Marc",
         "Le Gall",
         "Intervenant extérieur",

@@ -94,7 +94,7 @@ def first_claim_url(page) -> str:
     return page.base_url + link.get_attribute("href")
 
 
-@pytest.mark.parametrize("username", ["enseignant", "chef", "gestionnaire", "intervenant", "admin"])
+@pytest.mark.parametrize("username", ["enseignant", "chef", "gestionnaire", "EXT35000123", "admin"])
 def test_the_home_of_each_role(axe_page, demo, username):
     sign_in(axe_page, username)
     check_both_modes(axe_page)
@@ -137,7 +137,7 @@ def test_a_claim_tab(axe_page, demo, tab):
 
 
 def test_a_form_in_error(axe_page, demo):
-    sign_in(axe_page, "intervenant")
+    sign_in(axe_page, "EXT35000123")
 
     def bad_postcode():
         axe_page.goto(f"{axe_page.base_url}/informations-personnelles/")
@@ -157,7 +157,11 @@ def test_a_form_in_error(axe_page, demo):
         ("gestionnaire", "/ouverture-activites/"),
         ("gestionnaire", "/traitements/"),
         ("gestionnaire", "/mise-en-paiement/"),
-        ("intervenant", "/informations-personnelles/"),
+        ("EXT35000123", "/informations-personnelles/"),
+        # The help of an activity (with the legend of the statuses) and the user guides.
+        ("EXT35000123", "/aide?activite=claims_entry"),
+        ("enseignant", "/guide"),
+        ("gestionnaire", "/guide"),
     ],
 )
 def test_account_competence_and_dashboard_pages(axe_page, demo, username, path):
@@ -172,3 +176,35 @@ def test_a_crud_list_and_form(axe_page, demo, path):
     axe_page.goto(axe_page.base_url + path)
     expect(axe_page.locator("#imagin-console .console-danger")).to_have_count(0)
     check_both_modes(axe_page)
+
+
+def test_a_claim_with_greyed_tabs_and_the_open_panel(axe_page, demo):
+    """The first access of a claim: three tabs greyed with their reason; the
+    accessibility panel open."""
+    sign_in(axe_page, "enseignant")
+    accept_conditions(axe_page)
+    axe_page.locator("tr[data-href]", has_text="86373").locator("td").first.click()
+    expect(axe_page.locator(".imagin-tab-greyed")).to_have_count(3)
+
+    def open_panel():
+        axe_page.reload()
+        axe_page.locator("#imagin-a11y-toggle").click()
+        axe_page.locator(".imagin-tab-greyed a").first.focus()
+
+    check_both_modes(axe_page, open_panel)
+
+
+def test_a_phone_sized_screen(browser, live_server, demo):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, locale="fr-FR", bypass_csp=True
+    )
+    page = context.new_page()
+    page.base_url = live_server
+    try:
+        sign_in(page, "enseignant")
+        page.goto(f"{live_server}/etats-de-frais/")
+        check_both_modes(page)
+        page.locator("#imagin-menu-toggle").click()
+        assert not serious_violations(page)
+    finally:
+        context.close()

@@ -53,7 +53,7 @@ def upload(page, dossier: str, piece_label: str, name: str) -> None:
     [
         # The teacher's financial file made inactive, her INSEE number removed.
         ("enseignant", ["Relevé d'identité bancaire (IBAN)", "Copie de carte vitale"]),
-        ("intervenant", []),
+        ("EXT35000123", []),
     ],
 )
 def test_a_copies_claim_with_a_car_trip_is_validated_and_its_pdf_downloaded(

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 FORM_ERRORS = "Le formulaire contient des erreurs : le focus est sur le premier champ en erreur."
 
 
-def open_claim(page, username="intervenant", number="86373"):
+def open_claim(page, username="EXT35000123", number="86373"):
     sign_in(page, username)
     page.locator("#imagin-menu").get_by_role("link", name="Saisie état de frais mission").click()
     conditions = page.get_by_label(

@@ -62,7 +62,7 @@ def test_a_claim_is_completed_with_the_keyboard_alone(page, demo):
     page.goto(f"{page.base_url}/login/")
     # The identifier has the focus on arrival.
     assert active(page)["id"] == "username"
-    page.keyboard.type("intervenant")
+    page.keyboard.type("EXT35000123")
     tab_to(page, lambda f: f["id"] == "password")
     page.keyboard.type("imagin-demo")
     go(page)

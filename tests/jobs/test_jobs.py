@@ -210,7 +210,7 @@ def test_nothing_to_export_is_said_at_once_without_a_job(app, manager):
 
 def test_the_screen_is_the_managers_only(app, client, demo):
     assert client.get("/traitements/").status_code == 302  # the anonymous: to the login
-    for username in ("enseignant", "chef", "intervenant", "admin"):
+    for username in ("enseignant", "chef", "EXT35000123", "admin"):
         other = app.test_client()
         login(other, username)
         assert other.get("/traitements/").status_code == 403, username

@@ -114,7 +114,7 @@ def test_an_expired_temporary_password_is_refused(app, client, demo, frozen_cloc
 
 
 def test_a_change_needs_the_current_password_and_is_mailed(app, client, demo, smtp_server):
-    login(client, "intervenant")
+    login(client, "EXT35000123")
     form = client.get("/compte/mot-de-passe")
     refused = client.post(
         "/compte/mot-de-passe",
@@ -151,7 +151,7 @@ def test_the_whole_reset_flow_through_a_real_smtp_server(app, client, demo, smtp
     forgot = client.get("/compte/mot-de-passe-oublie")
     asked = client.post(
         "/compte/mot-de-passe-oublie",
-        data={"csrf_token": csrf_token(forgot.text), "identifier": "intervenant"},
+        data={"csrf_token": csrf_token(forgot.text), "identifier": "EXT35000123"},
     )
     assert asked.status_code == 302
     (message,) = smtp_server.wait_for(1)
@@ -174,8 +174,8 @@ def test_the_whole_reset_flow_through_a_real_smtp_server(app, client, demo, smtp
     assert "Votre mot de passe a été modifié : vous pouvez vous identifier." in console(
         follow(client, done).text
     )
-    assert login(client, "intervenant", "imagin-demo").headers["Location"].startswith("/login")
-    assert login(client, "intervenant", NEW_PASSWORD).status_code == 302
+    assert login(client, "EXT35000123", "imagin-demo").headers["Location"].startswith("/login")
+    assert login(client, "EXT35000123", NEW_PASSWORD).status_code == 302
     assert client.get("/").status_code == 200
     # The link works once.
     other = app.test_client()
@@ -228,14 +228,14 @@ def test_the_answer_is_the_same_whoever_asks(app, demo, smtp_server, no_ip_limit
             "whatever pass phrase",
         )
     answers, times = {}, {}
-    for identifier in ("intervenant", "sansmail", "personne-inconnue"):
+    for identifier in ("EXT35000123", "sansmail", "personne-inconnue"):
         client = app.test_client()
         answers[identifier], _ = forgot_response(client, identifier)
         times[identifier] = [forgot_response(client, identifier)[1] for _ in range(5)]
-    assert answers["intervenant"] == answers["sansmail"] == answers["personne-inconnue"]
+    assert answers["EXT35000123"] == answers["sansmail"] == answers["personne-inconnue"]
     assert (
         "Si une adresse électronique est connue pour cet identifiant"
-        in answers["intervenant"][2][0]
+        in answers["EXT35000123"][2][0]
     )
     medians = {key: statistics.median(values) for key, values in times.items()}
     assert max(medians.values()) - min(medians.values()) < 0.1, medians
@@ -366,7 +366,7 @@ def test_the_shell_carries_the_idle_warning(log_in, demo):
 
 
 def test_personal_information_is_edited_and_bank_details_are_read_only(app, log_in, demo):
-    client = log_in("intervenant")
+    client = log_in("EXT35000123")
     page = client.get("/informations-personnelles/")
     body = text(page.text)
     assert (

@@ -91,19 +91,19 @@ def _forge_both(manager, agent_id):
 
 
 def test_a_manager_manages_an_external_contributor_s_account(app, manager, smtp_server):
-    agent_id = _agent_id(app, external_id="EXT35000123")  # Marc LE GALL, "intervenant"
+    agent_id = _agent_id(app, external_id="EXT35000123")  # Marc LE GALL
     page = manager.get(f"/intervenants/compte/{agent_id}")
     body = text(page.text)
     assert TEMPORARY in body and LINK in body
     assert NOT_EXTERNAL not in body and OTHER_ROLES not in body
-    before = _state(app, "intervenant")
+    before = _state(app, "EXT35000123")
     response = manager.post(
         f"/intervenants/compte/{agent_id}/mot-de-passe-temporaire",
         data={"csrf_token": csrf_token(page.text)},
     )
     assert response.status_code == 200
     assert "Mot de passe temporaire, affiché une seule fois" in text(response.text)
-    assert _state(app, "intervenant")[0] != before[0]
+    assert _state(app, "EXT35000123")[0] != before[0]
     response = manager.post(
         f"/intervenants/compte/{agent_id}/lien", data={"csrf_token": csrf_token(page.text)}
     )
@@ -155,17 +155,17 @@ def test_no_account_is_created_for_staff(app, manager):
 def test_an_external_account_with_another_role_too_is_refused(app, manager):
     with app.app_context():
         sm = app.appbuilder.sm
-        user = db.session.scalar(select(User).where(User.username == "intervenant"))
+        user = db.session.scalar(select(User).where(User.username == "EXT35000123"))
         user.roles.append(sm.find_role("Gestionnaire"))
         db.session.commit()
     agent_id = _agent_id(app, external_id="EXT35000123")
     page = manager.get(f"/intervenants/compte/{agent_id}")
     assert OTHER_ROLES in text(page.text)
     assert TEMPORARY not in text(page.text)
-    before = _state(app, "intervenant")
+    before = _state(app, "EXT35000123")
     for messages in _forge_both(manager, agent_id):
         assert OTHER_ROLES in messages
-    assert _state(app, "intervenant") == before
+    assert _state(app, "EXT35000123") == before
 
 
 def test_the_account_of_another_person_is_never_reused(app, manager):

@@ -50,7 +50,7 @@ def signed_in(app, username):
 
 def test_agents_cannot_reach_the_managers_screens(app, demo):
     claim = claim_id(app, "LECLERC", 77508)
-    for username in ("enseignant", "intervenant"):
+    for username in ("enseignant", "EXT35000123"):
         client = signed_in(app, username)
         accept_conditions(client)
         for url in (LIST, f"{LIST}{claim}", "/service-fait/", "/mise-en-paiement/"):

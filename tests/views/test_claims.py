@@ -268,7 +268,7 @@ def test_a_wrong_entry_keeps_what_was_typed_with_french_messages(app, teacher):
 
 
 def test_the_full_journey_gives_a_number_and_a_pdf(app, log_in, demo):
-    client = log_in("intervenant")
+    client = log_in("EXT35000123")
     accept(client)
     claim = claim_id(app, "LE GALL", 86373)
     start(client, claim)
@@ -415,7 +415,7 @@ def test_a_document_is_downloaded_as_an_attachment_with_nosniff(app, teacher):
 
 
 def test_another_agents_claim_is_a_404_on_every_route(app, log_in, demo):
-    client = log_in("intervenant")
+    client = log_in("EXT35000123")
     accept(client)
     # The teacher's claim, with a leg and a document.
     with app.app_context():

@@ -56,7 +56,7 @@ def test_the_manager_closes_an_activity_for_teachers_and_reopens_it(app, client,
     assert teacher.get("/etats-de-frais/").status_code == 302
     # External contributors keep it: openings are per service.
     external = app.test_client()
-    login(external, "intervenant")
+    login(external, "EXT35000123")
     assert external.get("/etats-de-frais/").status_code == 200
 
     set_open(client, app, "claims_entry", Service.TEACHER, True)

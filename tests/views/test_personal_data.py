@@ -32,7 +32,7 @@ def assert_masked(html: str) -> None:
 
 
 def test_the_agent_sees_their_bank_details_masked(log_in, demo):
-    page = log_in("intervenant").get("/informations-personnelles/")
+    page = log_in("EXT35000123").get("/informations-personnelles/")
     assert page.status_code == 200
     assert_masked(page.text)
 

@@ -70,7 +70,7 @@ def marc(app):
     ],
 )
 def test_a_wrong_value_is_refused_next_to_its_field(app, log_in, demo, field, value, message):
-    client = log_in("intervenant")
+    client = log_in("EXT35000123")
     before = marc(app)
     response = post(client, town="CAEN", **{field: value})
     assert response.status_code == 200
@@ -83,7 +83,7 @@ def test_a_wrong_value_is_refused_next_to_its_field(app, log_in, demo, field, va
 
 
 def test_a_fiscal_power_that_is_not_a_number_is_refused(app, log_in, demo):
-    client = log_in("intervenant")
+    client = log_in("EXT35000123")
     response = post(client, car_fiscal_power="douze")
     assert response.status_code == 200
     messages = errors_of(response.text)["car_fiscal_power"]
@@ -103,13 +103,13 @@ def test_a_fiscal_power_that_is_not_a_number_is_refused(app, log_in, demo):
     ],
 )
 def test_a_right_value_is_saved_as_the_portal_keeps_it(app, log_in, demo, field, value, saved):
-    response = post(log_in("intervenant"), **{field: value})
+    response = post(log_in("EXT35000123"), **{field: value})
     assert response.status_code == 302
     assert marc(app)[field] == saved
 
 
 def test_the_english_interface_gives_the_same_rules_in_english(app, log_in, demo):
-    client = log_in("intervenant")
+    client = log_in("EXT35000123")
     client.get("/lang/en")
     response = post(client, postcode="1", car_fiscal_power="100")
     assert errors_of(response.text) == {
@@ -121,7 +121,7 @@ def test_the_english_interface_gives_the_same_rules_in_english(app, log_in, demo
 def test_personal_information_keeps_an_e_mail_address(app, log_in, demo):
     """The portal writes to the agent (password reset, convocation): both addresses cannot
     be emptied; either one is enough."""
-    client = log_in("intervenant")
+    client = log_in("EXT35000123")
     response = post(client, email_personal="", email_professional="")
     assert response.status_code == 200
     assert errors_of(response.text) == {
@@ -137,7 +137,7 @@ def test_personal_information_keeps_an_e_mail_address(app, log_in, demo):
 
 @pytest.mark.parametrize("field", ["address_line1", "postcode", "town"])
 def test_the_address_cannot_be_emptied(app, log_in, demo, field):
-    client = log_in("intervenant")
+    client = log_in("EXT35000123")
     before = marc(app)
     response = post(client, **{field: "  "})
     assert response.status_code == 200
@@ -149,7 +149,7 @@ def test_the_form_leaves_its_checks_to_the_portal(log_in, demo):
     """Required fields carry ``required`` (announced to screen readers), but the browser
     must not stop the form with its own English bubble: the French messages come back next
     to the fields."""
-    page = log_in("intervenant").get(URL).text
+    page = log_in("EXT35000123").get(URL).text
     form = re.search(r"<form [^>]*imagin-form-columns[^>]*>", page).group(0)
     assert "novalidate" in form
     assert re.search(r'<input [^>]*id="town"[^>]*required', page)

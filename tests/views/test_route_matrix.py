@@ -37,7 +37,7 @@ SIGNED_IN = {
     "PortalPagesView.guide",
     "PortalPagesView.sitemap",
 }
-USERS = ("enseignant", "chef", "intervenant", "gestionnaire", "admin")
+USERS = ("enseignant", "chef", "EXT35000123", "gestionnaire", "admin")
 REFUSED = "Vous n'avez pas accès à cette page."
 
 
@@ -91,7 +91,7 @@ def documents_on_claims(app, demo):
     from models import ExpenseClaim
     from models.enums import DocumentDossier, DocumentPiece
 
-    for username in ("enseignant", "intervenant"):
+    for username in ("enseignant", "EXT35000123"):
         with app.app_context():
             claim_id = real_values(app, username)["claim_id"]
             documents.add_document(

@@ -15,7 +15,7 @@ MENUS = {
         ("Portail d'accès aux missions", True),
         ("Gestion des épreuves EPS", False),
     ],
-    "intervenant": [
+    "EXT35000123": [
         ("Consultation missions", True),
         ("Saisie état de frais mission", True),
         ("Informations personnelles", True),
@@ -90,7 +90,7 @@ def test_the_header_shows_the_academy_the_name_and_the_tools(log_in, demo):
 
 
 def test_the_home_page_shows_the_services_welcome_message(log_in, demo):
-    page = log_in("intervenant").get("/")
+    page = log_in("EXT35000123").get("/")
     assert "Votre identifiant figure en en-tête de votre convocation." in text(page.text)
 
 
@@ -122,7 +122,7 @@ def test_site_map_guide_and_help_pages(log_in, demo):
     assert "Saisie état de frais mission" in sitemap
     assert "Gestion des épreuves EPS (fermée pour votre service)" in sitemap
     guide = text(client.get("/guide").text)
-    assert "Activités du service Enseignant" in guide
+    assert "Sommaire du guide du service Enseignant" in guide
     help_page = text(client.get("/aide?activite=claims_entry").text)
     assert "Saisie état de frais mission" in help_page
     # The help of another service's activity is not shown.

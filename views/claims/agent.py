@@ -22,6 +22,7 @@ from app.extensions import db
 from app.services import DomainError, NotFound
 from app.services.claims import amounts, documents, lifecycle, workflow
 from app.services.claims import entry as claim_entry
+from app.services.claims import legend as claim_legend
 from app.services.claims import page as claim_page
 from app.services.claims import summary as claim_summary
 from app.services.common import clock, listing
@@ -170,6 +171,7 @@ class ClaimEntryView(BaseView):
             list_title=_("List of the missions of the %(academy)s", academy=agent.academy.name),
             title=_("Mission expense claim entry"),
             other_academies=claim_page.other_academies(db.session, agent.academy_id),
+            legend=claim_legend.status_legend(),
         )
 
     @expose("/conditions", methods=["POST"])

@@ -65,6 +65,37 @@ def tabs(claim: ExpenseClaim, today: dt.date) -> dict[str, Decision]:
     return {"suivi": ALLOWED, "remuneration": fee, "deplacement": travel, "recapitulatif": gate}
 
 
+@dataclass(frozen=True)
+class TabEntry:
+    """A tab as the agent's page shows it: open, or greyed with the reason why
+    (``reason``, the refusal a direct visit of the tab gets too)."""
+
+    key: str
+    label: object
+    reason: object = None
+
+    @property
+    def greyed(self) -> bool:
+        return self.reason is not None
+
+
+def tab_entries(claim: ExpenseClaim, decisions: dict[str, Decision]) -> list[TabEntry]:
+    """The tabs the agent's page shows, in order: the open ones, and greyed with their
+    reason those the mission has but that are not open yet (first access, mission
+    declared not done, travel to enter on the first mission of the day). A tab the
+    mission has not (nothing to enter as fee, no travel refunded) is not shown (seed
+    001 §2.6.4: "En fonction du contexte 4 onglets sont visibles")."""
+    shown = []
+    for key, decision in decisions.items():
+        if not decision and not lifecycle.cancelled(claim):
+            if key == "remuneration" and not lifecycle.has_fee_tab(claim):
+                continue
+            if key == "deplacement" and not lifecycle.has_travel_tab(claim):
+                continue
+        shown.append(TabEntry(key, TAB_LABELS[key], None if decision else decision.reason))
+    return shown
+
+
 def open_tabs(claim: ExpenseClaim, today: dt.date) -> list[str]:
     return [key for key, decision in tabs(claim, today).items() if decision]
 
@@ -239,6 +270,7 @@ class AgentPage:
     fee_status: ClaimStatus
     travel_status: ClaimStatus
     tabs: dict[str, Decision]
+    shown_tabs: list[TabEntry]
     actions: dict[str, Decision]
     offered: frozenset[str]
     notes: dict[str, list[Note]]
@@ -292,10 +324,12 @@ def agent_page(
         if claim.travel_status is ClaimStatus.NOT_VALIDATABLE
         else None
     )
+    decisions = tabs(claim, today)
     page = AgentPage(
         fee_status=fee_status,
         travel_status=travel_status,
-        tabs=tabs(claim, today),
+        tabs=decisions,
+        shown_tabs=tab_entries(claim, decisions),
         actions=actions,
         offered=frozenset(offered),
         notes=agent_notes(claim, today, first_of_day),

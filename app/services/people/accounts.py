@@ -40,6 +40,7 @@ from zxcvbn import zxcvbn
 
 from app.services import DomainError
 from app.services.common import clock
+from app.services.common.integrity import Refused
 from models import Academy, Agent, User
 from models.accounts import AccountSecurity, LoginThrottle, PasswordResetToken
 
@@ -264,10 +265,10 @@ def change_password(
     """Change the password of ``user``: the current one is required, the new one must
     follow the rules. Every session of the user ends (the caller opens a fresh one)."""
     if not user.password or not check_password_hash(user.password, current or ""):
-        raise DomainError(_l("The current password is not correct."))
+        raise Refused(_l("The current password is not correct."), fields=("current",))
     _check_new(session, user, new, confirmation)
     if check_password_hash(user.password, new):
-        raise DomainError(_l("The new password must differ from the current one."))
+        raise Refused(_l("The new password must differ from the current one."), fields=("new",))
     security = security_of(session, user)
     _set_password(security, user, new, policy)
     session.flush()
@@ -275,13 +276,15 @@ def change_password(
 
 
 def _check_new(session: Session, user: User, new: str, confirmation: str) -> None:
+    """Refuse a new password that breaks the rules or differs from its confirmation;
+    the refusal names the field it belongs to (``Refused.fields``)."""
     problems = password_problems(
         new, username=user.username, user_inputs=password_inputs(session, user)
     )
     if problems:
-        raise DomainError(problems[0])
+        raise Refused(problems[0], fields=("new",))
     if new != confirmation:
-        raise DomainError(_l("The two new passwords are not the same."))
+        raise Refused(_l("The two new passwords are not the same."), fields=("confirmation",))
 
 
 def must_change_at_next_login(session: Session, user: User, policy: Policy) -> AccountSecurity:
@@ -434,10 +437,19 @@ def _token_hash(token: str) -> str:
 
 
 def find_user(session: Session, identifier: str) -> User | None:
+    """The account of an identifier typed on "Mot de passe oublié ?": the one with this
+    exact identifier (logins are case-sensitive), else the only one whose identifier
+    differs by letter case; never a guess between two accounts."""
     identifier = (identifier or "").strip()
     if not identifier:
         return None
-    return session.scalar(select(User).where(func.lower(User.username) == identifier.lower()))
+    exact = session.scalar(select(User).where(User.username == identifier))
+    if exact is not None:
+        return exact
+    found = session.scalars(
+        select(User).where(func.lower(User.username) == identifier.lower()).limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
 
 
 def request_reset(

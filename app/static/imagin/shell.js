@@ -5,6 +5,7 @@
 (function () {
   "use strict";
   var root = document.documentElement;
+  root.classList.add("imagin-js");
   var store = {
     get: function (area, key) { try { return window[area].getItem(key); } catch (e) { return null; } },
     set: function (area, key, value) { try { window[area].setItem(key, value); } catch (e) { /* private mode */ } },
@@ -17,12 +18,13 @@
     root.style.setProperty("--imagin-font-scale", String(scale));
     root.classList.toggle("imagin-contrast", store.get("localStorage", "imagin.contrast") === "1");
     root.classList.toggle("imagin-spacing", store.get("localStorage", "imagin.spacing") === "1");
+    root.classList.toggle("imagin-justify", store.get("localStorage", "imagin.justify") === "1");
     root.classList.toggle("imagin-widened", store.get("sessionStorage", "imagin.widened") === "1");
   }
   applySettings();
 
   function syncPressed() {
-    var pairs = [["contrast", "imagin-contrast"], ["spacing", "imagin-spacing"]];
+    var pairs = [["contrast", "imagin-contrast"], ["spacing", "imagin-spacing"], ["justify", "imagin-justify"]];
     pairs.forEach(function (pair) {
       var button = document.querySelector('[data-a11y="' + pair[0] + '"]');
       if (button) { button.setAttribute("aria-pressed", String(root.classList.contains(pair[1]))); }
@@ -166,6 +168,36 @@
         toggle.setAttribute("aria-expanded", String(!panel.hidden));
       });
     }
+    // "Mot de passe oublié ?" carries the identifier typed so far on the login page.
+    var forgot = document.querySelector("a[data-identifier-from]");
+    var identifier = forgot && document.getElementById(forgot.getAttribute("data-identifier-from"));
+    if (forgot && identifier) {
+      var carry = function () {
+        var url = new URL(forgot.href, window.location.href);
+        var typed = identifier.value.trim().slice(0, 128);
+        if (typed) { url.searchParams.set("identifiant", typed); } else { url.searchParams.delete("identifiant"); }
+        forgot.href = url.pathname + url.search;
+      };
+      identifier.addEventListener("input", carry);
+      carry();
+    }
+    // The menu of activities folds behind its button on a narrow screen (CSS decides
+    // when the button shows); Escape folds it back and returns to the button.
+    var menuToggle = document.getElementById("imagin-menu-toggle");
+    var menuEntries = document.getElementById("imagin-menu-entries");
+    if (menuToggle && menuEntries) {
+      menuToggle.addEventListener("click", function () {
+        var open = menuToggle.getAttribute("aria-expanded") !== "true";
+        menuToggle.setAttribute("aria-expanded", String(open));
+      });
+      menuEntries.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menuToggle.getAttribute("aria-expanded") === "true" &&
+            window.getComputedStyle(menuToggle).display !== "none") {
+          menuToggle.setAttribute("aria-expanded", "false");
+          menuToggle.focus();
+        }
+      });
+    }
     document.addEventListener("click", function (event) {
       var a11y = event.target.closest("[data-a11y]");
       if (a11y) {
@@ -173,12 +205,12 @@
         var scale = parseFloat(store.get("localStorage", "imagin.font") || "1");
         if (action === "font-up") { store.set("localStorage", "imagin.font", String(Math.min(1.6, scale + 0.1))); }
         if (action === "font-down") { store.set("localStorage", "imagin.font", String(Math.max(0.8, scale - 0.1))); }
-        if (action === "contrast" || action === "spacing") {
+        if (action === "contrast" || action === "spacing" || action === "justify") {
           var key = "imagin." + action;
           store.set("localStorage", key, store.get("localStorage", key) === "1" ? "0" : "1");
         }
         if (action === "reset") {
-          ["imagin.font", "imagin.contrast", "imagin.spacing"].forEach(function (k) { store.del("localStorage", k); });
+          ["imagin.font", "imagin.contrast", "imagin.spacing", "imagin.justify"].forEach(function (k) { store.del("localStorage", k); });
         }
         applySettings();
         syncPressed();
