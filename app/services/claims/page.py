@@ -69,6 +69,18 @@ def open_tabs(claim: ExpenseClaim, today: dt.date) -> list[str]:
     return [key for key, decision in tabs(claim, today).items() if decision]
 
 
+def destination(claim: ExpenseClaim, today: dt.date, current: str, go: str | None) -> str:
+    """Where a tab's form leads once saved: the tab the agent clicked (when open: what
+    was typed is saved, not lost), or "Etape Précédente" / "Etape Suivante"."""
+    keys = open_tabs(claim, today)
+    if go in keys:
+        return go
+    index = keys.index(current) if current in keys else 0
+    if go == "previous":
+        return keys[max(index - 1, 0)]
+    return keys[min(index + 1, len(keys) - 1)]
+
+
 # --- Amounts as shown ------------------------------------------------------------------
 
 
@@ -272,6 +284,7 @@ def agent_actions(claim: ExpenseClaim, today: dt.date) -> dict[str, Decision]:
         "enter_fee": workflow.can_enter_fee(claim, today),
         "enter_travel": workflow.can_enter_travel(claim, today),
         "upload": upload,
+        "restore_leg": claim_entry.can_restore_first_leg(claim, today),
     }
 
 
@@ -285,7 +298,7 @@ def agent_page(
         offered |= {"start", "not_done"} if actions["not_done"] else {"start"}
     if actions["save"]:
         offered |= {"save", "validate"}  # "Valider" greyed with its reason while refused
-    offered |= {key for key in ("unvalidate", "upload") if actions[key]}
+    offered |= {key for key in ("unvalidate", "upload", "restore_leg") if actions[key]}
     fee_status, travel_status = lifecycle.shown_statuses(claim, today)
     first_of_day = (
         workflow.first_mission_of_day(session, claim)
