@@ -27,7 +27,7 @@
   var initial = snapshot();
   var unsaved = form.hasAttribute("data-has-errors");
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest(".imagin-tabs a[data-tab]");
+    var link = event.target.closest && event.target.closest(".imagin-tabs a[href]");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
     if (link.getAttribute("aria-current") === "page") { return; }
     var dialog = document.getElementById("leave-dialog");
@@ -46,7 +46,7 @@
     var go = document.createElement("input");
     go.type = "hidden";
     go.name = "go";
-    go.value = link.getAttribute("data-tab");
+    go.value = link.getAttribute("href").split("/").pop();  // the tab's key ends its URL
     form.appendChild(go);
     form.submit();
   });
