@@ -139,16 +139,34 @@ def test_valider_shows_the_pop_up_with_the_pdf_recap(app, leclerc):
     assert f'href="/etats-de-frais/{claim}/recapitulatif.pdf"' in later.text
 
 
+def header_amounts(page) -> tuple[str, str]:
+    header = re.search(
+        r'<section class="imagin-card imagin-claim-header">.*?</section>', page.text, re.S
+    ).group(0)
+    assert "Montants" in text(header)
+    return tuple(
+        " ".join(
+            text(re.search(rf'<dd id="amount-{part}">(.*?)</dd>', header, re.S).group(1)).split()
+        )
+        for part in ("fee", "travel")
+    )
+
+
 def test_the_amounts_so_far_show_in_the_header_of_every_tab(app, leclerc):
     claim = copies_entered(app, leclerc)
     for tab in ("suivi", "remuneration", "deplacement", "recapitulatif"):
-        page = leclerc.get(f"/etats-de-frais/{claim}/{tab}")
-        header = re.search(
-            r'<section class="imagin-card imagin-claim-header">.*?</section>', page.text, re.S
+        fee, travel = header_amounts(leclerc.get(f"/etats-de-frais/{claim}/{tab}"))
+        assert fee == "70,00 € (estimation)", (tab, fee)  # 14 copies at 5 €
+        # The prefilled trip is still to complete: no "0,00 €".
+        assert travel == "déplacement à compléter", (tab, travel)
+    with app.app_context():
+        row = db.session.get(ExpenseClaim, claim)
+        claim_entry.save_leg(
+            db.session, row, row.travel_legs[0].id, leg_values(row), today=clock.today()
         )
-        fee = re.search(r'<dd id="amount-fee">(.*?)</dd>', header.group(0), re.S).group(1)
-        assert "€" in text(fee) and "estimation" in text(fee), (tab, text(fee))
-        assert "Montants" in text(header.group(0))
+        db.session.commit()
+    _fee, travel = header_amounts(leclerc.get(f"/etats-de-frais/{claim}/deplacement"))
+    assert re.match(r"\d+,\d\d € \(estimation\)", travel) and not travel.startswith("0,00"), travel
 
 
 def test_the_mission_details_toggle_and_the_dialog_contents(app, leclerc):

@@ -26,7 +26,7 @@ from app.services.claims import summary as claim_summary
 from app.services.common import formats
 from app.services.people import personal_data
 from models import Academy, ExpenseClaim, Mission, SupportingDocument, TravelLeg, User
-from models.enums import ClaimStatus, DocumentDossier, FeeEntryFamily
+from models.enums import ClaimStatus, DocumentDossier, FeeEntryFamily, TransportMode
 
 # --- The agent's tabs --------------------------------------------------------------------
 
@@ -126,8 +126,9 @@ def shown_amounts(
     travel_legs = computed.travel.legs
     if for_agent and computed.travel.fare_pending:
         remarks.append(_l("The fare of your tickets is added by the manager."))
+    by_car = any(leg.transport_mode is TransportMode.CAR for leg in claim.travel_legs)
     if computed.travel.assumed_power and travel_legs:
-        if for_agent and editable:
+        if for_agent and editable and by_car:
             remarks.append(
                 _l(
                     "Fiscal horsepower unknown: the rate of the smallest cars applies "
@@ -138,6 +139,9 @@ def shown_amounts(
             remarks.append(_l("Fiscal horsepower unknown: the rate of the smallest cars applies."))
     if claim.travel_amount is not None:
         travel = ShownAmount(claim.travel_amount, remarks=tuple(remarks))
+    elif for_agent and claim.travel_legs and not any(leg.completed for leg in claim.travel_legs):
+        # Nothing is computed from a trip still to complete (not "0,00 €").
+        travel = ShownAmount(note=_l("trips to complete"), remarks=tuple(remarks))
     elif computed.travel.missing:
         travel = ShownAmount(missing=tuple(computed.travel.missing), remarks=tuple(remarks))
     elif travel_legs:
