@@ -190,6 +190,9 @@ def test_the_mission_header_shows_and_hides_its_details(page, demo):
     expect(button).to_have_attribute("aria-expanded", "false")
     expect(details).to_be_hidden()
     expect(page.locator(".imagin-claim-header")).to_contain_text("Mission N° 86373")
+    statuses = page.locator(".imagin-claim-statuses")  # still in view
+    expect(statuses).to_be_visible()
+    expect(statuses).to_contain_text("Statut frais de rémunération")
     # The choice stays on the claim's other tabs.
     tab(page, "Suivi").click()
     expect(page.get_by_role("button", name="Détails de la mission")).to_have_attribute(
