@@ -208,3 +208,83 @@ def test_a_phone_sized_screen(browser, live_server, demo):
         assert not serious_violations(page)
     finally:
         context.close()
+
+
+def started_claim(page) -> str:
+    """The teacher's claim 86373 started: the URL of its fee tab."""
+    accept_conditions(page)
+    page.locator("table.imagin-list tbody tr", has_text="86373").locator("a").first.click()
+    expect(page.locator(".imagin-claim-header")).to_contain_text("86373")
+    page.get_by_role("button", name="Je souhaite compléter l'état de frais").click()
+    expect(page.locator(".imagin-tabs li.active")).to_have_text("Frais rémunération")
+    return page.url
+
+
+def test_the_claim_wizard_tabs_dialogs_and_confirmation_page(axe_page, demo):
+    sign_in(axe_page, "enseignant")
+    fee_url = started_claim(axe_page)
+
+    def fee_error_and_leave_warning():
+        axe_page.goto(fee_url)
+        axe_page.get_by_label("Nombre de copies :").fill("-3")
+        axe_page.get_by_role("button", name="Etape Suivante").click()
+        axe_page.locator(".imagin-tabs").get_by_role("link", name="Suivi").click()
+        expect(axe_page.get_by_role("dialog")).to_be_visible()
+
+    check_both_modes(axe_page, fee_error_and_leave_warning)
+
+    axe_page.goto(fee_url)
+    axe_page.get_by_label("Nombre de copies :").fill("14")
+    axe_page.get_by_role("button", name="Etape Suivante").click()
+    travel_url = axe_page.url
+
+    def delete_dialog():
+        axe_page.goto(travel_url)
+        axe_page.get_by_role("button", name="Supprimer ce déplacement").first.click()
+        expect(axe_page.get_by_role("dialog")).to_be_visible()
+
+    check_both_modes(axe_page, delete_dialog)
+    href = axe_page.locator("table.imagin-legs form[method=get]").first.get_attribute("action")
+    axe_page.goto(axe_page.base_url + href)  # the page without JavaScript
+    check_both_modes(axe_page)
+
+
+def test_the_pop_up_after_valider(axe_page, demo):
+    sign_in(axe_page, "EXT35000123")
+    accept_conditions(axe_page)
+    row = axe_page.locator("table.imagin-list tbody tr", has_text="Correction de copies").first
+    row.locator("a").first.click()
+    axe_page.get_by_role("button", name="Je souhaite compléter l'état de frais").click()
+    axe_page.get_by_label("Nombre de copies :").fill("14")
+    axe_page.get_by_role("button", name="Etape Suivante").click()
+    axe_page.locator("table.imagin-legs tbody tr").first.get_by_role(
+        "link", name="Compléter le déplacement"
+    ).click()
+    axe_page.fill("#f-departure_time", "08:00")
+    axe_page.fill("#f-return_time", "20:00")
+    axe_page.select_option("#f-transport_mode", label="AUTOMOBILE")
+    axe_page.fill("#f-km_one_way", "35")
+    axe_page.fill("#f-trips", "2")
+    axe_page.get_by_role("button", name="OK").click()
+    axe_page.locator(".imagin-tabs").get_by_role("link", name="Récapitulatif").click()
+    axe_page.get_by_role("button", name="Valider").click()
+    expect(axe_page.get_by_role("dialog", name="Votre état de frais est validé")).to_be_visible()
+    check_both_modes(axe_page)
+
+
+@pytest.mark.parametrize(
+    "path,opener",
+    [
+        ("/missions/", "table.imagin-list tbody tr a >> nth=0"),
+        ("/competences/saisie/", "text=Ajouter compétence"),
+    ],
+)
+def test_the_dialogs_of_missions_and_competences(axe_page, demo, path, opener):
+    sign_in(axe_page, "enseignant")
+
+    def open_dialog():
+        axe_page.goto(axe_page.base_url + path)
+        axe_page.locator(opener).click()
+        expect(axe_page.get_by_role("dialog")).to_be_visible()
+
+    check_both_modes(axe_page, open_dialog)

@@ -124,8 +124,14 @@ def test_a_copies_claim_with_a_car_trip_is_validated_and_its_pdf_downloaded(
     expect(page.get_by_role("button", name="Valider", exact=True)).to_have_count(0)
     expect(page.get_by_role("button", name="Dévalider")).to_have_count(1)
 
+    # The user guide's pop-up: the order number, then "OK" gives the PDF recap.
+    popup = page.get_by_role("dialog", name="Votre état de frais est validé")
+    expect(popup).to_contain_text(f"Un numéro d'ordre lui a été attribué : {number}")
+    expect(popup).to_contain_text("En cliquant sur « OK » un fichier récapitulatif")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Récapitulatif PDF").first.click()
+        popup.get_by_role("link", name="OK").click()
+    expect(popup).to_be_hidden()
+    expect(page.locator("#recap-pdf-link")).to_be_focused()
     content = Path(download_info.value.path()).read_bytes()
     assert content.startswith(b"%PDF")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)

@@ -551,6 +551,72 @@ def test_a_second_leg_is_added_after_the_first(session, travel_claim):
     assert (leg.position, leg.departure_town, leg.arrival_town) == (2, "PONTIVY", "LORIENT")
 
 
+def test_deleting_the_prefilled_line_offers_it_back(session, travel_claim):
+    today = after(travel_claim)
+    assert not claim_entry.can_restore_first_leg(travel_claim, today)  # it is there
+    with pytest.raises(DomainError):
+        claim_entry.restore_first_leg(session, travel_claim, today=today)
+    second = claim_entry.save_leg(
+        session,
+        travel_claim,
+        None,
+        leg_values(travel_claim, departure_town="Pontivy", arrival_town="Lorient"),
+        today=today,
+    )
+    claim_entry.delete_leg(session, travel_claim, travel_claim.travel_legs[0].id, today=today)
+    assert claim_entry.can_restore_first_leg(travel_claim, today)
+    restored = claim_entry.restore_first_leg(session, travel_claim, today=today)
+    claim = reloaded(session, travel_claim)
+    assert [leg.id for leg in claim.travel_legs] == [restored.id, second.id]
+    leg = claim.travel_legs[0]
+    assert (leg.position, leg.departure_town, leg.arrival_town) == (1, "THOURIE", "PONTIVY CEDEX")
+    assert (leg.departure_date, leg.completed) == (first_day(claim), False)
+    assert not claim_entry.can_restore_first_leg(claim, today)
+
+
+def test_restoring_is_refused_once_the_travel_cannot_change(session, travel_claim):
+    today = after(travel_claim)
+    claim_entry.delete_leg(session, travel_claim, travel_claim.travel_legs[0].id, today=today)
+    travel_claim.travel_status = S.VALIDATED
+    decision = claim_entry.can_restore_first_leg(travel_claim, today)
+    assert not decision and str(decision.reason).strip()
+    with pytest.raises(DomainError):
+        claim_entry.restore_first_leg(session, travel_claim, today=today)
+
+
+def test_a_new_trip_on_an_empty_table_is_the_first_line_from_home(session, travel_claim):
+    today = after(travel_claim)
+    assert claim_entry.locked_departure_town(travel_claim, None) is None  # a second trip
+    claim_entry.delete_leg(session, travel_claim, travel_claim.travel_legs[0].id, today=today)
+    assert claim_entry.locked_departure_town(travel_claim, None) == "THOURIE"
+    leg = claim_entry.save_leg(
+        session, travel_claim, None, leg_values(travel_claim, departure_town="Brest"), today=today
+    )
+    assert (leg.position, leg.departure_town) == (1, "THOURIE")  # not the typed one
+    assert claim_entry.locked_departure_town(travel_claim, leg) == "THOURIE"
+    assert not claim_entry.can_restore_first_leg(travel_claim, today)
+
+
+def test_a_tab_clicked_after_typing_is_where_the_saved_form_leads(session, travel_claim):
+    from app.services.claims import page as claim_page
+
+    today = after(travel_claim)
+    keys = ["suivi", "remuneration", "deplacement", "recapitulatif"]
+    assert claim_page.open_tabs(travel_claim, today) == keys
+    assert claim_page.destination(travel_claim, today, "remuneration", "recapitulatif") == (
+        "recapitulatif"
+    )
+    assert claim_page.destination(travel_claim, today, "remuneration", "suivi") == "suivi"
+    assert claim_page.destination(travel_claim, today, "remuneration", "previous") == "suivi"
+    assert claim_page.destination(travel_claim, today, "remuneration", "next") == "deplacement"
+    assert claim_page.destination(travel_claim, today, "remuneration", None) == "deplacement"
+    # A tab the claim does not have: the next step.
+    travel_claim.travel_status = S.NO_FEE
+    assert claim_page.destination(travel_claim, today, "remuneration", "deplacement") == (
+        "recapitulatif"
+    )
+
+
 # --- Validation ---------------------------------------------------------------------------
 
 

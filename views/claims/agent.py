@@ -221,9 +221,8 @@ class ClaimEntryView(BaseView):
         return self._render(claim, tab, today, values=values)
 
     def _render(self, claim, tab, today, *, values=None, errors=None, status=200, **extra):
-        page = claim_page.agent_page(
-            db.session, claim, today, with_amounts=tab in ("suivi", "recapitulatif")
-        )
+        # The amounts computed so far show on every tab, before validation too.
+        page = claim_page.agent_page(db.session, claim, today, with_amounts=True)
         tabs = [key for key, _label in page.tab_list]
         index = tabs.index(tab)
         context = {
@@ -258,6 +257,8 @@ class ClaimEntryView(BaseView):
             context["automatic"] = [e for e in claim.fee_entries if e.from_correction_system]
         if tab == "recapitulatif":
             context.update(claim_page.recap(claim))
+            # Just validated: the pop-up with the dossier number and the PDF recap.
+            context["validated"] = request.args.get("valide") == "1" and claim.number
         context.update(extra)
         response = make_response(self.render_template("imagin/claims/claim.html", **context))
         response.status_code = status
@@ -302,6 +303,8 @@ class ClaimEntryView(BaseView):
             claim_entry.save_fee(db.session, claim, request.form, today=today)
         except claim_entry.EntryErrors as error:
             flash(str(transaction.refused(error)), "danger")
+            if request.form.get("go") in claim_page.TAB_KEYS:
+                flash(_("Your entry is not saved: correct it before leaving this tab."), "danger")
             return self._render(
                 claim, "remuneration", today, values=request.form, errors=error.errors, status=422
             )
@@ -310,10 +313,10 @@ class ClaimEntryView(BaseView):
             return redirect(_tab_url(claim, "suivi"))
         for warning in claim_entry.fee_warnings(claim):
             flash(str(warning), "warning")
-        if request.form.get("go") == "previous":
-            return redirect(_tab_url(claim, "suivi"))
-        tabs = claim_page.open_tabs(claim, today)
-        return redirect(_tab_url(claim, tabs[tabs.index("remuneration") + 1]))
+        go = request.form.get("go")
+        if go in claim_page.TAB_KEYS:  # another tab clicked: what was typed is kept
+            flash(_("Your entry is saved."), "success")
+        return redirect(_tab_url(claim, claim_page.destination(claim, today, "remuneration", go)))
 
     # --- Travel lines ----------------------------------------------------------------------
 
@@ -351,7 +354,7 @@ class ClaimEntryView(BaseView):
                 title=_("Trip detail"),
                 claim=claim,
                 leg=leg,
-                first_leg=claim_entry.is_first_leg(claim, leg),
+                locked_town=claim_entry.locked_departure_town(claim, leg),
                 agent=agent,
                 values=values,
                 errors=errors,
@@ -362,18 +365,47 @@ class ClaimEntryView(BaseView):
         response.status_code = status
         return response
 
-    @expose("/<int:claim_id>/deplacement/ligne/<int:leg_id>/supprimer", methods=["POST"])
+    @expose("/<int:claim_id>/deplacement/ligne/<int:leg_id>/supprimer", methods=["GET", "POST"])
     @has_access
     @claim_screen
     def delete_leg(self, agent, claim, leg_id):
+        """The red cross: a confirmation first (a dialog; this page without JavaScript)."""
+        today = clock.today()
         try:
-            claim_entry.delete_leg(db.session, claim, leg_id, today=clock.today())
+            leg = claim_entry.get_leg(claim, leg_id)
         except NotFound:
             abort(404)
+        if request.method == "GET" or request.form.get("confirm") != "y":
+            if not (decision := workflow.can_enter_travel(claim, today)):
+                flash(str(decision.reason), "warning")
+                return redirect(_tab_url(claim, "deplacement"))
+            return self.render_template(
+                "imagin/claims/leg_delete.html",
+                title=_("Delete this trip"),
+                claim=claim,
+                leg=leg,
+                prefilled=leg.position == workflow.FIRST_LEG_POSITION,
+                back_url=_tab_url(claim, "deplacement"),
+            )
+        try:
+            claim_entry.delete_leg(db.session, claim, leg_id, today=today)
         except DomainError as error:
             flash(str(transaction.refused(error)), "warning")
         else:
             flash(_("The trip is deleted."), "success")
+        return redirect(_tab_url(claim, "deplacement"))
+
+    @expose("/<int:claim_id>/deplacement/ligne-pre-remplie", methods=["POST"])
+    @has_access
+    @claim_screen
+    def restore_leg(self, agent, claim):
+        """ "Rétablir la ligne pré-remplie" after its deletion."""
+        try:
+            claim_entry.restore_first_leg(db.session, claim, today=clock.today())
+        except DomainError as error:
+            flash(str(transaction.refused(error)), "warning")
+        else:
+            flash(_("The prefilled line is restored: complete it."), "success")
         return redirect(_tab_url(claim, "deplacement"))
 
     # --- Save, validate, unvalidate -------------------------------------------------------------

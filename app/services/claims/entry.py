@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from wtforms import Form
 
-from app.services import DomainError, NotFound
+from app.services import ALLOWED, Decision, DomainError, NotFound, refused
 from app.services.claims import forms, lifecycle, workflow
 from app.services.common import formats
 from app.services.common.fields import first_errors, required_message
@@ -244,7 +244,19 @@ def _check_editable_travel(claim: ExpenseClaim, today: dt.date) -> None:
 
 
 def is_first_leg(claim: ExpenseClaim, leg: TravelLeg | None) -> bool:
-    return leg is not None and bool(claim.travel_legs) and claim.travel_legs[0] is leg
+    """The first line of the table: its departure town is the agent's home town, not
+    editable. A new trip (``leg`` None) is the first line when the table is empty."""
+    if leg is None:
+        return not claim.travel_legs
+    return bool(claim.travel_legs) and claim.travel_legs[0] is leg
+
+
+def locked_departure_town(claim: ExpenseClaim, leg: TravelLeg | None) -> str | None:
+    """The departure town the trip's form shows read-only (the first line's: the one
+    it has, else the agent's home town), or None when the agent types it."""
+    if not is_first_leg(claim, leg):
+        return None
+    return (leg.departure_town if leg is not None else "") or (claim.assignment.agent.town or "")
 
 
 def save_leg(
@@ -277,7 +289,6 @@ def _leg_values(claim, leg, values, errors) -> dict:
     first_leg = is_first_leg(claim, leg)
     mode = TransportMode.__members__.get((values.get("transport_mode") or "").strip())
     form = _bind(forms.leg_form(mode, first_leg=first_leg), values, errors)
-    agent = claim.assignment.agent
     data: dict = {
         name: form[name].data
         for name in (
@@ -292,7 +303,7 @@ def _leg_values(claim, leg, values, errors) -> dict:
     }
     if first_leg:
         # The departure of the first line is the agent's home town: not editable.
-        data["departure_town"] = leg.departure_town or (agent.town or "")
+        data["departure_town"] = locked_departure_town(claim, leg)
         if not data["departure_town"]:
             errors["departure_town"] = _l(
                 "Your home town is unknown: complete your personal information first."
@@ -340,8 +351,27 @@ def _leg_values(claim, leg, values, errors) -> dict:
 
 
 def delete_leg(session: Session, claim: ExpenseClaim, leg_id: int, *, today: dt.date) -> None:
-    """The red cross at the end of a travel line."""
+    """The red cross at the end of a travel line (once the agent confirmed)."""
     workflow.can_enter_travel(claim, today).require()
     leg = get_leg(claim, leg_id)
     claim.travel_legs.remove(leg)
     session.flush()
+
+
+def can_restore_first_leg(claim: ExpenseClaim, today: dt.date) -> Decision:
+    """ "Rétablir la ligne pré-remplie": the line the mission prefilled (position 1)
+    was deleted, and the travel may still be entered."""
+    if not (decision := workflow.can_enter_travel(claim, today)):
+        return decision
+    if any(leg.position == workflow.FIRST_LEG_POSITION for leg in claim.travel_legs):
+        return refused(_l("The prefilled line is already in the table."))
+    return ALLOWED
+
+
+def restore_first_leg(session: Session, claim: ExpenseClaim, *, today: dt.date) -> TravelLeg:
+    """Put the prefilled line back at the top of the table, as the mission gives it."""
+    can_restore_first_leg(claim, today).require()
+    leg = workflow.prefilled_leg(claim)
+    claim.travel_legs.insert(0, leg)
+    session.flush()
+    return leg

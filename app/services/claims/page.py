@@ -26,7 +26,7 @@ from app.services.claims import summary as claim_summary
 from app.services.common import formats
 from app.services.people import personal_data
 from models import Academy, ExpenseClaim, Mission, SupportingDocument, TravelLeg, User
-from models.enums import ClaimStatus, DocumentDossier, FeeEntryFamily
+from models.enums import ClaimStatus, DocumentDossier, FeeEntryFamily, TransportMode
 
 # --- The agent's tabs --------------------------------------------------------------------
 
@@ -100,6 +100,18 @@ def open_tabs(claim: ExpenseClaim, today: dt.date) -> list[str]:
     return [key for key, decision in tabs(claim, today).items() if decision]
 
 
+def destination(claim: ExpenseClaim, today: dt.date, current: str, go: str | None) -> str:
+    """Where a tab's form leads once saved: the tab the agent clicked (when open: what
+    was typed is saved, not lost), or "Etape Précédente" / "Etape Suivante"."""
+    keys = open_tabs(claim, today)
+    if go in keys:
+        return go
+    index = keys.index(current) if current in keys else 0
+    if go == "previous":
+        return keys[max(index - 1, 0)]
+    return keys[min(index + 1, len(keys) - 1)]
+
+
 # --- Amounts as shown ------------------------------------------------------------------
 
 
@@ -145,8 +157,9 @@ def shown_amounts(
     travel_legs = computed.travel.legs
     if for_agent and computed.travel.fare_pending:
         remarks.append(_l("The fare of your tickets is added by the manager."))
+    by_car = any(leg.transport_mode is TransportMode.CAR for leg in claim.travel_legs)
     if computed.travel.assumed_power and travel_legs:
-        if for_agent and editable:
+        if for_agent and editable and by_car:
             remarks.append(
                 _l(
                     "Fiscal horsepower unknown: the rate of the smallest cars applies "
@@ -157,6 +170,9 @@ def shown_amounts(
             remarks.append(_l("Fiscal horsepower unknown: the rate of the smallest cars applies."))
     if claim.travel_amount is not None:
         travel = ShownAmount(claim.travel_amount, remarks=tuple(remarks))
+    elif for_agent and claim.travel_legs and not any(leg.completed for leg in claim.travel_legs):
+        # Nothing is computed from a trip still to complete (not "0,00 €").
+        travel = ShownAmount(note=_l("trips to complete"), remarks=tuple(remarks))
     elif computed.travel.missing:
         travel = ShownAmount(missing=tuple(computed.travel.missing), remarks=tuple(remarks))
     elif travel_legs:
@@ -304,6 +320,7 @@ def agent_actions(claim: ExpenseClaim, today: dt.date) -> dict[str, Decision]:
         "enter_fee": workflow.can_enter_fee(claim, today),
         "enter_travel": workflow.can_enter_travel(claim, today),
         "upload": upload,
+        "restore_leg": claim_entry.can_restore_first_leg(claim, today),
     }
 
 
@@ -317,7 +334,7 @@ def agent_page(
         offered |= {"start", "not_done"} if actions["not_done"] else {"start"}
     if actions["save"]:
         offered |= {"save", "validate"}  # "Valider" greyed with its reason while refused
-    offered |= {key for key in ("unvalidate", "upload") if actions[key]}
+    offered |= {key for key in ("unvalidate", "upload", "restore_leg") if actions[key]}
     fee_status, travel_status = lifecycle.shown_statuses(claim, today)
     first_of_day = (
         workflow.first_mission_of_day(session, claim)

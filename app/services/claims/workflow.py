@@ -229,6 +229,10 @@ def start(session: Session, claim: ExpenseClaim, *, today: dt.date) -> None:
     session.flush()
 
 
+# The prefilled line's place; a trip added later comes after the last one.
+FIRST_LEG_POSITION = 1
+
+
 def prefilled_leg(claim: ExpenseClaim) -> TravelLeg:
     """The first travel line: from the agent's home town to the exam centre, on the
     mission's first date and time."""
@@ -237,7 +241,7 @@ def prefilled_leg(claim: ExpenseClaim) -> TravelLeg:
     centre = mission.centre
     first_slot = mission.slots[0] if mission.slots else None
     return TravelLeg(
-        position=1,
+        position=FIRST_LEG_POSITION,
         departure_town=agent.town or "",
         departure_postcode=agent.postcode,
         departure_date=first_slot.day if first_slot else mission.first_day,

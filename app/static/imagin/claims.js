@@ -13,3 +13,64 @@
   select.addEventListener("change", refresh);
   refresh();
 })();
+
+// Nothing typed is lost: another tab clicked after typing in the tab's form posts the
+// form with go=<tab> (saved, then that tab; an error comes back in the form). When
+// the form shows errors (not saved), a dialog warns before leaving the tab.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-keep-typed]");
+  if (!form) { return; }
+  function snapshot() {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+  var initial = snapshot();
+  var unsaved = form.hasAttribute("data-has-errors");
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".imagin-tabs a[href]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+    if (link.getAttribute("aria-current") === "page") { return; }
+    var dialog = document.getElementById("leave-dialog");
+    if (unsaved && snapshot() === initial && dialog && typeof dialog.showModal === "function") {
+      event.preventDefault();
+      dialog.querySelector("[data-leave-link]").setAttribute("href", link.getAttribute("href"));
+      dialog.showModal();
+      dialog.addEventListener("close", function onClose() {
+        dialog.removeEventListener("close", onClose);
+        link.focus();
+      });
+      return;
+    }
+    if (snapshot() === initial && !unsaved) { return; }
+    event.preventDefault();
+    var go = document.createElement("input");
+    go.type = "hidden";
+    go.name = "go";
+    go.value = link.getAttribute("href").split("/").pop();  // the tab's key ends its URL
+    form.appendChild(go);
+    form.submit();
+  });
+})();
+
+// The mission header's details, shown or hidden ("Détails de la mission"); the choice
+// stays for the session's other claim pages. Without JavaScript they always show.
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-details-toggle]");
+  if (!button) { return; }
+  var details = document.getElementById(button.getAttribute("aria-controls"));
+  var KEY = "imagin.missionDetails";
+  function apply(shown) {
+    details.hidden = !shown;
+    button.setAttribute("aria-expanded", shown ? "true" : "false");
+  }
+  var stored = null;
+  try { stored = window.sessionStorage.getItem(KEY); } catch (error) { stored = null; }
+  apply(stored !== "hidden");
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var shown = button.getAttribute("aria-expanded") !== "true";
+    apply(shown);
+    try { window.sessionStorage.setItem(KEY, shown ? "shown" : "hidden"); } catch (error) { /* private mode */ }
+  });
+})();
