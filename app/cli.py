@@ -104,6 +104,16 @@ def rotate_keys_command() -> None:
     )
 
 
+@imagin.command("send-mails")
+def send_mails_command() -> None:
+    """Send every pending mail of the outbox now (those a stopped queue or a killed
+    worker left; a mail another worker holds is left to it)."""
+    from app.jobs.mails import deliver
+
+    done = deliver()
+    click.echo(f"{done.sent} mail(s) envoyé(s) ; {done.held_elsewhere} en cours ailleurs.")
+
+
 def init_app(app: Flask) -> None:
     from app.jobs.worker import worker_command
 
