@@ -101,12 +101,16 @@ def queue(
     job."""
     # No flush here: a refusal of the action's own writes surfaces at its commit, where
     # the request's boundary turns it into a page (``app/transaction.py``).
-    with session.no_autoflush:
-        existing = session.scalar(select(OutgoingMail).where(OutgoingMail.key == key))
+    key = key[:160]
+    written = (m for m in session.new if isinstance(m, OutgoingMail) and m.key == key)
+    existing = next(written, None)
+    if existing is None:
+        with session.no_autoflush:
+            existing = session.scalar(select(OutgoingMail).where(OutgoingMail.key == key))
     if existing is not None:
         return existing
     mail = OutgoingMail(
-        key=key[:160],
+        key=key,
         kind=kind,
         academy_id=academy_id,
         agent_id=agent_id,
