@@ -106,12 +106,16 @@ def rotate_keys_command() -> None:
 
 @imagin.command("send-mails")
 def send_mails_command() -> None:
-    """Send every pending mail of the outbox now (those a stopped queue or a killed
-    worker left; a mail another worker holds is left to it)."""
-    from app.jobs.mails import deliver
+    """After an incident (a worker killed, the queue lost): put the unfinished mail jobs
+    on the queue again and send the single mails still pending (a mail another worker
+    holds is left to it)."""
+    from app.jobs.mails import resume
 
-    done = deliver()
-    click.echo(f"{done.sent} mail(s) envoyé(s) ; {done.held_elsewhere} en cours ailleurs.")
+    jobs, done = resume()
+    click.echo(
+        f"{jobs} traitement(s) d'envoi remis en file ; {done.sent} courriel(s) envoyé(s) ; "
+        f"{done.held_elsewhere} en cours d'envoi ailleurs."
+    )
 
 
 def init_app(app: Flask) -> None:

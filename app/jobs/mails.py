@@ -31,6 +31,7 @@ from app.jobs.queue import job_queue
 from app.jobs.queue import start as start_job
 from app.jobs.runner import Progress, Result, job_kind
 from app.services.common import mail
+from app.services.jobs import records
 from app.services.mails import messages, outbox
 from app.transaction import unit_of_work
 from models import Job
@@ -55,12 +56,18 @@ class Delivery:
     held_elsewhere: int = 0
 
 
-def deliver(*, job_id: int | None = None, ids=None, progress: Progress | None = None) -> Delivery:
-    """Send the pending mails of a job (or among ``ids``); an SMTP error stops here
-    and is raised, the mail it was on released for the next attempt."""
+def deliver(
+    *,
+    job_id: int | None = None,
+    ids=None,
+    single: bool = False,
+    progress: Progress | None = None,
+) -> Delivery:
+    """Send the pending mails of a job (or among ``ids``, or of no job); an SMTP error
+    stops here and is raised, the mail it was on released for the next attempt."""
     lease = dt.timedelta(seconds=current_app.config["MAIL_SEND_LEASE_SECONDS"])
     with Session(db.engine) as session:
-        todo = outbox.pending_ids(session, job_id=job_id, ids=ids)
+        todo = outbox.pending_ids(session, job_id=job_id, ids=ids, single=single)
     done = Delivery()
     for number, mail_id in enumerate(todo, start=1):
         with Session(db.engine) as session, unit_of_work(session):
@@ -141,6 +148,21 @@ def send_payment_notices(session: Session, job: Job, progress: Progress) -> Resu
     with Session(db.engine) as writer, unit_of_work(writer):
         messages.queue_payment_notices(writer, batch_id, job_id=job.id)
     return send_job_mails(session, job, progress)
+
+
+# --- After an incident ---------------------------------------------------------------------
+
+
+def resume() -> tuple[int, Delivery]:
+    """``flask imagin send-mails``: the mail jobs still queued or running go on the
+    queue again (a worker killed, a queue lost: the job sends only what is pending),
+    and the single mails still pending are sent now. Returns (jobs, delivery)."""
+    with Session(db.engine) as session:
+        jobs = records.unfinished(session, [MAIL_DELIVERY, PAYMENT_NOTICES])
+    queue = job_queue()
+    for job_id in jobs:
+        queue.enqueue(job_id)
+    return len(jobs), deliver(single=True)
 
 
 # --- The single mails ----------------------------------------------------------------------

@@ -194,6 +194,28 @@ def test_a_send_back_mails_the_managers_message(app, manager, smtp_server):
     assert len(smtp_server.messages) == 1
 
 
+def test_a_send_back_to_an_agent_without_address_tells_the_manager(app, manager, smtp_server):
+    with app.app_context():
+        claim, agent = db.session.execute(
+            select(ExpenseClaim.id, Agent.id)
+            .join(ExpenseClaim.assignment)
+            .join(Assignment.agent)
+            .join(Assignment.mission)
+            .where(Agent.last_name == "LECLERC", Mission.number == 77508)
+        ).one()
+    name = without_address(app, agent)
+    token = csrf_token(manager.get(PROCESSING).text)
+    response = manager.post(
+        f"{PROCESSING}{claim}/renvoyer", data={"csrf_token": token, "message": "À revoir."}
+    )
+    shown = console(manager.get(response.headers["Location"]).text)
+    assert any("renvoyé" in line for line in shown), shown
+    assert f"1 agent(s) sans adresse électronique, non prévenu(s) par courriel : {name}." in shown
+    smtp_server.settle()
+    assert smtp_server.messages == []
+    assert [state for _kind, _to, state in rows(app)] == [MailState.NO_ADDRESS]
+
+
 def test_a_validation_mails_a_receipt_with_the_dossier_number(app, manager, smtp_server):
     claim = send_back(app, manager, smtp_server)
     teacher = app.test_client()
@@ -356,10 +378,11 @@ def test_a_worker_killed_mid_job_loses_no_mail_and_doubles_none(app, manager, qu
         assert states.count(MailState.SENT) == 1 and states.count(MailState.PENDING) == 2
         with app.app_context():
             assert db.session.get(Job, job_id).state is JobState.RUNNING
-        # Another worker; the job put on the queue again (as a retry does).
+        # Another worker; the operator's recovery command puts the job on the queue again.
         second = start_worker(settings, "worker-2")
         time.sleep(1.2)  # the killed worker's lease on mail 2 runs out
-        job_queue(app).enqueue(job_id)
+        resumed = app.test_cli_runner().invoke(args=["imagin", "send-mails"])
+        assert "1 traitement(s) d'envoi remis en file" in resumed.output, resumed.output
         deadline = time.monotonic() + 30
         while True:
             with app.app_context():

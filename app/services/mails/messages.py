@@ -115,7 +115,12 @@ def _queue_convocation(session: Session, assignment: Assignment, job_id: int | N
     slots = sorted(mission.slots, key=lambda s: (s.day, s.start_time))
     with force_locale(MAIL_LOCALE):
         days = ", ".join(
-            f"{formats.long_day(slot.day)} {formats.hour(slot.start_time)}" for slot in slots
+            _(
+                "%(day)s at %(time)s",
+                day=formats.long_day(slot.day),
+                time=formats.hour(slot.start_time),
+            )
+            for slot in slots
         )
         centre = mission.centre
         paragraphs = [

@@ -173,11 +173,16 @@ class Taken:
     attachment_id: int | None
 
 
-def pending_ids(session: Session, *, job_id: int | None = None, ids=None) -> list[int]:
-    """The pending mails of a job, or among ``ids``, or all of them, oldest first."""
+def pending_ids(
+    session: Session, *, job_id: int | None = None, ids=None, single: bool = False
+) -> list[int]:
+    """The pending mails of a job, or among ``ids``, or those of no job (``single``),
+    or all of them, oldest first."""
     statement = select(OutgoingMail.id).where(OutgoingMail.state == MailState.PENDING)
     if job_id is not None:
         statement = statement.where(OutgoingMail.job_id == job_id)
+    if single:
+        statement = statement.where(OutgoingMail.job_id.is_(None))
     if ids is not None:
         statement = statement.where(OutgoingMail.id.in_(list(ids)))
     return list(session.scalars(statement.order_by(OutgoingMail.id)))
