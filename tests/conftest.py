@@ -67,6 +67,7 @@ def app():
         "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
         "UPLOAD_FOLDER": str(TMP / "uploads"),
         "JOB_QUEUE_FILE": str(TMP / "jobs.db"),
+        "MAIL_OUTBOX": str(TMP / "mails"),
         "SERVER_NAME": None,
     }
     application = create_app(overrides)
