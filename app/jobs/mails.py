@@ -43,6 +43,7 @@ EXTENSION = "imagin_mail_task"
 MAIL_DELIVERY = "mail_delivery"
 PAYMENT_NOTICES = "payment_notices"
 PAYMENT_NOTICES_KEY = "payment-notices:"
+PROGRESS_EVERY = 20  # mails between two progress reports
 
 
 class MailsInFlight(TimeoutError):
@@ -69,25 +70,28 @@ def deliver(
     with Session(db.engine) as session:
         todo = outbox.pending_ids(session, job_id=job_id, ids=ids, single=single)
     done = Delivery()
-    for number, mail_id in enumerate(todo, start=1):
-        with Session(db.engine) as session, unit_of_work(session):
-            taken = outbox.take(session, mail_id, lease=lease)
-        if taken is None:
-            with Session(db.engine) as session:
-                if outbox.pending_ids(session, ids=[mail_id]):
-                    done.held_elsewhere += 1
-            continue
-        try:
-            mail.send(_message(taken))
-        except Exception:
+    if not todo:
+        return done
+    with mail.connection() as way_out:  # one SMTP session for the whole batch
+        for number, mail_id in enumerate(todo, start=1):
             with Session(db.engine) as session, unit_of_work(session):
-                outbox.release(session, mail_id)
-            raise
-        with Session(db.engine) as session, unit_of_work(session):
-            outbox.mark_sent(session, mail_id)
-        done.sent += 1
-        if progress is not None:
-            progress.report(number, len(todo))
+                taken = outbox.take(session, mail_id, lease=lease)
+            if taken is None:
+                with Session(db.engine) as session:
+                    if outbox.pending_ids(session, ids=[mail_id]):
+                        done.held_elsewhere += 1
+                continue
+            try:
+                mail.send(_message(taken), way_out)
+            except Exception:
+                with Session(db.engine) as session, unit_of_work(session):
+                    outbox.release(session, mail_id)
+                raise
+            with Session(db.engine) as session, unit_of_work(session):
+                outbox.mark_sent(session, mail_id)
+            done.sent += 1
+            if progress is not None and (number % PROGRESS_EVERY == 0 or number == len(todo)):
+                progress.report(number, len(todo))
     return done
 
 

@@ -98,11 +98,15 @@ def connection():
     )
 
 
-def send(message: PortalMail) -> None:
-    """Hand the mail over; an SMTP error is raised (the worker tries again later)."""
-    with connection() as way_out:
-        message.connection = way_out
-        message.send(fail_silently=False)
+def send(message: PortalMail, way_out=None) -> None:
+    """Hand the mail over, through ``way_out`` (an open ``connection()``) or a
+    connection of its own; an SMTP error is raised (the worker tries again later)."""
+    if way_out is None:
+        with connection() as own:
+            send(message, own)
+        return
+    message.connection = way_out
+    message.send(fail_silently=False)
     if current_app.config.get("MAIL_SERVER"):
         log.info("mail sent to=%s subject=%s", ",".join(message.to), message.subject)
 
