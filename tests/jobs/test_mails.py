@@ -274,6 +274,42 @@ def test_the_payment_export_notifies_each_agent_once(app, manager, smtp_server):
     assert [kind for kind, _to, _state in rows(app)] == [messages.PAYMENT] * 2
 
 
+def test_a_mail_server_down_is_tried_again_and_the_mail_arrives_once(app, manager, smtp_server):
+    mission = mission_of(app, 77286)
+    (agent,) = candidates(app, manager, mission, 1)
+    port = app.config["MAIL_PORT"]
+    with socket.socket() as probe:  # a port nobody listens on: the server is "down"
+        probe.bind(("127.0.0.1", 0))
+        app.config["MAIL_PORT"] = probe.getsockname()[1]
+    convoke(manager, mission, [agent])
+    job_id = job_of_kind(app, mail_jobs.MAIL_DELIVERY)
+    deadline = time.monotonic() + 15
+    while True:
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            attempts, state, message = job.attempts, job.state, job.message
+        if attempts >= 1 and state is JobState.QUEUED:
+            break
+        assert time.monotonic() < deadline, (attempts, state, message)
+        time.sleep(0.05)
+    assert "serveur de messagerie n'a pas répondu : le traitement sera relancé" in message
+    app.config["MAIL_PORT"] = port  # the server is back before the next attempt
+    (mail,) = smtp_server.wait_for(1)
+    assert mail["To"] == address_of(app, agent)
+    deadline = time.monotonic() + 15
+    while True:
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            attempts, state = job.attempts, job.state
+        if state is JobState.DONE:
+            break
+        assert time.monotonic() < deadline, (attempts, state)
+        time.sleep(0.05)
+    assert attempts >= 2
+    smtp_server.settle()
+    assert len(smtp_server.messages) == 1
+
+
 def test_the_same_mail_is_queued_once(app, demo):
     with app.app_context(), unit_of_work(db.session):
         assignment = db.session.scalars(select(Assignment).order_by(Assignment.id)).first()
