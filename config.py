@@ -70,6 +70,9 @@ MAIL_PASSWORD = _env.MAIL_PASSWORD
 MAIL_DEFAULT_SENDER = _env.MAIL_DEFAULT_SENDER
 # Without MAIL_SERVER, mails are written here as .eml files (the log gets one line).
 MAIL_OUTBOX = _env.MAIL_OUTBOX or str(INSTANCE_DIR / "mails")
+# A worker holds a mail this long while sending it: a killed worker's mail is sent by
+# another once it runs out.
+MAIL_SEND_LEASE_SECONDS = _env.MAIL_SEND_LEASE_SECONDS
 
 # --- Accounts and sessions -------------------------------------------------------------
 SESSION_IDLE_MINUTES = _env.SESSION_IDLE_MINUTES

@@ -130,8 +130,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from app import cli, transaction, web
     from app.jobs import kinds, queue  # noqa: F401 - kinds registers the jobs
+    from app.jobs import mails as mail_jobs
+    from app.services.common import mail
 
     queue.init_app(app)
+    mail.init_app(app)
+    mail_jobs.init_app(app)
 
     web.init_app(app)
     cli.init_app(app)

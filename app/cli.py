@@ -104,6 +104,20 @@ def rotate_keys_command() -> None:
     )
 
 
+@imagin.command("send-mails")
+def send_mails_command() -> None:
+    """After an incident (a worker killed, the queue lost): put the unfinished mail jobs
+    on the queue again and send the single mails still pending (a mail another worker
+    holds is left to it)."""
+    from app.jobs.mails import resume
+
+    jobs, done = resume()
+    click.echo(
+        f"{jobs} traitement(s) d'envoi remis en file ; {done.sent} courriel(s) envoyé(s) ; "
+        f"{done.held_elsewhere} en cours d'envoi ailleurs."
+    )
+
+
 def init_app(app: Flask) -> None:
     from app.jobs.worker import worker_command
 

@@ -233,6 +233,7 @@ class Settings(BaseSettings):
     MAIL_PASSWORD: str = ""
     MAIL_DEFAULT_SENDER: str = "imagin@localhost"
     MAIL_OUTBOX: str | None = None
+    MAIL_SEND_LEASE_SECONDS: Positive = 120
     # Accounts and sessions
     SESSION_IDLE_MINUTES: Positive = 30
     SESSION_WARNING_MINUTES: Count = 5

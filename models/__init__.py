@@ -19,6 +19,7 @@ from .claims import (  # noqa: F401
 )
 from .competences import Competence, CompetenceEndorsement  # noqa: F401
 from .jobs import Job  # noqa: F401
+from .mails import OutgoingMail  # noqa: F401
 from .missions import Assignment, Mission, MissionSlot  # noqa: F401
 from .people import Agent, AgentEstablishment, Manager, Teaching  # noqa: F401
 from .portal import (  # noqa: F401

@@ -112,6 +112,14 @@ class JobState(LabelledEnum):
     FAILED = "failed"
 
 
+class MailState(LabelledEnum):
+    """An outgoing mail: waiting for a worker, sent, or never sent (no address known)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    NO_ADDRESS = "no_address"
+
+
 class SlotDuration(LabelledEnum):
     HALF_DAY = "demi_journee"
     DAY = "journee"
@@ -281,4 +289,7 @@ LABELS = {
     JobState.RUNNING: _l("Running"),
     JobState.DONE: _l("Done"),
     JobState.FAILED: _l("Failed"),
+    MailState.PENDING: _l("To be sent"),
+    MailState.SENT: _l("Sent"),
+    MailState.NO_ADDRESS: _l("No e-mail address"),
 }

@@ -67,6 +67,7 @@ def app():
         "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
         "UPLOAD_FOLDER": str(TMP / "uploads"),
         "JOB_QUEUE_FILE": str(TMP / "jobs.db"),
+        "MAIL_OUTBOX": str(TMP / "mails"),
         "SERVER_NAME": None,
     }
     application = create_app(overrides)
@@ -328,10 +329,36 @@ def frozen_clock(monkeypatch):
     return state
 
 
+def pending_mails(app) -> int:
+    """The outbox's mails not sent yet (as committed)."""
+    from app.extensions import db
+    from models import OutgoingMail
+    from models.enums import MailState
+
+    with app.app_context(), db.engine.connect() as connection:
+        return connection.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutgoingMail.__table__)
+            .where(OutgoingMail.state == MailState.PENDING)
+        )
+
+
+def wait_for_outbox(app, timeout: float = 15) -> None:
+    """Wait until a worker has sent every mail of the outbox."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while pending_mails(app):
+        assert time.monotonic() < deadline, "mails still pending in the outbox"
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def smtp_server(app):
-    """A real SMTP server (aiosmtpd) on 127.0.0.1; the app sends its mails to it.
-    ``smtp_server.messages`` holds what arrived (email.message.Message objects)."""
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; the app sends its mails to it, through
+    the outbox and a real worker (Huey's consumer, in threads of the test process).
+    ``smtp_server.messages`` holds what arrived (email.message.Message objects);
+    ``smtp_server.settle()`` waits until the worker has sent every pending mail."""
     import socket
     import time
     from email import message_from_bytes
@@ -356,10 +383,7 @@ def smtp_server(app):
     saved = {key: app.config.get(key) for key in ("MAIL_SERVER", "MAIL_PORT")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
 
-    def wait_for(count=1, timeout=10):
-        from app.services.common import mail
-
-        mail.wait_for_outgoing(timeout)
+    def wait_for(count=1, timeout=15):
         deadline = time.monotonic() + timeout
         while len(handler.messages) < count and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -367,7 +391,9 @@ def smtp_server(app):
         return handler.messages
 
     handler.wait_for = wait_for
-    yield handler
+    handler.settle = lambda timeout=15: wait_for_outbox(app, timeout)
+    with JobWorker(app):
+        yield handler
     app.config.update(saved)
     controller.stop()
 

@@ -18,12 +18,12 @@ from app import transaction
 from app.extensions import db
 from app.security import client_ip, log, open_session
 from app.services import DomainError, NotFound
-from app.services.common import mail, timing
+from app.services.common import timing
 from app.services.common.fields import Required
+from app.services.mails import messages as mails
 from app.services.people import accounts, personal_data
 from app.services.people import directory as people
 from app.services.people.users import manager_of
-from app.urls import public_url
 
 from .base import agent_screen, login_required, service_rule
 
@@ -67,32 +67,13 @@ def _notify_change(user) -> None:
     """Tell the user their password changed (if an address is known)."""
     address = accounts.contact_email(db.session, user)
     if address:
-        mail.send(
-            current_app.config,
-            address,
-            _("IMAG'IN: your password has been changed"),
-            _(
-                "Hello,\n\nThe password of your IMAG'IN account %(user)s has just been "
-                "changed. If you did not do it, contact the examinations division of your "
-                "academy at once.\n",
-                user=user.username,
-            ),
-        )
+        mails.queue_password_changed(db.session, user, address)
 
 
 def _send_reset_link(user, address: str, token: str) -> None:
-    mail.send(
-        current_app.config,
-        address,
-        _("IMAG'IN: reset your password"),
-        _(
-            "Hello,\n\nTo choose a new password for your IMAG'IN account %(user)s, open "
-            "this link within %(minutes)s minutes; it works once:\n\n%(link)s\n\nIf you "
-            "did not ask for it, ignore this message: your password stays the same.\n",
-            user=user.username,
-            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
-            link=public_url("AccountView.reset", token=token),
-        ),
+    """Queued with the request's unit: the mail leaves from a worker once committed."""
+    mails.queue_reset_link(
+        db.session, user, address, token, current_app.config["PASSWORD_RESET_MINUTES"]
     )
 
 

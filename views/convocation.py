@@ -15,9 +15,11 @@ from sqlalchemy.orm import selectinload
 from app import transaction
 from app.bounds import parse_id
 from app.extensions import db
+from app.jobs import mails as mail_jobs
 from app.services import DomainError
 from app.services.claims import lifecycle
 from app.services.common import clock, listing
+from app.services.mails import messages as mails
 from app.services.missions import convocation as svc
 from models import Mission
 from models.enums import AssignmentQuality
@@ -149,7 +151,20 @@ class ConvocationView(BaseView):
         except DomainError as error:
             flash(str(transaction.refused(error)), "danger")
         else:
+            job = mail_jobs.start_delivery(db.session, academy_id, started_by_id=current_user.id)
+            queued = mails.queue_convocations(db.session, created, job_id=job.id)
             flash(_("%(count)s contributor(s) convoked.", count=len(created)), "success")
+            if queued.recipients:
+                flash(
+                    _(
+                        "Their convocations are being mailed (job no. %(number)s on "
+                        "« Jobs in progress »).",
+                        number=job.id,
+                    ),
+                    "info",
+                )
+            if queued.notice():
+                flash(queued.notice(), "warning")
         return redirect(url_for("ConvocationView.mission", mission_id=mission_id))
 
     @expose("/<int:mission_id>/retirer/<int:assignment_id>", methods=["POST"])

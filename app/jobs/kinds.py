@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from app.jobs import mails as mail_jobs
 from app.jobs.runner import Progress, Result, job_kind
 from app.services.payments import export as payment_export
 from models import Job
@@ -21,6 +22,10 @@ def export_payments(session: Session, job: Job, progress: Progress) -> Result:
     the job's result."""
     progress.report(0, payment_export.exportable_count(session, job.academy_id))
     batch = payment_export.export_payments(session, job.academy_id, by_user_id=job.started_by_id)
+    # Each agent of the batch is told, by a job of its own once this one is committed.
+    mail_jobs.start_payment_notices(
+        session, job.academy_id, batch.id, started_by_id=job.started_by_id
+    )
     return Result(
         count=batch.claim_count,
         message=_(

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services.common import mail
 from app.services.people import accounts
 from models import Agent, User
 from models.enums import AgentKind
@@ -156,7 +155,7 @@ def test_the_whole_reset_flow_through_a_real_smtp_server(app, client, demo, smtp
     assert asked.status_code == 302
     (message,) = smtp_server.wait_for(1)
     assert message["To"] == "marc.legall@example.org"
-    body = message.get_content()
+    body = message.get_body(("plain",)).get_content()
     link = re.search(r"http://[^\s]+/compte/reinitialiser/[^\s]+", body).group(0)
     assert link.startswith(app.config["PUBLIC_URL"] + "/compte/reinitialiser/")
     path = link.removeprefix(app.config["PUBLIC_URL"])
@@ -185,7 +184,10 @@ def test_the_whole_reset_flow_through_a_real_smtp_server(app, client, demo, smtp
     # And a notice of the change was mailed too.
     assert smtp_server.wait_for(2)[1]["Subject"] == "IMAG'IN : votre mot de passe a été modifié"
     token = path.rsplit("/", 1)[-1]
-    logged = "\n".join(_logged(record) for record in caplog.records)
+    # The portal's log (the test's SMTP server, aiosmtpd's "mail.log", logs what it reads).
+    logged = "\n".join(
+        _logged(record) for record in caplog.records if not record.name.startswith("mail.")
+    )
     assert token not in logged
     assert NEW_PASSWORD not in logged
     assert "imagin-demo" not in logged
@@ -239,7 +241,6 @@ def test_the_answer_is_the_same_whoever_asks(app, demo, smtp_server, no_ip_limit
     )
     medians = {key: statistics.median(values) for key, values in times.items()}
     assert max(medians.values()) - min(medians.values()) < 0.1, medians
-    mail.wait_for_outgoing()
 
 
 # --- Lockout ---------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services.common import mail
 from models import Academy, Agent, User
 from models.accounts import AccountSecurity, PasswordResetToken
 from models.enums import AgentKind
@@ -127,7 +126,7 @@ def test_an_agent_file_linked_to_the_admin_account_gives_no_action(app, manager,
         assert OTHER_ROLES in messages
     assert _state(app, "admin") == before
     assert login(app.test_client(), "admin").headers["Location"] == "/"  # still its password
-    mail.wait_for_outgoing()
+    smtp_server.settle()
     assert smtp_server.messages == []
 
 

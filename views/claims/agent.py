@@ -26,6 +26,7 @@ from app.services.claims import legend as claim_legend
 from app.services.claims import page as claim_page
 from app.services.claims import summary as claim_summary
 from app.services.common import clock, listing
+from app.services.mails import messages as mails
 from app.services.people.users import agent_of, services_of
 from app.services.portal import messages
 from models.enums import (
@@ -440,6 +441,7 @@ class ClaimEntryView(BaseView):
         except DomainError as error:
             flash(str(transaction.refused(error)), "danger")
             return redirect(_tab_url(claim, "recapitulatif"))
+        mails.queue_receipt(db.session, claim)
         flash(
             _(
                 "Your expense claim is validated: file no. %(number)s. Keep its PDF summary.",

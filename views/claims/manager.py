@@ -24,6 +24,7 @@ from app.services.claims import documents, lifecycle, processing
 from app.services.claims import entry as claim_entry
 from app.services.claims import page as claim_page
 from app.services.common import clock, formats, listing
+from app.services.mails import messages as mails
 from app.services.people import directory as people
 from models import (
     Agent,
@@ -302,10 +303,17 @@ class ClaimProcessingView(BaseView):
     @manager_screen
     def send_back(self, academy_id, claim_id):
         message = request.form.get("message", "")
+
+        def action(claim):
+            processing.send_back(db.session, claim, message, by_user_id=current_user.id)
+            notice = mails.queue_send_back(db.session, claim).notice()
+            if notice:
+                flash(notice, "warning")
+
         return self._act(
             academy_id,
             claim_id,
-            lambda c: processing.send_back(db.session, c, message, by_user_id=current_user.id),
+            action,
             _("The expense claim is sent back to the contributor with your message."),
         )
 

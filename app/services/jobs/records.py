@@ -137,6 +137,18 @@ def requeue(session: Session, job_id: int, message: str) -> None:
     )
 
 
+def unfinished(session: Session, kinds: list[str]) -> list[int]:
+    """The jobs of these kinds still queued or running (after an incident, some may
+    have lost their worker), oldest first."""
+    return list(
+        session.scalars(
+            select(Job.id)
+            .where(Job.kind.in_(kinds), Job.state.in_([JobState.QUEUED, JobState.RUNNING]))
+            .order_by(Job.id)
+        )
+    )
+
+
 def academy_jobs(academy_id: int):
     """The statement of the académie's jobs (for the list component)."""
     return select(Job).where(scope.academy_criterion(Job, academy_id))
