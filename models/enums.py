@@ -112,6 +112,13 @@ class JobState(LabelledEnum):
     FAILED = "failed"
 
 
+class DocumentKind(LabelledEnum):
+    """A PDF document the portal renders once and stores (``StoredDocument``)."""
+
+    CLAIM_RECAP = "recapitulatif"  # owner: the expense claim
+    CONVOCATION = "convocation"  # owner: the assignment
+
+
 class SlotDuration(LabelledEnum):
     HALF_DAY = "demi_journee"
     DAY = "journee"
@@ -281,4 +288,6 @@ LABELS = {
     JobState.RUNNING: _l("Running"),
     JobState.DONE: _l("Done"),
     JobState.FAILED: _l("Failed"),
+    DocumentKind.CLAIM_RECAP: _l("Summary of the expense claim"),
+    DocumentKind.CONVOCATION: _l("Convocation"),
 }

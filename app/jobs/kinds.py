@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.jobs.runner import Progress, Result, job_kind
+from app.services.documents import rendering, store
 from app.services.payments import export as payment_export
 from models import Job
 
@@ -31,3 +32,29 @@ def export_payments(session: Session, job: Job, progress: Progress) -> Result:
         file_name=batch.file_name,
         data=payment_export.batch_file(session, batch).encode("utf-8"),
     )
+
+
+@job_kind(store.JOB_KIND, store.JOB_TITLE)
+def render_documents(session: Session, job: Job, progress: Progress) -> Result:
+    """The PDF documents of the académie asked for since the last such job (recaps of
+    validated claims, convocations), each rendered only if it changed."""
+    looked_at, rendered = rendering.render_requested(
+        session, job.academy_id, _reporter(session, progress)
+    )
+    return Result(
+        count=looked_at,
+        message=_(
+            "%(rendered)s PDF document(s) prepared, %(unchanged)s unchanged.",
+            rendered=rendered,
+            unchanged=looked_at - rendered,
+        ),
+    )
+
+
+def _reporter(session: Session, progress: Progress):
+    """``progress.report`` after each document, but on SQLite only before the first
+    write: SQLite has one writer, so the progress's own transaction would wait for
+    the job's until it gives up."""
+    if session.get_bind().dialect.name != "sqlite":
+        return progress.report
+    return lambda done, total: progress.report(done, total) if done == 0 else None

@@ -32,6 +32,7 @@ from app.services.claims.lifecycle import (
     travel_open,
 )
 from app.services.common import clock, formats
+from app.services.documents import store as stored_documents
 from models import (
     Assignment,
     ExpenseClaim,
@@ -315,6 +316,7 @@ def validate(
     claim.manager_message = None  # answered: it stays in the history
     number = assign_number(session, claim, today.year)
     session.flush()
+    stored_documents.recap_changed(session, claim)  # the recap PDF, rendered by a job
     return number
 
 
@@ -362,6 +364,7 @@ def unvalidate(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> Non
         transition(claim, part, ClaimStatus.NOT_VALIDATED, by_user_id=by_user_id)
     claim.validated_at = None
     session.flush()
+    stored_documents.recap_changed(session, claim)
 
 
 def save_draft(session: Session, claim: ExpenseClaim, *, today: dt.date) -> None:
