@@ -197,6 +197,31 @@ def test_a_managers_amount_renders_the_recap_again_and_an_unchanged_one_does_not
     assert stored(app, RECAP, validated)["rendered_at"] == rendered_at
 
 
+def test_the_manager_downloads_the_same_stored_recap(app, validated, renders):
+    teacher = signed_in(app, "enseignant")
+    agents = download_recap(teacher, validated)
+    manager = signed_in(app, "gestionnaire")
+    page = manager.get(f"{MANAGER_CLAIMS}{validated}")
+    link = f"{MANAGER_CLAIMS}{validated}/recapitulatif.pdf"
+    assert f'href="{link}"' in page.text and "Récapitulatif PDF" in page.text
+    response = manager.get(link)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert response.data == agents
+    assert len(renders) == 1
+
+
+def test_the_manager_is_told_in_french_when_a_claim_has_no_recap_yet(app, demo, renders):
+    claim = claim_id(app, "LECLERC", 52525)
+    manager = signed_in(app, "gestionnaire")
+    response = manager.get(f"{MANAGER_CLAIMS}{claim}/recapitulatif.pdf", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Le récapitulatif PDF est disponible une fois l'état de frais validé." in console(
+        response.text
+    )
+    assert f"{MANAGER_CLAIMS}{claim}/recapitulatif.pdf" not in response.text
+    assert renders == []
+
+
 def test_a_recap_never_rendered_is_rendered_at_the_first_download_then_stored(app, demo, renders):
     claim = claim_id(app, "LECLERC", 77742)  # validated by the demo, never rendered
     assert stored(app, RECAP, claim) is None
