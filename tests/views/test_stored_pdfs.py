@@ -388,3 +388,35 @@ def test_the_download_works_for_an_agent_reading_in_english(app, validated, rend
     with app.app_context():
         agent = db.session.scalar(select(Agent).where(Agent.last_name == "LECLERC"))
         assert agent.last_name in pdf_text(french).upper()
+
+
+def test_a_changed_address_renders_the_agents_recaps_again(app, validated, renders):
+    """The contact details change (``update_contact``: the agent's "Informations
+    personnelles", where the service opens it): her recaps print her address, so a
+    job renders each of them again; saved unchanged, nothing is asked."""
+    from app.services.people import directory
+    from app.transaction import unit_of_work
+
+    teacher = signed_in(app, "enseignant")
+    download_recap(teacher, validated)
+    assert len(renders) == 1
+    with app.app_context(), unit_of_work(db.session):
+        agent = db.session.get(ExpenseClaim, validated).assignment.agent
+        recaps = db.session.scalar(
+            select(func.count())
+            .select_from(ExpenseClaim)
+            .join(Assignment)
+            .where(Assignment.agent_id == agent.id, ExpenseClaim.number.is_not(None))
+        )
+        directory.update_contact(db.session, agent, {"address_line1": "5 rue des Essais"})
+    (job,) = run_jobs(app, document_jobs(app))
+    # Every recap of hers: the one stored before and the ones never rendered yet.
+    assert recaps >= 2
+    assert job["message"] == f"{recaps} document(s) PDF préparé(s), 0 inchangé(s)."
+    assert len(renders) == 1 + recaps
+    assert "5 rue des Essais" in pdf_text(download_recap(teacher, validated))
+    assert len(renders) == 1 + recaps
+    with app.app_context(), unit_of_work(db.session):
+        agent = db.session.get(ExpenseClaim, validated).assignment.agent
+        directory.update_contact(db.session, agent, {"address_line1": "5 rue des Essais"})
+    assert len(document_jobs(app)) == 1

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, undefer
 
 from app import pdf
 from app.services.jobs import dispatch
-from models import Assignment, ExpenseClaim, StoredDocument
+from models import Agent, Assignment, ExpenseClaim, Mission, StoredDocument
 from models.base import utcnow
 from models.enums import DocumentKind
 
@@ -169,6 +169,25 @@ def recap_changed(session: Session, claim: ExpenseClaim) -> None:
     if claim.number is None:
         return
     request_render(session, DocumentKind.CLAIM_RECAP, claim.id, claim.assignment.mission.academy_id)
+
+
+def shown_address(agent: Agent) -> tuple:
+    """The agent's address as the recaps print it."""
+    return (agent.address_line1, agent.address_line2, agent.postcode, agent.town)
+
+
+def agent_changed(session: Session, agent: Agent) -> None:
+    """What the agent's recaps show of them changed (their address): each recap of
+    theirs that exists is rendered again."""
+    claims = session.scalars(
+        select(ExpenseClaim)
+        .join(ExpenseClaim.assignment)
+        .join(Assignment.mission)
+        .where(Assignment.agent_id == agent.id, ExpenseClaim.number.is_not(None))
+        .order_by(Mission.academy_id, ExpenseClaim.id)
+    )
+    for claim in claims:
+        recap_changed(session, claim)
 
 
 def convocation_changed(session: Session, assignment: Assignment) -> None:
