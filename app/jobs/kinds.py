@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from app.extensions import db
 from app.jobs.runner import Progress, Result, job_kind
 from app.services.documents import rendering, store
 from app.services.payments import export as payment_export
+from app.transaction import unit_of_work
 from models import Job
 
 PAYMENT_EXPORT = "payment_export"
@@ -37,24 +39,22 @@ def export_payments(session: Session, job: Job, progress: Progress) -> Result:
 @job_kind(store.JOB_KIND, store.JOB_TITLE)
 def render_documents(session: Session, job: Job, progress: Progress) -> Result:
     """The PDF documents of the académie asked for since the last such job (recaps of
-    validated claims, convocations), each rendered only if it changed."""
-    looked_at, rendered = rendering.render_requested(
-        session, job.academy_id, _reporter(session, progress)
-    )
+    validated claims, convocations), each rendered only if it changed, each in a
+    transaction of its own: a document is kept as soon as it is rendered (a worker
+    stopped mid-job leaves the rest asked for, the next job renders it), and the
+    changes of users waiting on a document's row wait for one render, not the job."""
+    ids = rendering.requested_ids(session, job.academy_id)
+    progress.report(0, len(ids))
+    rendered = 0
+    for done, document_id in enumerate(ids, start=1):
+        with Session(db.engine) as own, unit_of_work(own):
+            rendered += rendering.render_one(own, document_id)
+        progress.report(done, len(ids))
     return Result(
-        count=looked_at,
+        count=len(ids),
         message=_(
             "%(rendered)s PDF document(s) prepared, %(unchanged)s unchanged.",
             rendered=rendered,
-            unchanged=looked_at - rendered,
+            unchanged=len(ids) - rendered,
         ),
     )
-
-
-def _reporter(session: Session, progress: Progress):
-    """``progress.report`` after each document, but on SQLite only before the first
-    write: SQLite has one writer, so the progress's own transaction would wait for
-    the job's until it gives up."""
-    if session.get_bind().dialect.name != "sqlite":
-        return progress.report
-    return lambda done, total: progress.report(done, total) if done == 0 else None

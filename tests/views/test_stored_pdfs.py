@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 
 from app import pdf
 from app.extensions import db
+from app.jobs.queue import job_queue
 from app.services.claims import recap
 from app.services.documents import store
 from app.services.missions import documents as mission_documents
-from models import Agent, Assignment, ExpenseClaim, Job, StoredDocument
+from models import Agent, Assignment, ExpenseClaim, Job, StoredDocument, User
 from models.enums import DocumentKind, JobState
 from tests.conftest import JobWorker, csrf_token, login
 from tests.jobs.test_jobs import backend  # noqa: F401 - the queue fixture (SQLite, Redis)
@@ -81,7 +82,13 @@ def document_jobs(app) -> list[dict]:
 
 
 def run_jobs(app, jobs: list[dict]) -> list[dict]:
-    """Start a worker, wait for these jobs, stop it; their rows once finished."""
+    """Start a worker, wait for these jobs, stop it; their rows once finished. The
+    queue holds these jobs only: tasks other tests left there name job ids the
+    database gives again (it is emptied between tests)."""
+    queue = job_queue(app)
+    queue.huey.flush()
+    for job in jobs:
+        queue.enqueue(job["id"])
     with JobWorker(app, flush=False) as worker:
         return [worker.wait_for(job["id"]) for job in jobs]
 
@@ -125,6 +132,9 @@ def test_the_recap_is_rendered_by_a_job_at_validation_and_served_as_stored(app, 
     (job,) = run_jobs(app, jobs)
     assert job["state"] is JobState.DONE
     assert job["message"] == "1 document(s) PDF préparé(s), 0 inchangé(s)."
+    with app.app_context():
+        teacher_id = db.session.scalar(select(User.id).where(User.username == "enseignant"))
+    assert job["started_by_id"] == teacher_id  # "Lancé par" on Traitements en cours
     assert renders == ["imagin/pdf/claim_recap.html"]
     kept = stored(app, RECAP, validated)
     assert kept["content"].startswith(b"%PDF") and kept["requested_at"] is None
@@ -367,10 +377,13 @@ def test_each_job_renders_only_the_documents_of_its_academy(app, demo, renders):
         assert other is not None
         with unit_of_work(db.session):
             store.recap_changed(db.session, row)
+        assert rendering.requested_ids(db.session, other) == []
+        (document,) = rendering.requested_ids(db.session, own)
         with unit_of_work(db.session):
-            assert rendering.render_requested(db.session, other, lambda *a: None) == (0, 0)
+            assert rendering.render_one(db.session, document) is True
+        # Done: asked no more, a second worker finds nothing to do.
         with unit_of_work(db.session):
-            assert rendering.render_requested(db.session, own, lambda *a: None) == (1, 1)
+            assert rendering.render_one(db.session, document) is False
     assert len(renders) == 1
     assert stored(app, RECAP, claim)["requested_at"] is None
 

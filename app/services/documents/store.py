@@ -121,9 +121,17 @@ def _keep(session: Session, source: Source, row, print_: str, content: bytes) ->
         log.info("%s %s stored by another process meanwhile", source.kind.name, source.owner_id)
 
 
-def request_render(session: Session, kind: DocumentKind, owner_id: int, academy_id: int) -> None:
+def request_render(
+    session: Session,
+    kind: DocumentKind,
+    owner_id: int,
+    academy_id: int,
+    *,
+    by_user_id: int | None = None,
+) -> None:
     """The document is new or changed: a job of the académie renders it once the
-    caller's unit is committed (one job for every document asked meanwhile)."""
+    caller's unit is committed (one job for every document asked meanwhile; its
+    "started by" is the user whose change asked first)."""
     now = utcnow()
     try:
         with session.begin_nested():
@@ -135,21 +143,13 @@ def request_render(session: Session, kind: DocumentKind, owner_id: int, academy_
     except IntegrityError:  # asked at the same moment by another request: it is marked
         pass
     if dispatch.waiting(session, academy_id, JOB_KIND) is None:
-        dispatch.start(session, academy_id=academy_id, kind=JOB_KIND, title=JOB_TITLE._args[0])
-
-
-def requested(session: Session, academy_id: int) -> list[StoredDocument]:
-    """The documents of the académie waiting to be rendered, oldest request first."""
-    return list(
-        session.scalars(
-            select(StoredDocument)
-            .where(
-                StoredDocument.academy_id == academy_id,
-                StoredDocument.requested_at.is_not(None),
-            )
-            .order_by(StoredDocument.requested_at, StoredDocument.id)
+        dispatch.start(
+            session,
+            academy_id=academy_id,
+            kind=JOB_KIND,
+            title=JOB_TITLE._args[0],
+            started_by_id=by_user_id,
         )
-    )
 
 
 def done(session: Session, row: StoredDocument, asked_at) -> None:
@@ -163,12 +163,13 @@ def done(session: Session, row: StoredDocument, asked_at) -> None:
     )
 
 
-def recap_changed(session: Session, claim: ExpenseClaim) -> None:
+def recap_changed(session: Session, claim: ExpenseClaim, *, by_user_id: int | None = None) -> None:
     """What the claim's recap shows may have changed: render it again (once it has a
     dossier number: the recap exists from the first validation on)."""
     if claim.number is None:
         return
-    request_render(session, DocumentKind.CLAIM_RECAP, claim.id, claim.assignment.mission.academy_id)
+    academy_id = claim.assignment.mission.academy_id
+    request_render(session, DocumentKind.CLAIM_RECAP, claim.id, academy_id, by_user_id=by_user_id)
 
 
 def shown_address(agent: Agent) -> tuple:
@@ -190,8 +191,13 @@ def agent_changed(session: Session, agent: Agent) -> None:
         recap_changed(session, claim)
 
 
-def convocation_changed(session: Session, assignment: Assignment) -> None:
+def convocation_changed(
+    session: Session, assignment: Assignment, *, by_user_id: int | None = None
+) -> None:
     """The assignment's convocation is made, or what it shows changed."""
     if assignment.id is None:
         session.flush()
-    request_render(session, DocumentKind.CONVOCATION, assignment.id, assignment.mission.academy_id)
+    academy_id = assignment.mission.academy_id
+    request_render(
+        session, DocumentKind.CONVOCATION, assignment.id, academy_id, by_user_id=by_user_id
+    )

@@ -275,7 +275,7 @@ def convoke(
         workflow.refresh_same_day_travel(session, agent_id, by_user_id=by_user_id)
     session.flush()
     for assignment in created:  # the convocation PDFs, rendered by one job
-        stored_documents.convocation_changed(session, assignment)
+        stored_documents.convocation_changed(session, assignment, by_user_id=by_user_id)
     return created
 
 
