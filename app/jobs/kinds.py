@@ -4,18 +4,21 @@ the job leaves (summary, file)."""
 
 from __future__ import annotations
 
+import logging
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.jobs.runner import Progress, Result, job_kind
+from app.jobs.runner import TRANSIENT_ERRORS, Progress, Result, job_kind
 from app.services.documents import rendering, store
 from app.services.payments import export as payment_export
 from app.transaction import unit_of_work
 from models import Job
 
 PAYMENT_EXPORT = "payment_export"
+log = logging.getLogger(__name__)
 
 
 @job_kind(PAYMENT_EXPORT, _l("Export of the accepted expense claims"))
@@ -45,16 +48,27 @@ def render_documents(session: Session, job: Job, progress: Progress) -> Result:
     changes of users waiting on a document's row wait for one render, not the job."""
     ids = rendering.requested_ids(session, job.academy_id)
     progress.report(0, len(ids))
-    rendered = 0
+    rendered = failed = 0
     for done, document_id in enumerate(ids, start=1):
-        with Session(db.engine) as own, unit_of_work(own):
-            rendered += rendering.render_one(own, document_id)
+        try:
+            with Session(db.engine) as own, unit_of_work(own):
+                rendered += rendering.render_one(own, document_id)
+        except TRANSIENT_ERRORS:
+            raise  # the job is tried again later; what is rendered is kept
+        except Exception:
+            # One document that cannot be rendered does not stop the others: it stays
+            # asked for, and its download renders it (or says why).
+            log.exception("Stored document %s could not be rendered", document_id)
+            failed += 1
         progress.report(done, len(ids))
-    return Result(
-        count=len(ids),
-        message=_(
-            "%(rendered)s PDF document(s) prepared, %(unchanged)s unchanged.",
-            rendered=rendered,
-            unchanged=len(ids) - rendered,
-        ),
+    message = _(
+        "%(rendered)s PDF document(s) prepared, %(unchanged)s unchanged.",
+        rendered=rendered,
+        unchanged=len(ids) - rendered - failed,
     )
+    if failed:
+        message += " " + _(
+            "%(failed)s could not be prepared (the administrator can read the log).",
+            failed=failed,
+        )
+    return Result(count=len(ids), message=message)

@@ -433,3 +433,68 @@ def test_a_changed_address_renders_the_agents_recaps_again(app, validated, rende
         agent = db.session.get(ExpenseClaim, validated).assignment.agent
         directory.update_contact(db.session, agent, {"address_line1": "5 rue des Essais"})
     assert len(document_jobs(app)) == 1
+
+
+def ask_for_every_recap_of_leclerc(app) -> int:
+    """Her address changes: each of her recaps is asked for; how many."""
+    from app.services.people import directory
+    from app.transaction import unit_of_work
+
+    with app.app_context(), unit_of_work(db.session):
+        agent = db.session.scalar(select(Agent).where(Agent.last_name == "LECLERC"))
+        directory.update_contact(db.session, agent, {"address_line1": "7 rue des Reprises"})
+    with app.app_context(), db.engine.connect() as connection:
+        return connection.scalar(
+            select(func.count()).where(StoredDocument.requested_at.is_not(None))
+        )
+
+
+def test_a_job_stopped_by_a_transient_error_keeps_what_it_rendered(app, demo, monkeypatch):
+    """The database goes away at the third document: the two rendered are kept, the
+    job is tried again and renders only the others."""
+    from sqlalchemy.exc import OperationalError
+
+    asked = ask_for_every_recap_of_leclerc(app)
+    assert asked >= 3
+    real, calls = pdf.html_to_pdf, []
+
+    def flaky(html, name="document"):
+        calls.append(name)
+        if len(calls) == 3:
+            raise OperationalError("SELECT 1", {}, ConnectionError("server closed"))
+        return real(html, name)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", flaky)
+    (job,) = run_jobs(app, document_jobs(app))
+    assert job["state"] is JobState.DONE and job["attempts"] == 2
+    assert job["message"] == f"{asked - 2} document(s) PDF préparé(s), 0 inchangé(s)."
+    assert len(calls) == asked + 1  # each once, and the third one twice
+    with app.app_context(), db.engine.connect() as connection:
+        rows = connection.execute(
+            select(StoredDocument.requested_at, StoredDocument.size_bytes)
+        ).all()
+    assert len(rows) == asked and all(r.requested_at is None and r.size_bytes for r in rows)
+
+
+def test_a_document_that_cannot_be_rendered_does_not_stop_the_others(app, demo, monkeypatch):
+    asked = ask_for_every_recap_of_leclerc(app)
+    real, calls = pdf.html_to_pdf, []
+
+    def broken_once(html, name="document"):
+        calls.append(name)
+        if len(calls) == 1:
+            raise pdf.PdfError("1 error(s) while rendering")
+        return real(html, name)
+
+    monkeypatch.setattr(pdf, "html_to_pdf", broken_once)
+    (job,) = run_jobs(app, document_jobs(app))
+    assert job["state"] is JobState.DONE
+    assert job["message"] == (
+        f"{asked - 1} document(s) PDF préparé(s), 0 inchangé(s). 1 document(s) non "
+        "préparé(s) (l'administrateur peut consulter le journal)."
+    )
+    with app.app_context(), db.engine.connect() as connection:
+        still_asked = connection.scalar(
+            select(func.count()).where(StoredDocument.requested_at.is_not(None))
+        )
+    assert still_asked == 1  # the next job, or its download, renders it
