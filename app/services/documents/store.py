@@ -81,12 +81,12 @@ def pdf_of(session: Session, source: Source) -> bytes:
     """The document's PDF as it is now: the stored one when the document has not
     changed since it was rendered, else rendered now, stored and returned."""
     html = html_of(source)
-    print_ = fingerprint(html)
+    digest = fingerprint(html)
     row = stored(session, source.kind, source.owner_id, with_content=True)
-    if row is not None and row.fingerprint == print_ and row.content is not None:
+    if row is not None and row.fingerprint == digest and row.content is not None:
         return row.content
     content = pdf.html_to_pdf(html, source.template)
-    _keep(session, source, row, print_, content)
+    _keep(session, source, row, digest, content)
     return content
 
 
@@ -94,15 +94,15 @@ def refresh(session: Session, source: Source) -> bool:
     """Render and store the document if it changed (a job's work); whether it was
     rendered."""
     html = html_of(source)
-    print_ = fingerprint(html)
+    digest = fingerprint(html)
     row = stored(session, source.kind, source.owner_id)
-    if row is not None and row.fingerprint == print_:
+    if row is not None and row.fingerprint == digest:
         return False
-    _keep(session, source, row, print_, pdf.html_to_pdf(html, source.template))
+    _keep(session, source, row, digest, pdf.html_to_pdf(html, source.template))
     return True
 
 
-def _keep(session: Session, source: Source, row, print_: str, content: bytes) -> None:
+def _keep(session: Session, source: Source, row, digest: str, content: bytes) -> None:
     """Store the rendered PDF. Another request or worker storing the same document at
     the same moment is no error: the PDF is served all the same, one of the two
     identical renders is kept."""
@@ -113,7 +113,7 @@ def _keep(session: Session, source: Source, row, print_: str, content: bytes) ->
                     kind=source.kind, owner_id=source.owner_id, academy_id=source.academy_id
                 )
                 session.add(row)
-            row.fingerprint = print_
+            row.fingerprint = digest
             row.content = content
             row.size_bytes = len(content)
             row.rendered_at = utcnow()
