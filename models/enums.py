@@ -118,6 +118,11 @@ class MailState(LabelledEnum):
     PENDING = "pending"
     SENT = "sent"
     NO_ADDRESS = "no_address"
+class DocumentKind(LabelledEnum):
+    """A PDF document the portal renders once and stores (``StoredDocument``)."""
+
+    CLAIM_RECAP = "recapitulatif"  # owner: the expense claim
+    CONVOCATION = "convocation"  # owner: the assignment
 
 
 class SlotDuration(LabelledEnum):
@@ -292,4 +297,6 @@ LABELS = {
     MailState.PENDING: _l("To be sent"),
     MailState.SENT: _l("Sent"),
     MailState.NO_ADDRESS: _l("No e-mail address"),
+    DocumentKind.CLAIM_RECAP: _l("Summary of the expense claim"),
+    DocumentKind.CONVOCATION: _l("Convocation"),
 }

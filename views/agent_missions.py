@@ -3,20 +3,20 @@ the convocation (PDF). Thin: the scope is in app.services.missions.consultation.
 
 from __future__ import annotations
 
-from flask import abort, make_response, request, url_for
+from flask import abort, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app import pdf
 from app.extensions import db
 from app.services import NotFound
 from app.services.claims import page as claim_page
 from app.services.common import listing
 from app.services.missions import consultation as svc
+from app.services.missions import documents as mission_documents
 
-from .base import agent_screen, own_agent, render_list_page
+from .base import agent_screen, own_agent, pdf_response, render_list_page
 
 COLUMNS = (
     listing.Column("exam", _l("Exam")),
@@ -101,18 +101,7 @@ class MissionConsultationView(BaseView):
 
 
 def convocation_pdf(assignment):
-    """The convocation (duplicata) of one assignment, as a PDF attachment."""
-    mission = assignment.mission
-    content = pdf.render_pdf(
-        "imagin/pdf/convocation.html",
-        assignment=assignment,
-        mission=mission,
-        agent=assignment.agent,
-        settings=mission.academy.settings,
-    )
-    response = make_response(content)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="convocation-{mission.number}.pdf"'
-    )
-    return response
+    """The convocation (duplicata) of one assignment, as a PDF attachment (the stored
+    file: ``app.services.missions.documents``)."""
+    content = mission_documents.convocation_pdf(db.session, assignment)
+    return pdf_response(content, mission_documents.file_name(assignment))

@@ -356,3 +356,11 @@ def run_action(action, success_message) -> bool:
         return False
     flash(success_message, "success")
     return True
+
+
+def pdf_response(content: bytes, file_name: str):
+    """A PDF document as an attachment."""
+    response = current_app.make_response(content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response

@@ -4,16 +4,22 @@ the job leaves (summary, file)."""
 
 from __future__ import annotations
 
+import logging
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from app.extensions import db
 from app.jobs import mails as mail_jobs
-from app.jobs.runner import Progress, Result, job_kind
+from app.jobs.runner import TRANSIENT_ERRORS, Progress, Result, job_kind
+from app.services.documents import rendering, store
 from app.services.payments import export as payment_export
+from app.transaction import unit_of_work
 from models import Job
 
 PAYMENT_EXPORT = "payment_export"
+log = logging.getLogger(__name__)
 
 
 @job_kind(PAYMENT_EXPORT, _l("Export of the accepted expense claims"))
@@ -36,3 +42,38 @@ def export_payments(session: Session, job: Job, progress: Progress) -> Result:
         file_name=batch.file_name,
         data=payment_export.batch_file(session, batch).encode("utf-8"),
     )
+
+
+@job_kind(store.JOB_KIND, store.JOB_TITLE)
+def render_documents(session: Session, job: Job, progress: Progress) -> Result:
+    """The PDF documents of the académie asked for since the last such job (recaps of
+    validated claims, convocations), each rendered only if it changed, each in a
+    transaction of its own: a document is kept as soon as it is rendered (a worker
+    stopped mid-job leaves the rest asked for, the next job renders it), and the
+    changes of users waiting on a document's row wait for one render, not the job."""
+    ids = rendering.requested_ids(session, job.academy_id)
+    progress.report(0, len(ids))
+    rendered = failed = 0
+    for done, document_id in enumerate(ids, start=1):
+        try:
+            with Session(db.engine) as own, unit_of_work(own):
+                rendered += rendering.render_one(own, document_id)
+        except TRANSIENT_ERRORS:
+            raise  # the job is tried again later; what is rendered is kept
+        except Exception:
+            # One document that cannot be rendered does not stop the others: it stays
+            # asked for, and its download renders it (or says why).
+            log.exception("Stored document %s could not be rendered", document_id)
+            failed += 1
+        progress.report(done, len(ids))
+    message = _(
+        "%(rendered)s PDF document(s) prepared, %(unchanged)s unchanged.",
+        rendered=rendered,
+        unchanged=len(ids) - rendered - failed,
+    )
+    if failed:
+        message += " " + _(
+            "%(failed)s could not be prepared (the administrator can read the log).",
+            failed=failed,
+        )
+    return Result(count=len(ids), message=message)

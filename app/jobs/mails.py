@@ -99,7 +99,8 @@ def _message(taken: outbox.Taken):
     attachments = []
     render = messages.ATTACHMENTS.get(taken.attachment_kind or "")
     if render is not None and taken.attachment_id is not None:
-        with Session(db.engine) as session:
+        # The stored convocation (rendered and stored now if it is not yet: kept).
+        with Session(db.engine) as session, unit_of_work(session):
             document = render(session, taken.attachment_id)
         if document is not None:
             attachments.append((*document, "application/pdf"))

@@ -55,7 +55,10 @@ def build_huey(config, instance_path: str) -> Huey:
 
 
 def init_app(app: Flask) -> None:
+    from app.services.jobs import dispatch
+
     app.extensions[EXTENSION] = JobQueue(app, build_huey(app.config, app.instance_path))
+    dispatch.set_enqueue(enqueue_after_commit)
 
 
 def job_queue(app: Flask | None = None) -> JobQueue:

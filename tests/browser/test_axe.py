@@ -148,6 +148,16 @@ def test_a_form_in_error(axe_page, demo):
     check_both_modes(axe_page, bad_postcode)
 
 
+def test_the_managers_claim_page_with_its_pdf_summary(axe_page, app, demo):
+    from tests.views.test_claims import claim_id
+
+    claim = claim_id(app, "LECLERC", 77508)  # validated: « Récapitulatif PDF » is offered
+    sign_in(axe_page, "gestionnaire")
+    axe_page.goto(f"{axe_page.base_url}/traitement-etats-de-frais/{claim}")
+    expect(axe_page.locator("main")).to_contain_text("Récapitulatif PDF")
+    check_both_modes(axe_page)
+
+
 @pytest.mark.parametrize(
     "username,path",
     [

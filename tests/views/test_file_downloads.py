@@ -52,6 +52,10 @@ def urls(app, demo):
             ),
             "recap-pdf": ("enseignant", f"/etats-de-frais/{validated.id}/recapitulatif.pdf"),
             "agent-convocation": ("enseignant", f"/missions/{assignment.id}/convocation.pdf"),
+            "manager-recap-pdf": (
+                "gestionnaire",
+                f"/traitement-etats-de-frais/{validated.id}/recapitulatif.pdf",
+            ),
             "manager-document": (
                 "gestionnaire",
                 f"/traitement-etats-de-frais/{claim.id}/documents/{document.id}",
@@ -72,6 +76,7 @@ def urls(app, demo):
         "agent-document",
         "recap-pdf",
         "agent-convocation",
+        "manager-recap-pdf",
         "manager-document",
         "manager-convocation",
         "payment-csv",

@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app import pdf, transaction
+from app import transaction
 from app.bounds import parse_int
 from app.extensions import db
 from app.services import DomainError, NotFound
-from app.services.claims import amounts, documents, lifecycle, workflow
+from app.services.claims import documents, lifecycle, recap, workflow
 from app.services.claims import entry as claim_entry
 from app.services.claims import legend as claim_legend
 from app.services.claims import page as claim_page
@@ -37,7 +37,7 @@ from models.enums import (
     TransportMode,
 )
 
-from ..base import agent_screen, render_list_page
+from ..base import agent_screen, pdf_response, render_list_page
 
 LIST_COLUMNS = (
     listing.Column("exam", _l("Exam")),
@@ -531,16 +531,12 @@ class ClaimEntryView(BaseView):
     @has_access
     @claim_screen
     def recap_pdf(self, agent, claim):
-        if claim.number is None:
-            flash(_("The PDF summary is available once the expense claim is validated."), "warning")
+        try:
+            content = recap.recap_pdf(db.session, claim)
+        except DomainError as error:
+            flash(str(transaction.refused(error)), "warning")
             return redirect(_tab_url(claim, "recapitulatif"))
-        content = pdf.render_pdf("imagin/pdf/claim_recap.html", **_pdf_context(claim))
-        response = make_response(content)
-        response.headers["Content-Type"] = "application/pdf"
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="etat-de-frais-{claim.number}.pdf"'
-        )
-        return response
+        return pdf_response(content, recap.file_name(claim))
 
 
 def _indexes(values) -> list[int]:
@@ -550,26 +546,3 @@ def _indexes(values) -> list[int]:
         if name == "day" and index.isdigit():
             found.append(int(index))
     return found
-
-
-def _pdf_context(claim) -> dict:
-    mission = claim.assignment.mission
-    agent = claim.assignment.agent
-    principal = next(
-        (link.establishment for link in agent.establishments if link.link_type.name == "PRINCIPAL"),
-        None,
-    )
-    context = claim_page.recap(claim)
-    fee, travel = claim_page.shown_amounts(
-        claim, amounts.compute(db.session, claim), for_agent=True
-    )
-    context.update(
-        claim=claim,
-        mission=mission,
-        agent=agent,
-        principal=principal,
-        fee=fee,
-        travel=travel,
-        slots=mission.slots,
-    )
-    return context

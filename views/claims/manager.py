@@ -23,6 +23,7 @@ from app.services.claims import academy as academy_claims
 from app.services.claims import documents, lifecycle, processing
 from app.services.claims import entry as claim_entry
 from app.services.claims import page as claim_page
+from app.services.claims import recap as claim_recap
 from app.services.common import clock, formats, listing
 from app.services.mails import messages as mails
 from app.services.people import directory as people
@@ -37,7 +38,7 @@ from models import (
 )
 from models.enums import ClaimStatus, DocumentDossier, DocumentPiece, FeeEntryFamily
 
-from ..base import back_to, manager_screen, render_list_page, run_action
+from ..base import back_to, manager_screen, pdf_response, render_list_page, run_action
 
 # Statuses a manager filters on (the date-derived ones are not stored).
 FILTER_STATUSES = [
@@ -363,6 +364,19 @@ class ClaimProcessingView(BaseView):
             _("The document « %(name)s » is sent.", name=file.filename),
         )
         return redirect(url_for("ClaimProcessingView.claim", claim_id=claim_id))
+
+    @expose("/<int:claim_id>/recapitulatif.pdf")
+    @has_access
+    @manager_screen
+    def recap_pdf(self, academy_id, claim_id):
+        """The claim's recap PDF, the same stored file the agent downloads."""
+        claim = self._claim(academy_id, claim_id)
+        try:
+            content = claim_recap.recap_pdf(db.session, claim)
+        except DomainError as error:
+            flash(str(transaction.refused(error)), "warning")
+            return redirect(url_for("ClaimProcessingView.claim", claim_id=claim_id))
+        return pdf_response(content, claim_recap.file_name(claim))
 
     @expose("/<int:claim_id>/documents/<int:document_id>")
     @has_access

@@ -21,6 +21,7 @@ from app.services.claims import entry as claim_entry
 from app.services.claims.academy import academy_claim
 from app.services.common import clock
 from app.services.common.fields import first_errors
+from app.services.documents import store as stored_documents
 from app.services.people import personal_data
 from models import (
     ExpenseClaim,
@@ -218,6 +219,7 @@ def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
     for part in ready:
         lifecycle.transition(claim, part, ClaimStatus.ACCEPTED, by_user_id=by_user_id)
     claim.accepted_at = clock.now()
+    stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
 
 
 def can_cancel(claim: ExpenseClaim) -> Decision:
@@ -236,6 +238,7 @@ def cancel(session: Session, claim: ExpenseClaim, *, by_user_id: int, comment: s
             lifecycle.transition(
                 claim, part, ClaimStatus.CANCELLED, by_user_id=by_user_id, comment=comment or None
             )
+    stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
 
 
 def can_restore(claim: ExpenseClaim) -> Decision:
@@ -265,6 +268,7 @@ def restore(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
                 0 if part is ClaimPart.FEE else 1
             ]
         lifecycle.transition(claim, part, before, by_user_id=by_user_id)
+    stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
 
 
 def _sent_back_parts(claim: ExpenseClaim) -> list[ClaimPart]:
@@ -298,6 +302,7 @@ def send_back(session: Session, claim: ExpenseClaim, message: str, *, by_user_id
             claim.travel_amount = None
     claim.manager_message = message
     claim.accepted_at = None
+    stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
 
 
 def can_process_fee(claim: ExpenseClaim) -> Decision:
@@ -364,6 +369,7 @@ def process_fee(
         by_user_id=by_user_id,
         comment=(comment or "").strip()[:MAX_MESSAGE] or None,
     )
+    stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
 
 
 def process_fee_from(session: Session, claim: ExpenseClaim, values, *, by_user_id: int) -> Decimal:
@@ -410,6 +416,7 @@ def set_fare(
     leg.sncf_fare = fare
     if claim.travel_status in READY:
         claim.travel_amount = amounts.compute(session, claim).travel.total
+    stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
     return leg
 
 
@@ -438,9 +445,12 @@ def deposit(
     """A supporting document deposited by the manager on the agent's behalf (flagged as
     such: the agent cannot delete it)."""
     can_deposit(claim).require()
-    return documents.add_document(
+    document = documents.add_document(
         session, claim, upload, storage=storage, by_user_id=by_user_id, by_manager=True
     )
+    # The recap lists the documents provided.
+    stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
+    return document
 
 
 @dataclass

@@ -32,6 +32,7 @@ from app.services.claims.lifecycle import (
     travel_open,
 )
 from app.services.common import clock, formats
+from app.services.documents import store as stored_documents
 from models import (
     Assignment,
     ExpenseClaim,
@@ -319,6 +320,8 @@ def validate(
     claim.manager_message = None  # answered: it stays in the history
     number = assign_number(session, claim, today.year)
     session.flush()
+    # The recap PDF, rendered by a job once this is committed.
+    stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
     return number
 
 
@@ -366,6 +369,7 @@ def unvalidate(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> Non
         transition(claim, part, ClaimStatus.NOT_VALIDATED, by_user_id=by_user_id)
     claim.validated_at = None
     session.flush()
+    stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
 
 
 def save_draft(session: Session, claim: ExpenseClaim, *, today: dt.date) -> None:

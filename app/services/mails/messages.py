@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.pdf import render_pdf
 from app.services.common import formats
 from app.services.mails import outbox
+from app.services.missions import documents
 from app.urls import public_url
 from models import Agent, Assignment, ExpenseClaim, Mission, User
 from models.base import utcnow
@@ -290,21 +290,13 @@ def queue_payment_notices(session: Session, batch_id: int, *, job_id: int | None
 
 
 def convocation_attachment(session: Session, assignment_id: int) -> tuple[str, bytes] | None:
-    """(file name, PDF) of the convocation, rendered for the mail; None if the
+    """(file name, PDF) of the convocation: the stored document the agent and the
+    manager download (rendered now, once, if it is not stored yet); None if the
     assignment is gone."""
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         return None
-    mission = assignment.mission
-    with force_locale(MAIL_LOCALE):
-        content = render_pdf(
-            "imagin/pdf/convocation.html",
-            assignment=assignment,
-            mission=mission,
-            agent=assignment.agent,
-            settings=mission.academy.settings,
-        )
-    return f"convocation-{mission.number}.pdf", content
+    return documents.file_name(assignment), documents.convocation_pdf(session, assignment)
 
 
 ATTACHMENTS = {CONVOCATION: convocation_attachment}

@@ -25,6 +25,7 @@ from app.services import DomainError, NotFound
 from app.services.claims import lifecycle, processing, workflow
 from app.services.common import clock, scope
 from app.services.competences import rules as competences
+from app.services.documents import store as stored_documents
 from app.services.missions.rules import MAX_MISSION_NUMBER
 from models import Agent, Assignment, ExamSession, Mission, MissionSlot
 from models.enums import AssignmentQuality, ClaimStatus, SlotDuration
@@ -273,6 +274,8 @@ def convoke(
     for agent_id in dict.fromkeys(agent_ids):
         workflow.refresh_same_day_travel(session, agent_id, by_user_id=by_user_id)
     session.flush()
+    for assignment in created:  # the convocation PDFs, rendered by one job
+        stored_documents.convocation_changed(session, assignment, by_user_id=by_user_id)
     return created
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.catalogue import ROLE_BY_SERVICE
 from app.services import DomainError, NotFound
 from app.services.common import scope
+from app.services.documents import store as stored_documents
 from app.services.people import accounts
 from app.services.people.accounts import NO_EMAIL_DOMAIN, placeholder_email
 from models import Agent, Manager, User
@@ -99,6 +100,7 @@ def fiscal_power_error(value: int | None):
 def update_contact(session: Session, agent: Agent, data: dict) -> Agent:
     """The contact details an agent may change themselves (never bank details nor the
     INSEE number: those go through the management office)."""
+    before = stored_documents.shown_address(agent)
     for field in CONTACT_FIELDS:
         if field in data:
             value = _clean(data[field])
@@ -106,6 +108,8 @@ def update_contact(session: Session, agent: Agent, data: dict) -> Agent:
                 value = value.lower()
             setattr(agent, field, value)
     session.flush()
+    if stored_documents.shown_address(agent) != before:
+        stored_documents.agent_changed(session, agent)  # their recaps show the address
     return agent
 
 
