@@ -118,6 +118,8 @@ class MailState(LabelledEnum):
     PENDING = "pending"
     SENT = "sent"
     NO_ADDRESS = "no_address"
+
+
 class DocumentKind(LabelledEnum):
     """A PDF document the portal renders once and stores (``StoredDocument``)."""
 
