@@ -30,9 +30,9 @@ def job_title(job: Job) -> str:
     return _(job.title)
 
 
-def _job_or_404(academy_id: int, job_id: int, *, with_file: bool = False) -> Job:
+def _job_or_404(academy_id: int, job_id: int) -> Job:
     try:
-        return records.academy_job(db.session, academy_id, job_id, with_file=with_file)
+        return records.academy_job(db.session, academy_id, job_id)
     except NotFound:
         abort(404)
 
@@ -119,11 +119,11 @@ class JobView(BaseView):
     @has_access
     @manager_screen
     def download(self, academy_id, job_id):
-        job = _job_or_404(academy_id, job_id, with_file=True)
-        if job.state is not JobState.DONE or job.result_data is None:
+        try:
+            result = records.result_file(db.session, academy_id, job_id)
+        except NotFound:
             abort(404)
-        mimetype = "text/csv" if job.result_name.endswith(".csv") else "application/octet-stream"
-        response = Response(job.result_data, mimetype=mimetype)
-        response.headers["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
+        response = Response(result.data, mimetype=result.mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{result.name}"'
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response

@@ -10,6 +10,8 @@ transactions; nothing here commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, undefer
@@ -164,6 +166,25 @@ def academy_job(session: Session, academy_id: int, job_id: int, *, with_file: bo
     if job is None:
         raise NotFound(NOT_FOUND)
     return job
+
+
+@dataclass(frozen=True)
+class ResultFile:
+    """A finished job's file, as the download serves it."""
+
+    name: str
+    data: bytes
+    mimetype: str
+
+
+def result_file(session: Session, academy_id: int, job_id: int) -> ResultFile:
+    """The result file of the académie's job: only a finished job that left one;
+    ``NotFound`` otherwise (unknown, another académie's, running, failed, no file)."""
+    job = academy_job(session, academy_id, job_id, with_file=True)
+    if job.state is not JobState.DONE or job.result_data is None or not job.result_name:
+        raise NotFound(NOT_FOUND)
+    mimetype = "text/csv" if job.result_name.endswith(".csv") else "application/octet-stream"
+    return ResultFile(job.result_name, job.result_data, mimetype)
 
 
 def percent_of(job: Job) -> int | None:
