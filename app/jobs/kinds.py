@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.jobs.runner import Progress, Result, job_kind
+from app.services.common import formats
 from app.services.payments import export as payment_export
 from models import Job
 
@@ -18,16 +19,29 @@ PAYMENT_EXPORT = "payment_export"
 @job_kind(PAYMENT_EXPORT, _l("Export of the accepted expense claims"))
 def export_payments(session: Session, job: Job, progress: Progress) -> Result:
     """Mise en paiement: the accepted claims go into a new batch, whose CSV file is
-    the job's result."""
+    the job's result; its summary gives the control total of each nature."""
     progress.report(0, payment_export.exportable_count(session, job.academy_id))
-    batch = payment_export.export_payments(session, job.academy_id, by_user_id=job.started_by_id)
+    batch = payment_export.export_payments(
+        session, job.academy_id, by_user_id=job.started_by_id, progress=progress.report
+    )
+    totals = " ; ".join(
+        _(
+            "%(nature)s: %(rows)s line(s), %(total)s",
+            nature=line["label"],
+            rows=line["rows"],
+            total=formats.euros(line["total"]),
+        )
+        for line in payment_export.control_totals(batch)
+    )
     return Result(
         count=batch.claim_count,
         message=_(
             "Export no. %(number)s: %(count)s expense claim(s) sent for payment.",
             number=batch.number,
             count=batch.claim_count,
-        ),
+        )
+        + " "
+        + _("Control totals — %(totals)s.", totals=totals),
         file_name=batch.file_name,
         data=payment_export.batch_file(session, batch).encode("utf-8"),
     )

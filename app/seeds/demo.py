@@ -22,6 +22,7 @@ from app.seeds.demo_data import (
     CONDITIONS,
     ESTABLISHMENTS,
     EXAMS,
+    IMPUTATIONS,
     MISSION_TYPES,
     MISSIONS,
     MONTHS,
@@ -201,6 +202,11 @@ def _referential(session: Session) -> dict:
             fee_family=family,
             has_fee=has_fee,
             reimburses_travel=travel,
+            **dict(
+                zip(
+                    ("fee_imputation", "travel_imputation"), IMPUTATIONS.get(code, ()), strict=False
+                )
+            ),
         )
         for code, name, family, has_fee, travel in MISSION_TYPES
     }

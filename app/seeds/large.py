@@ -608,6 +608,9 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
     for start in range(0, len(to_send), BATCH_SIZE):
         chunk = to_send[start : start + BATCH_SIZE]
         batch_number += 1
+        sent = ClaimStatus.SENT_FOR_PAYMENT
+        fees = [c["fee_amount"] or 0 for _, c in chunk if c["fee_status"] is sent]
+        travels = [c["travel_amount"] or 0 for _, c in chunk if c["travel_status"] is sent]
         created = dt.datetime.combine(chunk[-1][0] + dt.timedelta(days=14), dt.time(11))
         batches.append(
             {
@@ -618,6 +621,11 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
                 "academy_id": academy_id,
                 "file_name": f"imagin-paiement-{batch_number:06d}.csv",
                 "claim_count": len(chunk),
+                # The control totals per nature, as the file will have them.
+                "fee_rows": len(fees),
+                "fee_total": sum(fees, Decimal(0)),
+                "travel_rows": len(travels),
+                "travel_total": sum(travels, Decimal(0)),
                 "content": None,
             }
         )

@@ -111,13 +111,13 @@ def test_the_export_runs_as_a_job_and_its_file_is_downloaded(app, manager, worke
 def test_a_refusal_fails_the_job_with_its_message_and_writes_nothing(
     app, manager, worker, monkeypatch
 ):
-    real = payment_export._check_complete_for_payment
+    real = payment_export._check_payable
 
-    def refuse(session, claim, parts, rates):
-        real(session, claim, parts, rates)
+    def refuse(session, row, parts, figures, payee):
+        real(session, row, parts, figures, payee)
         raise DomainError("Dossier financier incomplet (test).")
 
-    monkeypatch.setattr(payment_export, "_check_complete_for_payment", refuse)
+    monkeypatch.setattr(payment_export, "_check_payable", refuse)
     before = batches(app)
     job = start_export(manager)
     row = worker.wait_for(job)
