@@ -169,7 +169,7 @@ class PaymentExportView(BaseView):
         data = upload.read(payment_returns.MAX_BYTES + 1) if upload and upload.filename else b""
         if not data:
             message = _("Choose the return file of the finance office (CSV).")
-            return self._page(academy_id, return_message=message, status=400)
+            return self._page(academy_id, return_message=message, status=422)
         try:
             result = payment_returns.import_return(
                 db.session, academy_id, data, by_user_id=current_user.id
@@ -180,11 +180,11 @@ class PaymentExportView(BaseView):
                 academy_id,
                 return_errors=[str(line) for line in error.errors],
                 return_message=str(error.message),
-                status=400,
+                status=422,
             )
         except DomainError as error:
             return self._page(
-                academy_id, return_message=str(transaction.refused(error)), status=400
+                academy_id, return_message=str(transaction.refused(error)), status=422
             )
         flash(str(result.message), "success")
         return redirect(url_for("PaymentExportView.index"))
