@@ -8,6 +8,12 @@ Usage (after ``flask --app run imagin seed-large`` on the same database):
 
     FLASK_DEBUG=1 .venv/bin/python tools/benchmark.py [--repeat 5] [--json out.json]
     FLASK_DEBUG=1 DATABASE_URL=postgresql://… .venv/bin/python tools/benchmark.py
+
+``--export`` measures the payment export instead, in a process of its own (a worker's
+memory): the job "Mise en paiement" of every accepted claim, run by the worker's code
+(``app.jobs.runner``) with its progress, its batch, its file and its commit; then a
+second export, which must find nothing. It changes the data (the claims are sent for
+payment): run it on a benchmark database.
 """
 
 from __future__ import annotations
@@ -76,10 +82,80 @@ def _pages(session) -> list[tuple[str, str]]:
     return pages
 
 
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_export(app) -> dict:
+    """Run the payment export job once, as a worker runs it, and a second time."""
+    from app.extensions import db
+    from app.jobs import kinds, runner
+    from app.services.jobs import records
+    from app.services.payments import export as payment_export
+    from app.transaction import unit_of_work
+    from models import Academy, Job, PaymentBatch, User
+    from models.enums import JobState
+
+    def new_job(session, academy, manager) -> int:
+        with unit_of_work(session):
+            return records.create(
+                session,
+                academy_id=academy,
+                kind=kinds.PAYMENT_EXPORT,
+                title=runner.KINDS[kinds.PAYMENT_EXPORT].msgid,
+                started_by_id=manager,
+            ).id
+
+    with app.app_context():
+        session = db.session
+        academy = session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
+        manager = session.scalar(select(User.id).where(User.username == "gestionnaire"))
+        waiting = payment_export.exportable_count(session, academy)
+        job = new_job(session, academy, manager)
+        database = db.engine.url.render_as_string(hide_password=True)
+        session.remove()
+    before = _peak_mib()
+    started = time.perf_counter()
+    runner.run(app, job, last_attempt=True)
+    seconds = time.perf_counter() - started
+    peak = _peak_mib()
+    with app.app_context():
+        session = db.session
+        done = session.get(Job, job)
+        batch = session.scalar(select(PaymentBatch).order_by(PaymentBatch.number.desc()).limit(1))
+        figures = {
+            "database": database,
+            "claims_waiting": waiting,
+            "state": done.state.name,
+            "message": done.message,
+            "progress": f"{done.progress} / {done.total}",
+            "seconds": round(seconds, 2),
+            "peak_mib_before": round(before),
+            "peak_mib": round(peak),
+            "batch": batch.number,
+            "batch_claims": batch.claim_count,
+            "rows": batch.fee_rows + batch.travel_rows,
+            "file_mib": round(len(batch.content.encode()) / 1024 / 1024, 1),
+        }
+        again = new_job(session, academy, manager)
+        session.remove()
+    runner.run(app, again, last_attempt=True)
+    with app.app_context():
+        second = db.session.get(Job, again)
+        figures["second_export"] = f"{second.state.name}: {second.message}"
+        db.session.remove()
+    ok = done.state is JobState.DONE and second.state is JobState.FAILED
+    figures["ok"] = ok
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="requests per page (median)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--export", action="store_true", help="measure the payment export (changes the data)"
+    )
     args = parser.parse_args()
 
     from app import create_app
@@ -91,6 +167,14 @@ def main() -> int:
         if not large_dataset.already_loaded(db.session):
             print("Chargez d'abord le jeu volumineux : flask --app run imagin seed-large")
             return 2
+    if args.export:
+        figures = measure_export(app)
+        for key, value in figures.items():
+            print(f"{key}: {value}")
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=2))
+        return 0 if figures["ok"] else 1
+    with app.app_context():
         pages = _pages(db.session)
         database = db.engine.url.render_as_string(hide_password=True)
         engine = db.engine
