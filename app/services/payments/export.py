@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import Integer, and_, any_, case, func, insert, literal, null, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.services import DomainError, NotFound
@@ -64,9 +65,16 @@ CHUNK = 5000
 
 CLAIM = ExpenseClaim.__table__
 HISTORY = ClaimStatusHistory.__table__
-STATUS_COLUMN = {ClaimPart.FEE: CLAIM.c.fee_status, ClaimPart.TRAVEL: CLAIM.c.travel_status}
-AMOUNT_COLUMN = {ClaimPart.FEE: CLAIM.c.fee_amount, ClaimPart.TRAVEL: CLAIM.c.travel_amount}
 NOTHING_TO_EXPORT = _l("There is no accepted expense claim to export.")
+
+
+def _among(session: Session, column, ids: list[int]):
+    """``column IN ids`` for a chunk of thousands of ids: on PostgreSQL one array
+    parameter (``= ANY(:ids)``), which the driver does not have to parse value by
+    value; elsewhere a plain ``IN``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(ids), postgresql.ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def _accepted():
@@ -133,7 +141,7 @@ def _payees(session: Session, agent_ids: Iterable[int], known: dict[int, Payee])
                 table.c.iban,
                 table.c.bic,
                 table.c.financial_file_active,
-            ).where(table.c.id.in_(wanted[start : start + CHUNK]))
+            ).where(_among(session, table.c.id, wanted[start : start + CHUNK]))
         ):
             payee = Payee(
                 identifier=row.numen or row.external_id or "",
@@ -194,17 +202,15 @@ def _write(
     session: Session,
     writer,
     batch_number: int,
-    condition,
+    rows,
     status: ClaimStatus,
     payees: dict[int, Payee],
     totals: Totals,
     *,
     check: bool,
 ) -> int:
-    """Write the rows of the claims matching ``condition`` whose parts are in
-    ``status`` (one row per such part); refuse an unpayable one when ``check``.
-    Returns the number of claims read."""
-    rows = session.execute(_rows_statement(condition)).all()
+    """Write a row per part in ``status`` of the claims ``rows`` (``_rows_statement``);
+    refuse an unpayable one when ``check``. Returns the number of claims."""
     _payees(session, (row.agent_id for row in rows), payees)
     for row in rows:
         payee = payees[row.agent_id]
@@ -309,12 +315,13 @@ def export_payments(
     """Put the accepted parts not exported yet into a new numbered batch, as a CSV file
     (one row per part), and move them to "Transmis à la liquidation".
 
-    By chunks of ``CHUNK`` claims, each taken by one ``UPDATE … WHERE a part is
-    accepted … RETURNING``: a concurrent export waits for the rows and then skips them,
-    so no part is ever in two batches. ``progress(done, total)`` is called after each
-    chunk. Raises ``DomainError`` when there is nothing to export, or naming the first
-    claim that cannot be paid. ``only`` restricts the export to these claims (the demo
-    uses it to build its past batch)."""
+    By chunks of ``CHUNK`` claims, each read ``FOR UPDATE`` and taken by one ``UPDATE …
+    WHERE a part is accepted … RETURNING`` (``_take``): a concurrent export waits for
+    the rows and then skips them, so no part is ever in two batches.
+    ``progress(done, total)`` is called after each chunk. Raises ``DomainError`` when
+    there is nothing to export, or naming the first claim that cannot be paid.
+    ``only`` restricts the export to these claims (the demo uses it to build its past
+    batch)."""
     statement = exportable_statement(academy_id)
     if only is not None:
         statement = statement.where(ExpenseClaim.id.in_(only))
@@ -338,30 +345,11 @@ def export_payments(
     taken_count = 0
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start : start + CHUNK]
-        taken = list(
-            session.scalars(
-                update(CLAIM)
-                .where(CLAIM.c.id.in_(chunk), _accepted())
-                .values(payment_batch_id=batch_id, version=CLAIM.c.version + 1)
-                .returning(CLAIM.c.id)
-            )
-        )
-        if taken:
-            taken_count += _write(
-                session,
-                writer,
-                number,
-                CLAIM.c.id.in_(taken),
-                ClaimStatus.ACCEPTED,
-                payees,
-                totals,
-                check=True,
-            )
+        taken_count += _take(session, chunk, batch_id, number, writer, payees, totals, by_user_id)
         if progress is not None:
             progress(min(start + CHUNK, len(candidates)), len(candidates))
     if not taken_count:
         raise DomainError(NOTHING_TO_EXPORT)
-    _send_for_payment(session, batch_id, by_user_id)
     session.expire_all()  # the claims changed under the ORM's feet
     batch = session.get(PaymentBatch, batch_id)
     batch.content = buffer.getvalue()
@@ -371,37 +359,74 @@ def export_payments(
     return batch
 
 
-def _send_for_payment(session: Session, batch_id: int, by_user_id: int | None) -> None:
-    """The taken claims' accepted parts go to "Transmis à la liquidation", each with
-    its history row; a former answer of the finance office (a rejection) is cleared."""
-    now = clock.now()
-    for part, status in STATUS_COLUMN.items():
-        taken = and_(CLAIM.c.payment_batch_id == batch_id, status == ClaimStatus.ACCEPTED)
-        session.execute(
-            insert(HISTORY).from_select(
-                ["claim_id", "part", "from_status", "to_status", "at", "by_id"],
-                select(
-                    CLAIM.c.id,
-                    literal(part, HISTORY.c.part.type),
-                    literal(ClaimStatus.ACCEPTED, HISTORY.c.from_status.type),
-                    literal(ClaimStatus.SENT_FOR_PAYMENT, HISTORY.c.to_status.type),
-                    literal(now, HISTORY.c.at.type),
-                    literal(by_user_id, HISTORY.c.by_id.type),
-                ).where(taken),
-            )
+def _sent(column):
+    """A part's status once exported: "Transmis à la liquidation" if it was accepted."""
+    return case(
+        (column == ClaimStatus.ACCEPTED, literal(ClaimStatus.SENT_FOR_PAYMENT, column.type)),
+        else_=column,
+    )
+
+
+def _cleared(status, column):
+    """A part's answer from the finance office, cleared when the part is sent again."""
+    return case((status == ClaimStatus.ACCEPTED, null()), else_=column)
+
+
+def _take(session, chunk, batch_id, number, writer, payees, totals, by_user_id) -> int:
+    """Take a chunk of claims into the batch: read what the file needs (the rows
+    locked, ``FOR UPDATE``), move their accepted parts to "Transmis à la liquidation"
+    in one ``UPDATE`` (``… WHERE a part is accepted``: a claim another export took
+    meanwhile is skipped), write their rows and their history rows. Returns how many
+    claims were taken."""
+    rows = session.execute(
+        _rows_statement(and_(_among(session, CLAIM.c.id, chunk), _accepted())).with_for_update(
+            of=CLAIM
         )
-        prefix = "fee" if part is ClaimPart.FEE else "travel"
-        session.execute(
+    ).all()
+    if not rows:
+        return 0
+    c = CLAIM.c
+    taken = set(
+        session.scalars(
             update(CLAIM)
-            .where(taken)
+            .where(_among(session, c.id, [row.id for row in rows]), _accepted())
             .values(
                 {
-                    status: ClaimStatus.SENT_FOR_PAYMENT,
-                    CLAIM.c[f"{prefix}_payment_rejection"]: None,
-                    CLAIM.c[f"{prefix}_paid_on"]: None,
+                    c.payment_batch_id: batch_id,
+                    c.version: c.version + 1,
+                    c.fee_status: _sent(c.fee_status),
+                    c.travel_status: _sent(c.travel_status),
+                    c.fee_paid_on: _cleared(c.fee_status, c.fee_paid_on),
+                    c.travel_paid_on: _cleared(c.travel_status, c.travel_paid_on),
+                    c.fee_payment_rejection: _cleared(c.fee_status, c.fee_payment_rejection),
+                    c.travel_payment_rejection: _cleared(
+                        c.travel_status, c.travel_payment_rejection
+                    ),
                 }
             )
+            .returning(c.id)
         )
+    )
+    rows = [row for row in rows if row.id in taken]
+    _write(session, writer, number, rows, ClaimStatus.ACCEPTED, payees, totals, check=True)
+    now = clock.now()
+    for part, status in (("fee_status", ClaimPart.FEE), ("travel_status", ClaimPart.TRAVEL)):
+        ids = [row.id for row in rows if getattr(row, part) is ClaimStatus.ACCEPTED]
+        if ids:
+            session.execute(
+                insert(HISTORY).from_select(
+                    ["claim_id", "part", "from_status", "to_status", "at", "by_id"],
+                    select(
+                        c.id,
+                        literal(status, HISTORY.c.part.type),
+                        literal(ClaimStatus.ACCEPTED, HISTORY.c.from_status.type),
+                        literal(ClaimStatus.SENT_FOR_PAYMENT, HISTORY.c.to_status.type),
+                        literal(now, HISTORY.c.at.type),
+                        literal(by_user_id, HISTORY.c.by_id.type),
+                    ).where(_among(session, c.id, ids)),
+                )
+            )
+    return len(rows)
 
 
 def _set_totals(batch: PaymentBatch, totals: Totals) -> None:
@@ -453,7 +478,7 @@ def batch_file(session: Session, batch: PaymentBatch) -> str:
                 session,
                 writer,
                 batch.number,
-                CLAIM.c.id.in_(ids),
+                session.execute(_rows_statement(_among(session, CLAIM.c.id, ids))).all(),
                 ClaimStatus.SENT_FOR_PAYMENT,
                 payees,
                 totals,
