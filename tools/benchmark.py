@@ -211,6 +211,7 @@ def main() -> int:
     parser.add_argument(
         "--accepted", type=int, default=0, help="with --export: accepted claims to export"
     )
+    parser.add_argument("--only", help="measure only the pages whose label contains this")
     args = parser.parse_args()
 
     from app import create_app
@@ -232,7 +233,7 @@ def main() -> int:
             Path(args.json).write_text(json.dumps(figures, indent=2))
         return 0 if figures["ok"] else 1
     with app.app_context():
-        pages = _pages(db.session)
+        pages = [p for p in _pages(db.session) if not args.only or args.only in p[0]]
         database = db.engine.url.render_as_string(hide_password=True)
         engine = db.engine
         db.session.remove()
