@@ -170,6 +170,12 @@ class PaymentExportView(BaseView):
         if not data:
             message = _("Choose the return file of the finance office (CSV).")
             return self._page(academy_id, return_message=message, status=422)
+        if payment_returns.needs_job(data):
+            job = kinds.start_return_import(
+                db.session, academy_id, data, by_user_id=current_user.id
+            )
+            flash(_("The return file is queued: this page follows its import."), "success")
+            return redirect(url_for("JobView.show", job_id=job.id))
         try:
             result = payment_returns.import_return(
                 db.session, academy_id, data, by_user_id=current_user.id

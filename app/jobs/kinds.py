@@ -8,9 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from app.jobs import queue
 from app.jobs.runner import Progress, Result, job_kind
+from app.services import DomainError
 from app.services.common import formats
 from app.services.payments import export as payment_export
+from app.services.payments import returns as payment_returns
 from models import Job
 
 PAYMENT_EXPORT = "payment_export"
@@ -45,3 +48,31 @@ def export_payments(session: Session, job: Job, progress: Progress) -> Result:
         file_name=batch.file_name,
         data=payment_export.batch_file(session, batch).encode("utf-8"),
     )
+
+
+PAYMENT_RETURN = "payment_return"
+
+
+@job_kind(PAYMENT_RETURN, _l("Import of a return file of the finance office"))
+def import_payment_return(session: Session, job: Job, progress: Progress) -> Result:
+    """A large return file (``payment_returns.needs_job``): recorded whole, or refused
+    whole with its wrong lines in the job's message."""
+    data = job.input_data or b""
+    total = data.count(b"\n")
+    progress.report(0, total)
+    try:
+        result = payment_returns.import_return(
+            session, job.academy_id, data, by_user_id=job.started_by_id
+        )
+    except payment_returns.ReturnFileRefused as error:
+        raise DomainError(error.full_text()) from error
+    progress.report(total, total)
+    return Result(message=str(result.message), count=total)
+
+
+def start_return_import(session: Session, academy_id: int, data: bytes, *, by_user_id: int):
+    """Put a return file on the queue: the job keeps the file it works on."""
+    job = queue.start(session, academy_id, PAYMENT_RETURN, started_by_id=by_user_id)
+    job.input_data = data
+    session.flush()
+    return job

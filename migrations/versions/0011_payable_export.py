@@ -9,7 +9,8 @@ Create Date: 2026-11-27 17:40:00
 each part in the payment file); ``payment_batch`` its control totals per nature (rows
 and amounts; the existing batches get theirs from their claims' exported parts);
 ``expense_claim`` the return file's answer per part (paid on a date, or the reason of
-a rejection).
+a rejection); ``job`` the file a job works on (a large return file is imported by a
+job).
 """
 
 import sqlalchemy as sa
@@ -57,6 +58,8 @@ def upgrade():
         batch_op.add_column(
             sa.Column("travel_payment_rejection", sa.String(length=255), nullable=True)
         )
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("input_data", sa.LargeBinary(), nullable=True))
     # The control totals of the batches made before: their claims' parts sent for payment.
     for part in ("fee", "travel"):
         sent = (
@@ -70,6 +73,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.drop_column("input_data")
     with op.batch_alter_table("expense_claim", schema=None) as batch_op:
         batch_op.drop_column("travel_payment_rejection")
         batch_op.drop_column("fee_payment_rejection")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, any_, case, func, insert, literal, null, or_, select, update
+from sqlalchemy import and_, any_, case, func, insert, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -68,13 +68,13 @@ HISTORY = ClaimStatusHistory.__table__
 NOTHING_TO_EXPORT = _l("There is no accepted expense claim to export.")
 
 
-def _among(session: Session, column, ids: list[int]):
-    """``column IN ids`` for a chunk of thousands of ids: on PostgreSQL one array
-    parameter (``= ANY(:ids)``), which the driver does not have to parse value by
-    value; elsewhere a plain ``IN``."""
+def among(session: Session, column, values: list):
+    """``column IN values`` for a chunk of thousands of values: on PostgreSQL one
+    array parameter (``= ANY(:values)``), which the driver does not have to parse value
+    by value; elsewhere a plain ``IN``."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(list(ids), postgresql.ARRAY(Integer)))
-    return column.in_(ids)
+        return column == any_(literal(list(values), postgresql.ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _accepted():
@@ -141,7 +141,7 @@ def _payees(session: Session, agent_ids: Iterable[int], known: dict[int, Payee])
                 table.c.iban,
                 table.c.bic,
                 table.c.financial_file_active,
-            ).where(_among(session, table.c.id, wanted[start : start + CHUNK]))
+            ).where(among(session, table.c.id, wanted[start : start + CHUNK]))
         ):
             payee = Payee(
                 identifier=row.numen or row.external_id or "",
@@ -379,7 +379,7 @@ def _take(session, chunk, batch_id, number, writer, payees, totals, by_user_id) 
     meanwhile is skipped), write their rows and their history rows. Returns how many
     claims were taken."""
     rows = session.execute(
-        _rows_statement(and_(_among(session, CLAIM.c.id, chunk), _accepted())).with_for_update(
+        _rows_statement(and_(among(session, CLAIM.c.id, chunk), _accepted())).with_for_update(
             of=CLAIM
         )
     ).all()
@@ -389,7 +389,7 @@ def _take(session, chunk, batch_id, number, writer, payees, totals, by_user_id) 
     taken = set(
         session.scalars(
             update(CLAIM)
-            .where(_among(session, c.id, [row.id for row in rows]), _accepted())
+            .where(among(session, c.id, [row.id for row in rows]), _accepted())
             .values(
                 {
                     c.payment_batch_id: batch_id,
@@ -423,7 +423,7 @@ def _take(session, chunk, batch_id, number, writer, payees, totals, by_user_id) 
                         literal(ClaimStatus.SENT_FOR_PAYMENT, HISTORY.c.to_status.type),
                         literal(now, HISTORY.c.at.type),
                         literal(by_user_id, HISTORY.c.by_id.type),
-                    ).where(_among(session, c.id, ids)),
+                    ).where(among(session, c.id, ids)),
                 )
             )
     return len(rows)
@@ -478,7 +478,7 @@ def batch_file(session: Session, batch: PaymentBatch) -> str:
                 session,
                 writer,
                 batch.number,
-                session.execute(_rows_statement(_among(session, CLAIM.c.id, ids))).all(),
+                session.execute(_rows_statement(among(session, CLAIM.c.id, ids))).all(),
                 ClaimStatus.SENT_FOR_PAYMENT,
                 payees,
                 totals,

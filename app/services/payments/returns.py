@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.services import DomainError
 from app.services.common import clock
-from app.services.payments.export import CHUNK, NATURE, PART_OF_NATURE
+from app.services.payments.export import CHUNK, NATURE, PART_OF_NATURE, among
 from models import Assignment, ClaimStatusHistory, ExpenseClaim, Mission
 from models.enums import ClaimPart, ClaimStatus
 
@@ -34,6 +34,8 @@ PAID, REJECTED = "PAYE", "REJETE"
 MAX_BYTES = 5 * 1024 * 1024  # about 80,000 lines
 MAX_REASON = 255
 MAX_LISTED = 200  # the errors listed on the page (the count says the rest)
+# Above this many lines, the file is imported by a job ("Traitements en cours").
+JOB_LINES = 2000
 PREFIX = {ClaimPart.FEE: "fee", ClaimPart.TRAVEL: "travel"}
 CLAIM = ExpenseClaim.__table__
 
@@ -59,6 +61,19 @@ class ReturnFileRefused(DomainError):
             )
         )
         self.errors = errors
+
+    def full_text(self) -> str:
+        """The refusal and its first ``MAX_LISTED`` lines, one a line (a job's message)."""
+        lines = [str(self.message), *(str(error) for error in self.errors[:MAX_LISTED])]
+        if len(self.errors) > MAX_LISTED:
+            lines.append(str(_l("… and %(count)s more.", count=len(self.errors) - MAX_LISTED)))
+        return "\n".join(lines)
+
+
+def needs_job(data: bytes) -> bool:
+    """A file of more than ``JOB_LINES`` lines is imported by a job (one too large is
+    refused at once)."""
+    return len(data) <= MAX_BYTES and data.count(b"\n") > JOB_LINES
 
 
 @dataclass
@@ -269,7 +284,7 @@ def _states(session: Session, academy_id: int, numbers: set[str]) -> dict[str, d
             .join(Assignment, Assignment.id == CLAIM.c.assignment_id)
             .join(Mission, Mission.id == Assignment.mission_id)
             .where(
-                CLAIM.c.number.in_(wanted[start : start + CHUNK]),
+                among(session, CLAIM.c.number, wanted[start : start + CHUNK]),
                 Mission.academy_id == academy_id,
             )
         )
@@ -287,20 +302,16 @@ def _states(session: Session, academy_id: int, numbers: set[str]) -> dict[str, d
 
 
 def _record_paid(session: Session, lines: list[_Line], states: dict) -> None:
-    """One ``UPDATE`` per part, run for every paid line (executemany)."""
-    for part, prefix in PREFIX.items():
-        params = [
-            {"claim_id": states[line.number]["id"], "paid_on": line.paid_on}
-            for line in lines
-            if line.part is part
-        ]
-        if params:
+    """One ``UPDATE`` per part, payment date and chunk of claims."""
+    groups: dict[tuple[ClaimPart, dt.date], list[int]] = {}
+    for line in lines:
+        groups.setdefault((line.part, line.paid_on), []).append(states[line.number]["id"])
+    for (part, paid_on), ids in groups.items():
+        for start in range(0, len(ids), CHUNK):
             session.execute(
                 update(CLAIM)
-                .where(CLAIM.c.id == bindparam("claim_id"))
-                .values({CLAIM.c[f"{prefix}_paid_on"]: bindparam("paid_on")}),
-                params,
-                execution_options={"synchronize_session": False},
+                .where(among(session, CLAIM.c.id, ids[start : start + CHUNK]))
+                .values({CLAIM.c[f"{PREFIX[part]}_paid_on"]: paid_on})
             )
 
 
