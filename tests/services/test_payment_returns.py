@@ -103,6 +103,7 @@ def test_paid_and_rejected_parts(session, rennes, manager, exported):
     processing.accept(session, rejected, by_user_id=manager)
     session.commit()
     assert statuses(reloaded(session, rejected)) == (S.SENT_FOR_PAYMENT, S.ACCEPTED)
+    assert payment_export.exportable_count(session, rennes) == 1
     batch = payment_export.export_payments(session, rennes, by_user_id=manager)
     session.commit()
     lines = batch.content.splitlines()[1:]
