@@ -99,6 +99,12 @@ class ExpenseClaim(TimestampMixin, Model):
     # The finance office's answer (return file), per part: paid on a date, or rejected
     # with its reason (the part then comes back to the manager, "Traité par le
     # gestionnaire", until it is accepted and exported again).
+    # The travel amount's breakdown, stored when the travel is accepted (the payment
+    # file writes it without computing the trips again).
+    travel_transport: Mapped[Decimal | None] = mapped_column(MONEY)
+    travel_misc: Mapped[Decimal | None] = mapped_column(MONEY)
+    travel_meals: Mapped[Decimal | None] = mapped_column(MONEY)
+    travel_nights: Mapped[Decimal | None] = mapped_column(MONEY)
     fee_paid_on: Mapped[dt.date | None] = mapped_column(Date)
     travel_paid_on: Mapped[dt.date | None] = mapped_column(Date)
     fee_payment_rejection: Mapped[str | None] = mapped_column(String(255))

@@ -709,6 +709,8 @@ def _amounts(session, claim, fee, travel) -> None:
         claim.fee_amount = computed.fee.amount
     if travel in VALIDATED_PATH:
         claim.travel_amount = computed.travel.total
+        for name, value in computed.travel.breakdown().items():
+            setattr(claim, f"travel_{name}", value)
 
 
 def _messages(session: Session, by_user_id: int) -> None:

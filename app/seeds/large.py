@@ -545,6 +545,10 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
                 "accepted_at": None,
                 "fee_amount": None,
                 "travel_amount": None,
+                "travel_transport": None,
+                "travel_misc": None,
+                "travel_meals": None,
+                "travel_nights": None,
                 "payment_batch_id": None,
                 "version": 1,
                 "created_at": convoked,
@@ -562,7 +566,9 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
                 if travel in NUMBERED:
                     # A train trip whose fare the manager set: the amount is the fare.
                     fare = Decimal(rng.randrange(800, 9000)) / 100
-                    claim["travel_amount"] = fare
+                    claim["travel_amount"] = claim["travel_transport"] = fare
+                    claim["travel_misc"] = claim["travel_meals"] = Decimal(0)
+                    claim["travel_nights"] = Decimal(0)
                     legs.append(_leg(leg_id, claim, agent_towns[agent_id], mission, fare))
                     leg_id += 1
             if {fee, travel} & PAYABLE:

@@ -8,7 +8,8 @@ Create Date: 2026-11-27 17:40:00
 ``mission_type`` gets ``fee_imputation`` and ``travel_imputation`` (the budget line of
 each part in the payment file); ``payment_batch`` its control totals per nature (rows
 and amounts; the existing batches get theirs from their claims' exported parts);
-``expense_claim`` the return file's answer per part (paid on a date, or the reason of
+``expense_claim`` the breakdown of its travel amount (stored at acceptance; empty for
+the claims accepted before) and the return file's answer per part (paid on a date, or the reason of
 a rejection); ``job`` the file a job works on (a large return file is imported by a
 job).
 """
@@ -50,6 +51,8 @@ def upgrade():
         )
         batch_op.add_column(sa.Column("travel_total", MONEY, server_default="0", nullable=False))
     with op.batch_alter_table("expense_claim", schema=None) as batch_op:
+        for name in ("travel_transport", "travel_misc", "travel_meals", "travel_nights"):
+            batch_op.add_column(sa.Column(name, MONEY, nullable=True))
         batch_op.add_column(sa.Column("fee_paid_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("travel_paid_on", sa.Date(), nullable=True))
         batch_op.add_column(
@@ -80,6 +83,8 @@ def downgrade():
         batch_op.drop_column("fee_payment_rejection")
         batch_op.drop_column("travel_paid_on")
         batch_op.drop_column("fee_paid_on")
+        for name in ("travel_nights", "travel_meals", "travel_misc", "travel_transport"):
+            batch_op.drop_column(name)
     with op.batch_alter_table("payment_batch", schema=None) as batch_op:
         batch_op.drop_column("travel_total")
         batch_op.drop_column("travel_rows")

@@ -512,7 +512,8 @@ def test_undo_service_done(session, manager, people):
 
 HEADER = (
     "numero_lot;numero_dossier;nature;imputation_budgetaire;identifiant_agent;nom;prenom;"
-    "numero_insee;iban;bic;montant;date_service_fait;numero_mission;type_mission;examen;session"
+    "numero_insee;iban;bic;montant;montant_transport;montant_frais_divers;montant_repas;"
+    "montant_nuitees;date_service_fait;numero_mission;type_mission;examen;session"
 )
 
 
@@ -553,13 +554,14 @@ def test_export_payments_builds_the_next_batch(session, rennes, manager, people)
     external_id = ["EXT35000123", "LE GALL", "Marc", "178051412345626"]
     external_id += ["FR7630006000011234567890189", "AGRIFRPPXXX"]
     fee, travel = "0141-02-T2-EXAMENS", "0141-02-T3-DEPLACEMENTS"  # the types' defaults
+    zero = "0.00"
+    by_car = ["16.00", "16.00", zero, zero, zero]  # 2 x 25 km x 0.32: all transport
     expected = [
-        ["2", oral.number, "REMUNERATION", fee, *teacher_id, "24.66"]
+        ["2", oral.number, "REMUNERATION", fee, *teacher_id, "24.66", zero, zero, zero, zero]
         + tail(oral),  # 12 candidates x 30 min x 4.11 €/h
-        ["2", oral.number, "DEPLACEMENT", travel, *teacher_id, "16.00"]
-        + tail(oral),  # 2 x 25 km x 0.32
-        ["2", harmo.number, "DEPLACEMENT", travel, *teacher_id, "16.00"] + tail(harmo),
-        ["2", jury.number, "DEPLACEMENT", travel, *external_id, "16.00"] + tail(jury),
+        ["2", oral.number, "DEPLACEMENT", travel, *teacher_id, *by_car] + tail(oral),
+        ["2", harmo.number, "DEPLACEMENT", travel, *teacher_id, *by_car] + tail(harmo),
+        ["2", jury.number, "DEPLACEMENT", travel, *external_id, *by_car] + tail(jury),
     ]
     header, *rows = csv_rows(batch)
     assert header == HEADER.split(";")

@@ -144,7 +144,8 @@ def test_a_batch_file_is_written_on_first_download_then_kept(app, large):
         # The travel rows carry the SNCF fare the manager set.
         travel = [r for r in rows[1:] if r[2] == "DEPLACEMENT"]
         amount = rows[0].index("montant")
-        assert travel and all(r[amount] != "0.00" for r in travel)
+        transport = rows[0].index("montant_transport")
+        assert travel and all(r[amount] == r[transport] != "0.00" for r in travel)
         # The control totals of the batch add up to the file's amounts.
         assert {t["nature"]: t["total"] for t in payment_export.control_totals(batch)} == {
             nature: sum((Decimal(r[amount]) for r in rows[1:] if r[2] == nature), Decimal(0))

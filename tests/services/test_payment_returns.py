@@ -248,3 +248,24 @@ def test_the_example_file_of_the_readme_is_read():
         ("2026-000124", ClaimPart.FEE, None, "IBAN clos par la banque"),
         ("2026-000125", ClaimPart.TRAVEL, dt.date(2026, 7, 15), None),
     ]
+
+
+def test_the_travel_breakdown_adds_up_to_its_amount():
+    """What acceptance stores for the payment file's breakdown columns."""
+    from decimal import Decimal as D
+
+    from app.services.claims.amounts import LegAmount, TravelAmount
+
+    travel = TravelAmount(
+        legs=[
+            LegAmount(transport=D("16.00"), misc=D("4.50"), meals=D("17.50")),
+            LegAmount(transport=D("42.10"), nights=D("90.00"), meals=D("17.50")),
+        ]
+    )
+    assert travel.breakdown() == {
+        "transport": D("58.10"),
+        "misc": D("4.50"),
+        "meals": D("35.00"),
+        "nights": D("90.00"),
+    }
+    assert sum(travel.breakdown().values()) == travel.total == D("187.60")

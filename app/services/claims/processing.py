@@ -231,6 +231,8 @@ def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
     if ClaimPart.TRAVEL in ready:
         # Computed again so that the export's breakdown adds up to the stored amount.
         claim.travel_amount = computed.travel.total
+        for name, value in computed.travel.breakdown().items():
+            setattr(claim, f"travel_{name}", value)
     for part in ready:
         lifecycle.transition(claim, part, ClaimStatus.ACCEPTED, by_user_id=by_user_id)
     claim.accepted_at = clock.now()

@@ -52,6 +52,10 @@ CSV_COLUMNS = (
     "iban",
     "bic",
     "montant",
+    "montant_transport",
+    "montant_frais_divers",
+    "montant_repas",
+    "montant_nuitees",
     "date_service_fait",
     "numero_mission",
     "type_mission",
@@ -62,6 +66,7 @@ NATURE = {ClaimPart.FEE: "REMUNERATION", ClaimPart.TRAVEL: "DEPLACEMENT"}
 PART_OF_NATURE = {code: part for part, code in NATURE.items()}
 # Claims taken, read and written per round trip: a bounded memory whatever the batch.
 CHUNK = 5000
+ZEROS = (Decimal("0.00"),) * 4  # a fee row's travel breakdown
 
 CLAIM = ExpenseClaim.__table__
 HISTORY = ClaimStatusHistory.__table__
@@ -166,6 +171,10 @@ def _rows_statement(condition):
             CLAIM.c.travel_status,
             CLAIM.c.fee_amount,
             CLAIM.c.travel_amount,
+            CLAIM.c.travel_transport,
+            CLAIM.c.travel_misc,
+            CLAIM.c.travel_meals,
+            CLAIM.c.travel_nights,
             Assignment.agent_id,
             Assignment.service_done_on,
             Mission.number.label("mission_number"),
@@ -222,6 +231,9 @@ def _write(
         }
         if check:
             _check_payable(session, row, parts, figures, payee)
+        travel = [row.travel_transport, row.travel_misc, row.travel_meals, row.travel_nights]
+        if row.travel_transport is None:  # accepted before the breakdown was stored
+            travel = ["", "", "", ""]
         for part in parts:
             amount = bareme.money(figures[part] or Decimal(0))
             totals.add(part, amount)
@@ -238,6 +250,7 @@ def _write(
                     payee.iban or "",
                     payee.bic or "",
                     amount,
+                    *(travel if part is ClaimPart.TRAVEL else ZEROS),
                     row.service_done_on.isoformat() if row.service_done_on else "",
                     row.mission_number,
                     row.mission_type,
