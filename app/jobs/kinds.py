@@ -36,6 +36,8 @@ def export_payments(session: Session, job: Job, progress: Progress) -> Result:
         )
         for line in payment_export.control_totals(batch)
     )
+    data = payment_export.batch_file(session, batch).encode("utf-8")
+    session.expire(batch, ["content"])  # stored: the job keeps its bytes only
     return Result(
         count=batch.claim_count,
         message=_(
@@ -46,7 +48,7 @@ def export_payments(session: Session, job: Job, progress: Progress) -> Result:
         + " "
         + _("Control totals — %(totals)s.", totals=totals),
         file_name=batch.file_name,
-        data=payment_export.batch_file(session, batch).encode("utf-8"),
+        data=data,
     )
 
 
