@@ -42,8 +42,18 @@ class PaymentBatch(Model):
     academy_id: Mapped[int] = mapped_column(ForeignKey("academy.id"), nullable=False, index=True)
     file_name: Mapped[str | None] = mapped_column(String(120))
     claim_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # Control totals per nature (rows and amounts), as the file has them.
+    fee_rows: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    fee_total: Mapped[Decimal] = mapped_column(
+        MONEY, nullable=False, default=Decimal(0), server_default="0"
+    )
+    travel_rows: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    travel_total: Mapped[Decimal] = mapped_column(
+        MONEY, nullable=False, default=Decimal(0), server_default="0"
+    )
     # The CSV file exactly as it was produced, so that it can be downloaded again.
-    content: Mapped[str | None] = mapped_column(Text)
+    # Deferred: a list of batches never reads the files.
+    content: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     def __str__(self) -> str:
         return str(self.number)
@@ -86,6 +96,19 @@ class ExpenseClaim(TimestampMixin, Model):
     fee_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     travel_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     payment_batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batch.id"), index=True)
+    # The finance office's answer (return file), per part: paid on a date, or rejected
+    # with its reason (the part then comes back to the manager, "Traité par le
+    # gestionnaire", until it is accepted and exported again).
+    # The travel amount's breakdown, stored when the travel is accepted (the payment
+    # file writes it without computing the trips again).
+    travel_transport: Mapped[Decimal | None] = mapped_column(MONEY)
+    travel_misc: Mapped[Decimal | None] = mapped_column(MONEY)
+    travel_meals: Mapped[Decimal | None] = mapped_column(MONEY)
+    travel_nights: Mapped[Decimal | None] = mapped_column(MONEY)
+    fee_paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    travel_paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    fee_payment_rejection: Mapped[str | None] = mapped_column(String(255))
+    travel_payment_rejection: Mapped[str | None] = mapped_column(String(255))
     # Optimistic locking: two managers (or a manager and the agent) editing at once.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

@@ -37,6 +37,8 @@ class Job(Model):
     message: Mapped[str | None] = mapped_column(Text)
     result_name: Mapped[str | None] = mapped_column(String(200))
     result_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # What the job works on, when it is a file (a return file of the finance office).
+    input_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 

@@ -269,6 +269,8 @@ class PaperTeachingRule(Model):
 # jury's or a dissertation reader's usual 10-30.
 DEFAULT_MAX_COPIES = 300
 DEFAULT_MAX_CANDIDATES = 120
+DEFAULT_FEE_IMPUTATION = "0141-02-T2-EXAMENS"
+DEFAULT_TRAVEL_IMPUTATION = "0141-02-T3-DEPLACEMENTS"
 DEFAULT_MAX_HOURS = 60
 
 
@@ -300,6 +302,20 @@ class MissionType(Model):
     )
     max_hours: Mapped[int] = mapped_column(
         Integer, nullable=False, default=DEFAULT_MAX_HOURS, server_default=str(DEFAULT_MAX_HOURS)
+    )
+    # The budget imputation of each part in the payment file (programme, action,
+    # activity...): what the finance office charges the payment to. Editable per type.
+    fee_imputation: Mapped[str] = mapped_column(
+        String(40),
+        nullable=False,
+        default=DEFAULT_FEE_IMPUTATION,
+        server_default=DEFAULT_FEE_IMPUTATION,
+    )
+    travel_imputation: Mapped[str] = mapped_column(
+        String(40),
+        nullable=False,
+        default=DEFAULT_TRAVEL_IMPUTATION,
+        server_default=DEFAULT_TRAVEL_IMPUTATION,
     )
 
     def __str__(self) -> str:

@@ -8,12 +8,22 @@ Usage (after ``flask --app run imagin seed-large`` on the same database):
 
     FLASK_DEBUG=1 .venv/bin/python tools/benchmark.py [--repeat 5] [--json out.json]
     FLASK_DEBUG=1 DATABASE_URL=postgresql://… .venv/bin/python tools/benchmark.py
+
+``--export`` measures the payment export instead, in a process of its own (a worker's
+memory): the job "Mise en paiement" of every accepted claim, run by the worker's code
+(``app.jobs.runner``) with its progress, its batch, its file and its commit; then a
+second export, which must find nothing. It changes the data (the claims are sent for
+payment): run it on a benchmark database. ``--accepted 50000`` first brings the accepted
+claims waiting for the export up to that number, by taking claims of ``seed-large``'s
+past batches back to "Validé par gestionnaire" (payable agents, amounts and service fait
+already there), as if they had never been exported.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import statistics
@@ -76,10 +86,132 @@ def _pages(session) -> list[tuple[str, str]]:
     return pages
 
 
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def top_up_accepted(app, wanted: int) -> int:
+    """Bring the académie's accepted claims up to ``wanted`` (see ``--accepted``)."""
+    from sqlalchemy import case, update
+
+    from app.extensions import db
+    from app.services.payments import export as payment_export
+    from app.transaction import unit_of_work
+    from models import Academy, Assignment, ExpenseClaim, Mission
+    from models.enums import ClaimStatus
+
+    sent, accepted = ClaimStatus.SENT_FOR_PAYMENT, ClaimStatus.ACCEPTED
+    with app.app_context():
+        session = db.session
+        academy = session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
+        missing = wanted - payment_export.exportable_count(session, academy)
+        if missing > 0:
+            ids = (
+                select(ExpenseClaim.id)
+                .join(ExpenseClaim.assignment)
+                .join(Assignment.mission)
+                .where(Mission.academy_id == academy, ExpenseClaim.fee_status == sent)
+                .order_by(ExpenseClaim.id.desc())
+                .limit(missing)
+                .scalar_subquery()
+            )
+            with unit_of_work(session):
+                session.execute(
+                    update(ExpenseClaim)
+                    .where(ExpenseClaim.id.in_(ids))
+                    .values(
+                        payment_batch_id=None,
+                        fee_status=accepted,
+                        travel_status=case(
+                            (ExpenseClaim.travel_status == sent, accepted),
+                            else_=ExpenseClaim.travel_status,
+                        ),
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+        count = payment_export.exportable_count(session, academy)
+        session.remove()
+    return count
+
+
+def measure_export(app) -> dict:
+    """Run the payment export job once, as a worker runs it, and a second time."""
+    from app.extensions import db
+    from app.jobs import kinds, runner
+    from app.services.jobs import records
+    from app.services.payments import export as payment_export
+    from app.transaction import unit_of_work
+    from models import Academy, Job, PaymentBatch, User
+    from models.enums import JobState
+
+    def new_job(session, academy, manager) -> int:
+        with unit_of_work(session):
+            return records.create(
+                session,
+                academy_id=academy,
+                kind=kinds.PAYMENT_EXPORT,
+                title=runner.KINDS[kinds.PAYMENT_EXPORT].msgid,
+                started_by_id=manager,
+            ).id
+
+    with app.app_context():
+        session = db.session
+        academy = session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
+        manager = session.scalar(select(User.id).where(User.username == "gestionnaire"))
+        waiting = payment_export.exportable_count(session, academy)
+        job = new_job(session, academy, manager)
+        database = db.engine.url.render_as_string(hide_password=True)
+        session.remove()
+    before = _peak_mib()
+    started, cpu = time.perf_counter(), time.process_time()
+    runner.run(app, job, last_attempt=True)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak = _peak_mib()
+    load = os.getloadavg()[0]
+    with app.app_context():
+        session = db.session
+        done = session.get(Job, job)
+        batch = session.scalar(select(PaymentBatch).order_by(PaymentBatch.number.desc()).limit(1))
+        first_done = done.state is JobState.DONE
+        figures = {
+            "database": database,
+            "claims_waiting": waiting,
+            "state": done.state.name,
+            "message": done.message,
+            "progress": f"{done.progress} / {done.total}",
+            "seconds": round(seconds, 2),
+            "worker_cpu_seconds": round(cpu, 2),  # the rest: waiting for the database
+            "load_average": round(load, 1),
+            "peak_mib_before": round(before),
+            "peak_mib": round(peak),
+            "batch": batch.number,
+            "batch_claims": batch.claim_count,
+            "rows": batch.fee_rows + batch.travel_rows,
+            "file_mib": round(len(batch.content.encode()) / 1024 / 1024, 1),
+        }
+        again = new_job(session, academy, manager)
+        session.remove()
+    runner.run(app, again, last_attempt=True)
+    with app.app_context():
+        second = db.session.get(Job, again)
+        figures["second_export"] = f"{second.state.name}: {second.message}"
+        ok = first_done and second.state is JobState.FAILED
+        db.session.remove()
+    figures["ok"] = ok
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="requests per page (median)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--export", action="store_true", help="measure the payment export (changes the data)"
+    )
+    parser.add_argument(
+        "--accepted", type=int, default=0, help="with --export: accepted claims to export"
+    )
+    parser.add_argument("--only", help="measure only the pages whose label contains this")
     args = parser.parse_args()
 
     from app import create_app
@@ -91,7 +223,17 @@ def main() -> int:
         if not large_dataset.already_loaded(db.session):
             print("Chargez d'abord le jeu volumineux : flask --app run imagin seed-large")
             return 2
-        pages = _pages(db.session)
+    if args.export:
+        if args.accepted:
+            top_up_accepted(app, args.accepted)
+        figures = measure_export(app)
+        for key, value in figures.items():
+            print(f"{key}: {value}")
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, indent=2))
+        return 0 if figures["ok"] else 1
+    with app.app_context():
+        pages = [p for p in _pages(db.session) if not args.only or args.only in p[0]]
         database = db.engine.url.render_as_string(hide_password=True)
         engine = db.engine
         db.session.remove()

@@ -36,6 +36,8 @@ LABELS = {
     "max_copies": _l("Copies at most per claim"),
     "max_candidates": _l("Candidates at most per claim"),
     "max_hours": _l("Hours at most per claim"),
+    "fee_imputation": _l("Budget imputation of the fee"),
+    "travel_imputation": _l("Budget imputation of the travel"),
     "kind": _l("Kind"),
     "numen": _l("Numen"),
     "external_id": _l("External identifier"),

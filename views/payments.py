@@ -22,6 +22,7 @@ from app.services.claims import lifecycle
 from app.services.common import clock, listing
 from app.services.missions import convocation
 from app.services.payments import export as payment_export
+from app.services.payments import returns as payment_returns
 from app.services.payments import service_done
 from models import Assignment, Mission
 
@@ -144,13 +145,55 @@ class PaymentExportView(BaseView):
     @has_access
     @manager_screen
     def index(self, academy_id):
+        return self._page(academy_id)
+
+    def _page(self, academy_id, *, return_errors=None, return_message=None, status=200):
+        batches = payment_export.batches(db.session, academy_id)
         return self.render_template(
             "imagin/payment/index.html",
             title=_("Payment export"),
             ready=payment_export.exportable_count(db.session, academy_id),
-            batches=payment_export.batches(db.session, academy_id),
+            batches=[(batch, payment_export.control_totals(batch)) for batch in batches],
             columns=payment_export.CSV_COLUMNS,
-        )
+            return_columns=payment_returns.COLUMNS,
+            return_errors=return_errors or [],
+            return_message=return_message,
+            listed=payment_returns.MAX_LISTED,
+        ), status
+
+    @expose("/retour", methods=["POST"])
+    @has_access
+    @manager_screen
+    def import_return(self, academy_id):
+        upload = request.files.get("return_file")
+        data = upload.read(payment_returns.MAX_BYTES + 1) if upload and upload.filename else b""
+        if not data:
+            message = _("Choose the return file of the finance office (CSV).")
+            return self._page(academy_id, return_message=message, status=422)
+        if payment_returns.needs_job(data):
+            job = kinds.start_return_import(
+                db.session, academy_id, data, by_user_id=current_user.id
+            )
+            flash(_("The return file is queued: this page follows its import."), "success")
+            return redirect(url_for("JobView.show", job_id=job.id))
+        try:
+            result = payment_returns.import_return(
+                db.session, academy_id, data, by_user_id=current_user.id
+            )
+        except payment_returns.ReturnFileRefused as error:
+            transaction.refused(error)
+            return self._page(
+                academy_id,
+                return_errors=[str(line) for line in error.errors],
+                return_message=str(error.message),
+                status=422,
+            )
+        except DomainError as error:
+            return self._page(
+                academy_id, return_message=str(transaction.refused(error)), status=422
+            )
+        flash(str(result.message), "success")
+        return redirect(url_for("PaymentExportView.index"))
 
     @expose("/exporter", methods=["POST"])
     @has_access

@@ -170,6 +170,11 @@ class PaperTeachingRuleModelView(ImaginModelView):
     validators_columns = {"mef": [Optional()]}
 
 
+# A budget imputation: letters, digits, "-", "." and "/" (programme-action-activity).
+IMPUTATION = r"^[A-Za-z0-9][A-Za-z0-9./-]*$"
+IMPUTATION_HELP = _l("Letters, digits, « - », « . » and « / » only.")
+
+
 class MissionTypeModelView(ImaginModelView):
     datamodel = EagerInterface(MissionType)
     list_columns = ["code", "name", "fee_family", "has_fee", "reimburses_travel", "active"]
@@ -184,15 +189,26 @@ class MissionTypeModelView(ImaginModelView):
         "max_copies",
         "max_candidates",
         "max_hours",
+        "fee_imputation",
+        "travel_imputation",
     ]
     # The caps of one claim: a bounded number, never above what the entry can hold.
     validators_columns = {
         name: [InputRequired(), NumberRange(min=1, max=claim_entry.MAX_COUNT)]
         for name in ("max_copies", "max_candidates", "max_hours")
+    } | {
+        name: [InputRequired(), Length(min=1, max=40), Regexp(IMPUTATION, message=IMPUTATION_HELP)]
+        for name in ("fee_imputation", "travel_imputation")
     }
     description_columns = {
         "max_copies": _l("The most copies one expense claim of this type may count."),
         "max_candidates": _l("The most candidates one expense claim of this type may count."),
         "max_hours": _l("The most hours one expense claim of this type may count."),
+        "fee_imputation": _l(
+            "The budget line the fee of this type is charged to, written in the payment file."
+        ),
+        "travel_imputation": _l(
+            "The budget line the travel of this type is charged to, written in the payment file."
+        ),
     }
     base_order = ("name", "asc")

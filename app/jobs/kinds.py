@@ -12,9 +12,13 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.jobs import mails as mail_jobs
+from app.jobs import queue
 from app.jobs.runner import TRANSIENT_ERRORS, Progress, Result, job_kind
+from app.services import DomainError
+from app.services.common import formats
 from app.services.documents import rendering, store
 from app.services.payments import export as payment_export
+from app.services.payments import returns as payment_returns
 from app.transaction import unit_of_work
 from models import Job
 
@@ -25,22 +29,37 @@ log = logging.getLogger(__name__)
 @job_kind(PAYMENT_EXPORT, _l("Export of the accepted expense claims"))
 def export_payments(session: Session, job: Job, progress: Progress) -> Result:
     """Mise en paiement: the accepted claims go into a new batch, whose CSV file is
-    the job's result."""
+    the job's result; its summary gives the control total of each nature."""
     progress.report(0, payment_export.exportable_count(session, job.academy_id))
-    batch = payment_export.export_payments(session, job.academy_id, by_user_id=job.started_by_id)
+    batch = payment_export.export_payments(
+        session, job.academy_id, by_user_id=job.started_by_id, progress=progress.report
+    )
     # Each agent of the batch is told, by a job of its own once this one is committed.
     mail_jobs.start_payment_notices(
         session, job.academy_id, batch.id, started_by_id=job.started_by_id
     )
+    totals = " ; ".join(
+        _(
+            "%(nature)s: %(rows)s line(s), %(total)s",
+            nature=line["label"],
+            rows=line["rows"],
+            total=formats.euros(line["total"]),
+        )
+        for line in payment_export.control_totals(batch)
+    )
+    data = payment_export.batch_file(session, batch).encode("utf-8")
+    session.expire(batch, ["content"])  # stored: the job keeps its bytes only
     return Result(
         count=batch.claim_count,
         message=_(
             "Export no. %(number)s: %(count)s expense claim(s) sent for payment.",
             number=batch.number,
             count=batch.claim_count,
-        ),
+        )
+        + " "
+        + _("Control totals — %(totals)s.", totals=totals),
         file_name=batch.file_name,
-        data=payment_export.batch_file(session, batch).encode("utf-8"),
+        data=data,
     )
 
 
@@ -77,3 +96,31 @@ def render_documents(session: Session, job: Job, progress: Progress) -> Result:
             failed=failed,
         )
     return Result(count=len(ids), message=message)
+
+
+PAYMENT_RETURN = "payment_return"
+
+
+@job_kind(PAYMENT_RETURN, _l("Import of a return file of the finance office"))
+def import_payment_return(session: Session, job: Job, progress: Progress) -> Result:
+    """A large return file (``payment_returns.needs_job``): recorded whole, or refused
+    whole with its wrong lines in the job's message."""
+    data = job.input_data or b""
+    total = data.count(b"\n")
+    progress.report(0, total)
+    try:
+        result = payment_returns.import_return(
+            session, job.academy_id, data, by_user_id=job.started_by_id
+        )
+    except payment_returns.ReturnFileRefused as error:
+        raise DomainError(error.full_text()) from error
+    progress.report(total, total)
+    return Result(message=str(result.message), count=total)
+
+
+def start_return_import(session: Session, academy_id: int, data: bytes, *, by_user_id: int):
+    """Put a return file on the queue: the job keeps the file it works on."""
+    job = queue.start(session, academy_id, PAYMENT_RETURN, started_by_id=by_user_id)
+    job.input_data = data
+    session.flush()
+    return job

@@ -22,6 +22,7 @@ from app.seeds.demo_data import (
     CONDITIONS,
     ESTABLISHMENTS,
     EXAMS,
+    IMPUTATIONS,
     MISSION_TYPES,
     MISSIONS,
     MONTHS,
@@ -202,6 +203,11 @@ def _referential(session: Session) -> dict:
             fee_family=family,
             has_fee=has_fee,
             reimburses_travel=travel,
+            **dict(
+                zip(
+                    ("fee_imputation", "travel_imputation"), IMPUTATIONS.get(code, ()), strict=False
+                )
+            ),
         )
         for code, name, family, has_fee, travel in MISSION_TYPES
     }
@@ -704,6 +710,8 @@ def _amounts(session, claim, fee, travel) -> None:
         claim.fee_amount = computed.fee.amount
     if travel in VALIDATED_PATH:
         claim.travel_amount = computed.travel.total
+        for name, value in computed.travel.breakdown().items():
+            setattr(claim, f"travel_{name}", value)
 
 
 def _messages(session: Session, by_user_id: int) -> None:

@@ -114,6 +114,16 @@ EXAMS = (
     ),
 )
 
+# The budget imputation (fee, travel) of the mission types that differ from the
+# default (programme 141, titre 2 for the fees, titre 3 for the travel): the VAE and
+# the recruitment interviews are charged to programme 214.
+IMPUTATIONS = {
+    "VAE": ("0214-05-T2-VAE", "0214-05-T3-VAE"),
+    "RECRUT": ("0214-08-T2-RECRUTEMENT", "0214-08-T3-RECRUTEMENT"),
+    "CORRDOM": ("0141-02-T2-CORRECTION", "0141-02-T3-DEPLACEMENTS"),
+    "CORR": ("0141-02-T2-CORRECTION", "0141-02-T3-DEPLACEMENTS"),
+}
+
 MISSION_TYPES = (
     # code, name, family, has_fee, travel
     ("CORR", "Correction de copies", FeeEntryFamily.COPIES, True, True),

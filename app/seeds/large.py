@@ -545,6 +545,10 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
                 "accepted_at": None,
                 "fee_amount": None,
                 "travel_amount": None,
+                "travel_transport": None,
+                "travel_misc": None,
+                "travel_meals": None,
+                "travel_nights": None,
                 "payment_batch_id": None,
                 "version": 1,
                 "created_at": convoked,
@@ -562,7 +566,9 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
                 if travel in NUMBERED:
                     # A train trip whose fare the manager set: the amount is the fare.
                     fare = Decimal(rng.randrange(800, 9000)) / 100
-                    claim["travel_amount"] = fare
+                    claim["travel_amount"] = claim["travel_transport"] = fare
+                    claim["travel_misc"] = claim["travel_meals"] = Decimal(0)
+                    claim["travel_nights"] = Decimal(0)
                     legs.append(_leg(leg_id, claim, agent_towns[agent_id], mission, fare))
                     leg_id += 1
             if {fee, travel} & PAYABLE:
@@ -608,6 +614,9 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
     for start in range(0, len(to_send), BATCH_SIZE):
         chunk = to_send[start : start + BATCH_SIZE]
         batch_number += 1
+        sent = ClaimStatus.SENT_FOR_PAYMENT
+        fees = [c["fee_amount"] or 0 for _, c in chunk if c["fee_status"] is sent]
+        travels = [c["travel_amount"] or 0 for _, c in chunk if c["travel_status"] is sent]
         created = dt.datetime.combine(chunk[-1][0] + dt.timedelta(days=14), dt.time(11))
         batches.append(
             {
@@ -618,6 +627,11 @@ def _claims(session, rng, academy_id, missions, agent_towns, types, today, stats
                 "academy_id": academy_id,
                 "file_name": f"imagin-paiement-{batch_number:06d}.csv",
                 "claim_count": len(chunk),
+                # The control totals per nature, as the file will have them.
+                "fee_rows": len(fees),
+                "fee_total": sum(fees, Decimal(0)),
+                "travel_rows": len(travels),
+                "travel_total": sum(travels, Decimal(0)),
                 "content": None,
             }
         )

@@ -298,3 +298,26 @@ def test_the_dialogs_of_missions_and_competences(axe_page, demo, path, opener):
         expect(axe_page.get_by_role("dialog")).to_be_visible()
 
     check_both_modes(axe_page, open_dialog)
+
+
+def test_a_refused_return_file_with_its_lines(axe_page, demo, tmp_path):
+    """« Mise en paiement » after a refused return file: the list of its wrong lines
+    next to the file field, the focus on the field."""
+    sign_in(axe_page, "gestionnaire")
+    wrong = tmp_path / "retour.csv"
+    wrong.write_text(
+        "numero_dossier;nature;resultat;date_paiement;motif_rejet\r\n"
+        "2099-000001;REMUNERATION;PAYE;01/01/2026;\r\n",
+        encoding="utf-8",
+    )
+
+    def refused():
+        axe_page.goto(f"{axe_page.base_url}/mise-en-paiement/")
+        axe_page.set_input_files("#return-file", str(wrong))
+        axe_page.get_by_role("button", name="Importer le fichier retour").click()
+        expect(axe_page.locator("main")).to_contain_text(
+            "Ligne 2 : « 2099-000001 » : dossier inconnu."
+        )
+        expect(axe_page.locator("#return-file")).to_be_focused()
+
+    check_both_modes(axe_page, refused)

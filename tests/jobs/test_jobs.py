@@ -20,6 +20,7 @@ from app.jobs import kinds
 from app.jobs.queue import EXTENSION, JobQueue
 from app.jobs.queue import start as start_job
 from app.services import DomainError
+from app.services.jobs import records
 from app.services.payments import export as payment_export
 from app.transaction import unit_of_work
 from models import Academy, ExpenseClaim, Job, PaymentBatch, User
@@ -89,6 +90,11 @@ def test_the_export_runs_as_a_job_and_its_file_is_downloaded(app, manager, worke
     assert "Export des états de frais validés" in shown
     assert "Terminé" in shown
     assert "Lot n° 2 : 2 état(s) de frais transmis à la liquidation." in shown
+    # The control total of each nature (77847: fee 24.66, travel 16.00; 71103: travel).
+    assert (
+        "Totaux de contrôle — Rémunération : 1 ligne(s), 24,66 € ;"
+        " Déplacement : 2 ligne(s), 32,00 €." in re.sub(r"\s", " ", shown)
+    )
     assert re.search(r'<progress id="job-progress" max="2" value="2">', page.text)
     assert 'aria-live="polite"' in page.text
     assert "2 sur 2 élément(s) (100 %)" in shown
@@ -111,13 +117,13 @@ def test_the_export_runs_as_a_job_and_its_file_is_downloaded(app, manager, worke
 def test_a_refusal_fails_the_job_with_its_message_and_writes_nothing(
     app, manager, worker, monkeypatch
 ):
-    real = payment_export._check_complete_for_payment
+    real = payment_export._check_payable
 
-    def refuse(session, claim, parts, rates):
-        real(session, claim, parts, rates)
+    def refuse(session, row, parts, figures, payee):
+        real(session, row, parts, figures, payee)
         raise DomainError("Dossier financier incomplet (test).")
 
-    monkeypatch.setattr(payment_export, "_check_complete_for_payment", refuse)
+    monkeypatch.setattr(payment_export, "_check_payable", refuse)
     before = batches(app)
     job = start_export(manager)
     row = worker.wait_for(job)
@@ -148,6 +154,39 @@ def test_a_transient_error_is_tried_again_then_done(app, manager, worker, monkey
     assert row["attempts"] == 2 and len(calls) == 2
     assert batches(app) == 2  # the demo's batch and this one: the first try left nothing
     assert accepted(app) == 0
+    # The same batch, with the same number: the first try's number was rolled back too.
+    with app.app_context():
+        rows = db.session.execute(
+            select(PaymentBatch.number, func.count(ExpenseClaim.id))
+            .join(ExpenseClaim, ExpenseClaim.payment_batch_id == PaymentBatch.id)
+            .group_by(PaymentBatch.number)
+            .order_by(PaymentBatch.number)
+        ).all()
+    assert [tuple(row) for row in rows] == [(1, 1), (2, 2)]
+
+
+def test_the_export_reports_its_progress_chunk_by_chunk(app, manager, worker, monkeypatch):
+    """One claim per chunk: the job page's bar moves after each chunk."""
+    monkeypatch.setattr(payment_export, "CHUNK", 1)
+    reported = []
+    real = records.report
+
+    def report(session, job_id, done, total=None):
+        reported.append((done, total))
+        return real(session, job_id, done, total)
+
+    monkeypatch.setattr(records, "report", report)
+    job = start_export(manager)
+    row = worker.wait_for(job)
+    assert row["state"] is JobState.DONE
+    assert reported[:3] == [(0, 2), (1, 2), (2, 2)]
+    download = manager.get(f"/traitements/{job}/resultat")
+    rows = list(csv.reader(io.StringIO(download.data.decode()), delimiter=";"))
+    assert sorted((r[2], r[10]) for r in rows[1:]) == [
+        ("DEPLACEMENT", "16.00"),
+        ("DEPLACEMENT", "16.00"),
+        ("REMUNERATION", "24.66"),
+    ]
 
 
 def test_a_job_put_twice_runs_once(app, demo, backend):

@@ -511,9 +511,9 @@ def test_undo_service_done(session, manager, people):
 # --- Payment export ----------------------------------------------------------------------
 
 HEADER = (
-    "numero_lot;numero_dossier;nature;identifiant_agent;nom;prenom;numero_insee;iban;bic;"
-    "montant_remuneration;montant_transport;montant_frais_divers;montant_repas;"
-    "montant_nuitees;montant_total;date_service_fait;numero_mission;examen;session"
+    "numero_lot;numero_dossier;nature;imputation_budgetaire;identifiant_agent;nom;prenom;"
+    "numero_insee;iban;bic;montant;montant_transport;montant_frais_divers;montant_repas;"
+    "montant_nuitees;date_service_fait;numero_mission;type_mission;examen;session"
 )
 
 
@@ -546,27 +546,34 @@ def test_export_payments_builds_the_next_batch(session, rennes, manager, people)
     def tail(claim):
         mission = claim.assignment.mission
         done = claim.assignment.service_done_on.isoformat()
-        return [done, str(mission.number), mission.session.exam.name, mission.session.name]
+        exam = [mission.mission_type.name, mission.session.exam.name, mission.session.name]
+        return [done, str(mission.number), *exam]
 
     teacher_id = ["35E0000001MPC", "LECLERC", "Claire", "278073512345623"]
     teacher_id += ["FR1420041010050500013M02606", "PSSTFRPPREN"]
     external_id = ["EXT35000123", "LE GALL", "Marc", "178051412345626"]
     external_id += ["FR7630006000011234567890189", "AGRIFRPPXXX"]
+    fee, travel = "0141-02-T2-EXAMENS", "0141-02-T3-DEPLACEMENTS"  # the types' defaults
     zero = "0.00"
+    by_car = ["16.00", "16.00", zero, zero, zero]  # 2 x 25 km x 0.32: all transport
     expected = [
-        ["2", oral.number, "REMUNERATION", *teacher_id, "24.66", zero, zero, zero, zero, "24.66"]
+        ["2", oral.number, "REMUNERATION", fee, *teacher_id, "24.66", zero, zero, zero, zero]
         + tail(oral),  # 12 candidates x 30 min x 4.11 €/h
-        ["2", oral.number, "DEPLACEMENT", *teacher_id, zero, "16.00", zero, zero, zero, "16.00"]
-        + tail(oral),  # 2 x 25 km x 0.32
-        ["2", harmo.number, "DEPLACEMENT", *teacher_id, zero, "16.00", zero, zero, zero, "16.00"]
-        + tail(harmo),
-        ["2", jury.number, "DEPLACEMENT", *external_id, zero, "16.00", zero, zero, zero, "16.00"]
-        + tail(jury),
+        ["2", oral.number, "DEPLACEMENT", travel, *teacher_id, *by_car] + tail(oral),
+        ["2", harmo.number, "DEPLACEMENT", travel, *teacher_id, *by_car] + tail(harmo),
+        ["2", jury.number, "DEPLACEMENT", travel, *external_id, *by_car] + tail(jury),
     ]
     header, *rows = csv_rows(batch)
     assert header == HEADER.split(";")
     assert sorted(rows) == sorted(expected)
     assert [row[1] for row in rows] == sorted(row[1] for row in rows)  # by dossier number
+    # The control totals per nature, as the file has them.
+    assert (batch.fee_rows, batch.fee_total) == (1, D("24.66"))
+    assert (batch.travel_rows, batch.travel_total) == (3, D("48.00"))
+    assert [(t["nature"], t["rows"], t["total"]) for t in payment_export.control_totals(batch)] == [
+        ("REMUNERATION", 1, D("24.66")),
+        ("DEPLACEMENT", 3, D("48.00")),
+    ]
     assert tail(jury)[0] == clock.today().isoformat()
 
     assert statuses(oral) == (S.SENT_FOR_PAYMENT, S.SENT_FOR_PAYMENT)

@@ -59,12 +59,13 @@ def test_the_payment_csv_neutralises_an_agent_named_with_a_formula(demo, session
     manager = session.scalar(select(Manager.user_id).where(Manager.code == "DEC2-GUILLOU"))
     batch = payment_export.export_payments(session, rennes, by_user_id=manager)
     header, *rows = list(csv.reader(io.StringIO(batch.content, newline=""), delimiter=";"))
-    names = [(row[4], row[5]) for row in rows if row[3] == "35E0000001MPC"]
+    who, last, first = (header.index(c) for c in ("identifiant_agent", "nom", "prenom"))
+    names = [(row[last], row[first]) for row in rows if row[who] == "35E0000001MPC"]
     assert names and all(name == ("'" + payload, "'" + payload) for name in names)
     # No cell of the file starts with a formula sign, whoever typed it.
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
     # The amounts are still plain numbers.
-    total = header.index("montant_total")
+    total = header.index("montant")
     assert all(Decimal(row[total]) > 0 for row in rows)

@@ -4,6 +4,7 @@ files), and a second run is refused."""
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -142,7 +143,14 @@ def test_a_batch_file_is_written_on_first_download_then_kept(app, large):
         assert {row[1] for row in rows[1:]} == {c.number for c in sent}
         # The travel rows carry the SNCF fare the manager set.
         travel = [r for r in rows[1:] if r[2] == "DEPLACEMENT"]
-        assert travel and all(r[10] == r[14] != "0.00" for r in travel)
+        amount = rows[0].index("montant")
+        transport = rows[0].index("montant_transport")
+        assert travel and all(r[amount] == r[transport] != "0.00" for r in travel)
+        # The control totals of the batch add up to the file's amounts.
+        assert {t["nature"]: t["total"] for t in payment_export.control_totals(batch)} == {
+            nature: sum((Decimal(r[amount]) for r in rows[1:] if r[2] == nature), Decimal(0))
+            for nature in ("REMUNERATION", "DEPLACEMENT")
+        }
         batch_id = batch.id
         session.remove()
         again = session.get(PaymentBatch, batch_id)

@@ -131,9 +131,12 @@ def test_accept_waits_for_the_service_done_then_export_then_never_twice(app, man
         ("2026-000002", "DEPLACEMENT"),
         ("2026-000003", "DEPLACEMENT"),
     ]
-    assert rows[1][9] == "70.00"  # 14 copies at 5.00 EUR
+    header = rows[0]
+    assert rows[1][header.index("montant")] == "70.00"  # 14 copies at 5.00 EUR
+    assert rows[1][header.index("imputation_budgetaire")] == "0141-02-T2-CORRECTION"
+    assert rows[2][header.index("imputation_budgetaire")] == "0141-02-T3-DEPLACEMENTS"
     # What the finance office pays with: the INSEE number, IBAN and BIC.
-    assert rows[1][3:9] == [
+    assert rows[1][4:10] == [
         "35E0000001MPC",
         "LECLERC",
         "Claire",
@@ -141,7 +144,8 @@ def test_accept_waits_for_the_service_done_then_export_then_never_twice(app, man
         "FR1420041010050500013M02606",
         "PSSTFRPPREN",
     ]
-    assert rows[1][15] == rows[2][15] != ""  # the service fait date
+    done = header.index("date_service_fait")
+    assert rows[1][done] == rows[2][done] != ""  # the service fait date
 
     again = post(manager, "/mise-en-paiement/exporter")
     page = manager.get(again.headers["Location"])

@@ -126,6 +126,8 @@ def test_the_caps_are_edited_on_the_mission_type(app, manager):
         "max_copies": "0",
         "max_candidates": values.get("max_candidates", "120"),
         "max_hours": "60",
+        "fee_imputation": values["fee_imputation"],
+        "travel_imputation": values["travel_imputation"],
     }
     refused = manager.post(f"/missiontypemodelview/edit/{type_id}", data=data)
     assert refused.status_code == 200

@@ -36,7 +36,7 @@ from models import (
     Mission,
     MissionType,
 )
-from models.enums import ClaimStatus, DocumentDossier, DocumentPiece, FeeEntryFamily
+from models.enums import ClaimPart, ClaimStatus, DocumentDossier, DocumentPiece, FeeEntryFamily
 
 from ..base import back_to, manager_screen, pdf_response, render_list_page, run_action
 
@@ -134,8 +134,8 @@ class ClaimProcessingView(BaseView):
                     "mission": mission.number,
                     "day": mission.first_day,
                     "centre": mission.centre.name if mission.centre else "",
-                    "fee": fee.label,
-                    "travel": travel.label,
+                    "fee": claim_page.status_text(claim, ClaimPart.FEE, fee),
+                    "travel": claim_page.status_text(claim, ClaimPart.TRAVEL, travel),
                     "select": box,
                 },
                 url=url_for("ClaimProcessingView.claim", claim_id=claim.id),

@@ -144,9 +144,23 @@ KEYWORD_AGENT_COLUMNS = (Agent.last_name, Agent.first_name, Agent.numen, Agent.e
 
 def waiting_for_manager():
     """Claims on which the manager has something to do: a part validated by the agent
-    or to be processed by the manager."""
+    or to be processed by the manager, or rejected by the finance office (back with
+    the manager to accept again)."""
     waiting = (ClaimStatus.VALIDATED, ClaimStatus.TO_BE_PROCESSED)
-    return or_(ExpenseClaim.fee_status.in_(waiting), ExpenseClaim.travel_status.in_(waiting))
+    return or_(
+        ExpenseClaim.fee_status.in_(waiting),
+        ExpenseClaim.travel_status.in_(waiting),
+        rejected_by_payment(),
+    )
+
+
+def rejected_by_payment():
+    """A part the finance office rejected, not accepted again yet."""
+    back = ClaimStatus.PROCESSED_BY_MANAGER
+    return or_(
+        (ExpenseClaim.fee_status == back) & ExpenseClaim.fee_payment_rejection.is_not(None),
+        (ExpenseClaim.travel_status == back) & ExpenseClaim.travel_payment_rejection.is_not(None),
+    )
 
 
 # A part in these statuses has a stored amount, unless it could not be computed.

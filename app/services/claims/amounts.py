@@ -179,6 +179,9 @@ class LegAmount:
         return money(self.transport + self.misc + self.meals + self.nights)
 
 
+BREAKDOWN = ("transport", "misc", "meals", "nights")
+
+
 @dataclass
 class TravelAmount:
     legs: list[LegAmount] = field(default_factory=list)
@@ -188,6 +191,14 @@ class TravelAmount:
     @property
     def missing(self) -> list[MissingRate]:
         return unique_lines(item for leg in self.legs for item in leg.missing)
+
+    def breakdown(self) -> dict[str, Decimal]:
+        """The amount's parts over the trips: transport (kilometre allowances, fares),
+        miscellaneous (tolls, parking), meals, nights."""
+        return {
+            name: money(sum((getattr(leg, name) or ZERO for leg in self.legs), ZERO))
+            for name in BREAKDOWN
+        }
 
     @property
     def total(self) -> Decimal | None:

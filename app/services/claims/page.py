@@ -26,7 +26,7 @@ from app.services.claims import summary as claim_summary
 from app.services.common import formats
 from app.services.people import personal_data
 from models import Academy, ExpenseClaim, Mission, SupportingDocument, TravelLeg, User
-from models.enums import ClaimStatus, DocumentDossier, FeeEntryFamily, TransportMode
+from models.enums import ClaimPart, ClaimStatus, DocumentDossier, FeeEntryFamily, TransportMode
 
 # --- The agent's tabs --------------------------------------------------------------------
 
@@ -297,6 +297,8 @@ class AgentPage:
     fee_warnings: list = field(default_factory=list)
     # The barème's lines that leave a part without amount (with ``with_amounts``).
     missing_rates: list = field(default_factory=list)
+    # The finance office's answer per part ("Payé le 12/07/2027").
+    payments: list = field(default_factory=list)
 
     @property
     def first_access(self) -> bool:
@@ -352,6 +354,8 @@ def agent_page(
         notes=agent_notes(claim, today, first_of_day),
         first_of_day=first_of_day,
         fee_warnings=lifecycle.fee_warnings(claim),
+        # The agent reads the payments; a rejection is the manager's to settle.
+        payments=[o for o in payment_outcomes(claim) if o.kind == "paid"],
     )
     if with_amounts:
         computed = amounts.compute(session, claim)
@@ -396,6 +400,8 @@ class ManagerPage:
     # as every page shows it (masked).
     payment_gaps: list = field(default_factory=list)
     financial_file: dict = field(default_factory=dict)
+    # The finance office's answer per part (paid on a date, or rejected and why).
+    payments: list = field(default_factory=list)
 
 
 def manager_actions(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> dict[str, Decision]:
@@ -423,11 +429,15 @@ def manager_page(session: Session, claim: ExpenseClaim, today: dt.date) -> Manag
             offered.add("enter_fee_detail")
         if actions["deposit"]:
             offered.add("deposit")
+    elif processing.returned_by_payment(claim):
+        offered.add("accept")  # rejected by the finance office: accepted again
     fee_status, travel_status = lifecycle.shown_statuses(claim, today)
     fee, travel = shown_amounts(claim, computed, for_agent=False)
     agent = claim.assignment.agent
     # Only while the claim is open (not cancelled, not sent for payment).
-    open_claim = bool(actions["cancel"]) and not actions["restore"]
+    open_claim = (bool(actions["cancel"]) and not actions["restore"]) or bool(
+        processing.returned_by_payment(claim)
+    )
     return ManagerPage(
         fee_status=fee_status,
         travel_status=travel_status,
@@ -439,7 +449,48 @@ def manager_page(session: Session, claim: ExpenseClaim, today: dt.date) -> Manag
         fee_warnings=lifecycle.fee_warnings(claim),
         payment_gaps=processing.payment_gaps(claim, computed) if open_claim else [],
         financial_file=personal_data.masked(agent),
+        payments=payment_outcomes(claim),
     )
+
+
+# --- The finance office's answer ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    """One part's answer from the finance office: ``kind`` is "paid" or "rejected"."""
+
+    part: ClaimPart
+    kind: str
+    text: object
+
+
+def payment_outcome(claim: ExpenseClaim, part: ClaimPart) -> PaymentOutcome | None:
+    """ "Payé le 12/07/2027", or "Rejeté par la liquidation : <motif>" (while the
+    part was not exported again)."""
+    paid_on = claim.fee_paid_on if part is ClaimPart.FEE else claim.travel_paid_on
+    if paid_on is not None:
+        return PaymentOutcome(part, "paid", _l("Paid on %(day)s", day=formats.day(paid_on)))
+    reason = processing.payment_rejection(claim, part)
+    if reason:
+        return PaymentOutcome(
+            part, "rejected", _l("Rejected by the finance office: %(reason)s", reason=reason)
+        )
+    return None
+
+
+def payment_outcomes(claim: ExpenseClaim) -> list[PaymentOutcome]:
+    return [
+        outcome
+        for part in processing.PARTS
+        if (outcome := payment_outcome(claim, part)) is not None
+    ]
+
+
+def status_text(claim: ExpenseClaim, part: ClaimPart, shown: ClaimStatus) -> str:
+    """A part's status as a list shows it, with the finance office's answer."""
+    outcome = payment_outcome(claim, part)
+    return f"{shown.label} — {outcome.text}" if outcome else str(shown.label)
 
 
 # --- Shared by both pages -----------------------------------------------------------------

@@ -99,6 +99,21 @@ def _open(claim: ExpenseClaim) -> Decision:
     return first_refusal(_not_exported(claim), _not_cancelled(claim))
 
 
+def payment_rejection(claim: ExpenseClaim, part: ClaimPart) -> str | None:
+    """The finance office's reason for rejecting this part (return file), if any."""
+    return claim.fee_payment_rejection if part is ClaimPart.FEE else claim.travel_payment_rejection
+
+
+def returned_by_payment(claim: ExpenseClaim) -> list[ClaimPart]:
+    """The parts the finance office rejected, back with the manager to accept again
+    (the claim was exported, but these parts may be accepted once more)."""
+    return [
+        part
+        for part in PARTS
+        if payment_rejection(claim, part) and part_status(claim, part) in READY
+    ]
+
+
 class NotPayable(DomainError):
     """An acceptance refused because the agent's financial file cannot be paid;
     ``summary`` names the agent and what is missing (the bulk action's summary)."""
@@ -169,8 +184,9 @@ def can_accept(claim: ExpenseClaim, computed: amounts.ClaimAmounts) -> Decision:
     by the agent or processed by the manager), the service fait is recorded, no train
     fare is missing, the fee has an amount (stored, or computed from the barème), and
     the finance office can pay the agent (``can_pay``)."""
-    if not (decision := _open(claim)):
-        return decision
+    opened = _not_cancelled(claim) if returned_by_payment(claim) else _open(claim)
+    if not opened:
+        return opened
     if ClaimStatus.ACCEPTED in (claim.fee_status, claim.travel_status):
         return refused(_l("This expense claim is already accepted."))
     for part in PARTS:
@@ -216,6 +232,8 @@ def accept(session: Session, claim: ExpenseClaim, *, by_user_id: int) -> None:
     if ClaimPart.TRAVEL in ready:
         # Computed again so that the export's breakdown adds up to the stored amount.
         claim.travel_amount = computed.travel.total
+        for name, value in computed.travel.breakdown().items():
+            setattr(claim, f"travel_{name}", value)
     for part in ready:
         lifecycle.transition(claim, part, ClaimStatus.ACCEPTED, by_user_id=by_user_id)
     claim.accepted_at = clock.now()

@@ -17,11 +17,14 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 def safe_cell(value: Any) -> Any:
     """``value`` as a spreadsheet reads it as data: text starting like a formula gets a
     leading single quote; numbers, ``None`` and booleans are left as they are."""
+    if value.__class__ is str:  # the common case first (a payment file has 1.5 M cells)
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
     if isinstance(value, bool | int | float | Decimal) or value is None:
         return value
     text = str(value)

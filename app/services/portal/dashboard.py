@@ -69,7 +69,9 @@ def headline(session: Session, academy_id: int, session_id: int | None) -> Headl
         _claims(academy_id, session_id).add_columns(
             func.count(),
             func.sum(case((waiting_for_manager(), 1), else_=0)),
-            func.sum(case((accepted & ExpenseClaim.payment_batch_id.is_(None), 1), else_=0)),
+            # Waiting for the export: a part accepted (a part the finance office
+            # rejected and the manager accepted again is in a batch already).
+            func.sum(case((accepted, 1), else_=0)),
             func.sum(case((ExpenseClaim.not_done_declared_at.is_not(None), 1), else_=0)),
             func.sum(ExpenseClaim.fee_amount),
             func.sum(ExpenseClaim.travel_amount),

@@ -31,7 +31,7 @@
     }
     text.textContent = status.progress_text;
     message.textContent = status.message;
-    message.className = status.state === "failed" ? "text-danger" : "";
+    message.className = "imagin-job-message" + (status.state === "failed" ? " text-danger" : "");
     file.hidden = !status.has_file;
   }
 
