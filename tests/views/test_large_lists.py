@@ -190,3 +190,35 @@ def test_a_long_list_is_counted_up_to_a_cap(app, manager, monkeypatch):
     last = (total + 19) // 20
     beyond = text(manager.get(LIST, query_string={"page": last + 5}).text)
     assert f"Page {last} / {last}" in beyond
+
+
+def test_a_keyword_found_everywhere_gives_the_same_claims_as_a_rare_one(
+    app, manager, monkeypatch
+):
+    """The keys a keyword matches are read first and listed when they are few; past
+    ``listed_keys`` (agents, missions or claims) the search stays a subquery. Both ways
+    find the same claims, in the same order."""
+    from app.services.common import listing
+
+    grow(app)
+    with app.app_context():
+        name = db.session.scalar(
+            select(Agent.last_name)
+            .join(Assignment, Assignment.agent_id == Agent.id)
+            .where(Agent.last_name.not_like("% %"))
+            .group_by(Agent.last_name)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+    listed = {
+        page: list_rows(manager.get(LIST, query_string={"q": name, "page": page}).text)
+        for page in (1, 2)
+    }
+    assert len(listed[1]) == 20, listed
+    assert all(name.lower() in " ".join(row).lower() for row in listed[1] + listed[2])
+    for limit in (3, 30):  # few agents but many claims; then many agents too
+        monkeypatch.setattr(listing, "MAX_LISTED_KEYS", {})
+        monkeypatch.setattr(listing, "DEFAULT_LISTED_KEYS", limit)
+        for page in (1, 2):
+            rows = list_rows(manager.get(LIST, query_string={"q": name, "page": page}).text)
+            assert rows == listed[page], (limit, page)
