@@ -192,9 +192,7 @@ def test_a_long_list_is_counted_up_to_a_cap(app, manager, monkeypatch):
     assert f"Page {last} / {last}" in beyond
 
 
-def test_a_keyword_found_everywhere_gives_the_same_claims_as_a_rare_one(
-    app, manager, monkeypatch
-):
+def test_a_keyword_found_everywhere_gives_the_same_claims_as_a_rare_one(app, manager, monkeypatch):
     """The keys a keyword matches are read first and listed when they are few; past
     ``listed_keys`` (agents, missions or claims) the search stays a subquery. Both ways
     find the same claims, in the same order."""
