@@ -148,11 +148,16 @@ def keyword_condition(session: Session, pattern: str):
 KEYWORD_AGENT_COLUMNS = (Agent.last_name, Agent.first_name, Agent.numen, Agent.external_id)
 
 
+WAITING_STATUSES = (ClaimStatus.VALIDATED, ClaimStatus.TO_BE_PROCESSED)
+
+
 def waiting_for_manager():
     """Claims on which the manager has something to do: a part validated by the agent
     or to be processed by the manager."""
-    waiting = (ClaimStatus.VALIDATED, ClaimStatus.TO_BE_PROCESSED)
-    return or_(ExpenseClaim.fee_status.in_(waiting), ExpenseClaim.travel_status.in_(waiting))
+    return or_(
+        ExpenseClaim.fee_status.in_(WAITING_STATUSES),
+        ExpenseClaim.travel_status.in_(WAITING_STATUSES),
+    )
 
 
 # A part in these statuses has a stored amount, unless it could not be computed.
