@@ -12,12 +12,11 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SubmitField, TextAreaField
 
-from app import transaction
+from app import current, transaction
 from app.catalogue import BY_CODE, activities_for
 from app.extensions import db
 from app.services import DomainError
 from app.services.common import listing
-from app.services.people.users import services_of
 from app.services.portal import activities, messages
 from models.enums import MessageKind, Service
 
@@ -33,7 +32,7 @@ class PortalPagesView(BaseView):
     @expose("/guide")
     @login_required
     def guide(self):
-        services = services_of(current_user)
+        services = current.services()
         return self.render_template(
             "imagin/guide.html",
             title=_("User guide"),
@@ -49,7 +48,7 @@ class PortalPagesView(BaseView):
     @login_required
     def help(self):
         definition = BY_CODE.get(request.args.get("activite", ""))
-        services = services_of(current_user)
+        services = current.services()
         if definition is not None and not any(s in definition.services for s in services):
             definition = None
         return self.render_template("imagin/help.html", title=_("Help"), activity=definition)
@@ -78,7 +77,7 @@ class ActivityOpeningView(BaseView):
     default_view = "index"
 
     def _editor_services(self):
-        return services_of(current_user)
+        return current.services()
 
     @expose("/")
     @has_access
