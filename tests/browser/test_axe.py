@@ -154,6 +154,7 @@ def test_a_form_in_error(axe_page, demo):
         ("enseignant", "/compte/mot-de-passe"),
         ("enseignant", "/competences/saisie/"),
         ("gestionnaire", "/tableau-de-bord/"),
+        ("gestionnaire", "/traitement-etats-de-frais/"),
         ("gestionnaire", "/ouverture-activites/"),
         ("gestionnaire", "/traitements/"),
         ("gestionnaire", "/mise-en-paiement/"),
