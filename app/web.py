@@ -30,12 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from app import bounds
+from app import bounds, current
 from app.catalogue import BY_VIEW
 from app.extensions import db
-from app.services.common import clock, formats, listing
+from app.services.common import formats, listing
 from app.services.people import accounts
-from app.services.people.users import agent_of, services_of
 from app.services.portal import activities
 from models import Academy
 
@@ -219,7 +218,9 @@ def enforce_session():
         if request.endpoint == "AccountView.keepalive":
             return "", 401
         return redirect(current_app.appbuilder.get_url_for_login_with(target))
-    session["imagin_seen_at"] = clock.now().isoformat()
+    seen_at = accounts.seen_again(session)
+    if seen_at is not None:
+        session["imagin_seen_at"] = seen_at
     if security.must_change_password and request.endpoint not in OPEN_DURING_FORCED_CHANGE:
         flash(_("Please choose your own password before going on."), "warning")
         return redirect(url_for("AccountView.change_password"))
@@ -235,7 +236,9 @@ def refuse_closed_activity():
     definition = current_activity()
     if definition is None or not current_user.is_authenticated:
         return None
-    state = activities.is_open_for(db.session, definition.code, services_of(current_user))
+    state = activities.is_open_for(
+        db.session, definition.code, current.services(), states=current.open_states()
+    )
     if state is False:
         flash(
             _(
@@ -271,9 +274,12 @@ def shell_context() -> dict:
         definition = current_activity()
         context["current_activity"] = definition
         context["menu_sections"] = activities.menu_for(
-            db.session, services_of(current_user), definition.code if definition else None
+            db.session,
+            current.services(),
+            definition.code if definition else None,
+            states=current.open_states(),
         )
-        agent = agent_of(db.session, current_user)
+        agent = current.agent()
         context["display_name"] = (
             f"{agent.first_name} {agent.last_name.upper()}"
             if agent

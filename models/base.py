@@ -63,9 +63,10 @@ class EncryptedString(TypeDecorator):
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """What Alembic's autogenerate compares: everything but the PostgreSQL-only trigram
-    indexes of migration 0005, which the models do not declare."""
-    return not (type_ == "index" and name and name.endswith("_trgm"))
+    """What Alembic's autogenerate compares: everything but the PostgreSQL-only indexes
+    the models do not declare: the trigram indexes of migration 0005 and the sort
+    indexes (``DESC NULLS LAST``) of migration 0012."""
+    return not (type_ == "index" and name and name.endswith(("_trgm", "_pg")))
 
 
 def utcnow() -> dt.datetime:

@@ -69,3 +69,36 @@ def test_keyword_search_has_trigram_indexes_on_postgresql_only(app_ctx):
                 )
             }
             assert not {name for name in names if name.endswith("_trgm")}
+
+
+def test_the_lists_sort_order_has_an_index_on_postgresql_only(app_ctx):
+    """Migration 0012: on PostgreSQL the missions of an académie are read in the lists'
+    order (``first_day DESC NULLS LAST``, newest first) from an index, so a page stops
+    once full instead of sorting every claim; SQLite has none."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            names = set(
+                connection.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%\\_pg'")
+                ).scalars()
+            )
+            assert "ix_mission_academy_first_day_pg" in names
+            connection.execute(text("SET enable_seqscan = off"))
+            connection.execute(text("SET enable_sort = off"))
+            plan = "\n".join(
+                connection.execute(
+                    text(
+                        "EXPLAIN SELECT id FROM mission WHERE academy_id = 1 "
+                        "ORDER BY first_day DESC NULLS LAST, id DESC LIMIT 20"
+                    )
+                ).scalars()
+            )
+            assert "ix_mission_academy_first_day_pg" in plan, plan
+        else:
+            names = {
+                row[0]
+                for row in connection.execute(
+                    text("SELECT name FROM sqlite_master WHERE type = 'index'")
+                )
+            }
+            assert not {name for name in names if name.endswith("_pg")}

@@ -4,7 +4,15 @@ script prints, per page, the median and worst time, the number of SQL statements
 same for any number of rows: no query per row) and the size of the answer; then the
 process's peak memory.
 
-Usage (after ``flask --app run imagin seed-large`` on the same database):
+Then the portal against the bare framework (``tools/baseline.py``, B2: plain Flask +
+SQLAlchemy + Jinja rendering the same rows; a bare xhtml2pdf render of the same HTML
+for the PDF recap): each pair is requested alternately, A B A B, in the same minute,
+and printed as medians and as a ratio, so that the machine's load weighs on both.
+With ``--compare`` the medians are divided by those of another run (the demo-only
+data set): the growth of each page with the data.
+
+Usage (after ``flask --app run imagin seed-large`` on the same database; ``--demo``
+for a database holding the demo only, as the reference of the growth):
 
     FLASK_DEBUG=1 .venv/bin/python tools/benchmark.py [--repeat 5] [--json out.json]
     FLASK_DEBUG=1 DATABASE_URL=postgresql://… .venv/bin/python tools/benchmark.py
@@ -17,6 +25,8 @@ payment): run it on a benchmark database. ``--accepted 50000`` first brings the 
 claims waiting for the export up to that number, by taking claims of ``seed-large``'s
 past batches back to "Validé par gestionnaire" (payable agents, amounts and service fait
 already there), as if they had never been exported.
+    FLASK_DEBUG=1 DATABASE_URL=…/demo .venv/bin/python tools/benchmark.py --demo --json demo.json
+    FLASK_DEBUG=1 DATABASE_URL=…/large .venv/bin/python tools/benchmark.py --compare demo.json
 """
 
 from __future__ import annotations
@@ -212,6 +222,8 @@ def main() -> int:
         "--accepted", type=int, default=0, help="with --export: accepted claims to export"
     )
     parser.add_argument("--only", help="measure only the pages whose label contains this")
+    parser.add_argument("--demo", action="store_true", help="the database holds the demo only")
+    parser.add_argument("--compare", help="figures of another run (--json): growth ratios")
     args = parser.parse_args()
 
     from app import create_app
@@ -220,7 +232,7 @@ def main() -> int:
 
     app = create_app({"RATELIMIT_ENABLED": False, "SERVER_NAME": None})
     with app.app_context():
-        if not large_dataset.already_loaded(db.session):
+        if not args.demo and not large_dataset.already_loaded(db.session):
             print("Chargez d'abord le jeu volumineux : flask --app run imagin seed-large")
             return 2
     if args.export:
@@ -290,13 +302,155 @@ def main() -> int:
             f"| {figures['worst_ms']:>8} | {figures['sql_statements']:>3} "
             f"| {figures['sql_median_ms']:>6} | {figures['kib']:>3} |"
         )
+    pairs = _baseline_pairs(app, client, args.repeat * 4)
+    if args.compare:
+        _print_growth(results, pairs, json.loads(Path(args.compare).read_text()))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"Mémoire maximale du processus : {peak:.0f} MiB")
     if args.json:
         Path(args.json).write_text(
-            json.dumps({"database": database, "pages": results, "peak_mib": round(peak)}, indent=2)
+            json.dumps(
+                {
+                    "database": database,
+                    "pages": results,
+                    "baseline": pairs,
+                    "peak_mib": round(peak),
+                },
+                indent=2,
+            )
         )
-    return 0 if all(r["status"] == 200 for r in results) else 1
+    ok = all(r["status"] == 200 for r in results) and all(p["status"] == 200 for p in pairs)
+    return 0 if ok else 1
+
+
+def _timed(call) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = call()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def _baseline_pairs(app, manager, repeat: int) -> list[dict]:
+    """The portal's pages against B2, interleaved A B A B: medians and ratios."""
+    from app.extensions import db
+    from models import Academy, Agent, Assignment, ExpenseClaim, User
+    from tools.baseline import bare_pdf, create_baseline
+    from views.claims.agent import _pdf_context
+
+    teacher = app.test_client()
+    token = CSRF.search(teacher.get("/login/").text).group(1)
+    teacher.post(
+        "/login/", data={"username": "enseignant", "password": PASSWORD, "csrf_token": token}
+    )
+    page = teacher.get("/etats-de-frais/").text
+    if 'name="accept"' in page:  # the conditions of use, accepted once
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        token = CSRF.search(page).group(1)
+        teacher.post(
+            "/etats-de-frais/conditions",
+            data={"accept": "y", "version": version, "csrf_token": token},
+        )
+    with app.app_context():
+        agent_id = db.session.scalar(
+            select(Agent.id)
+            .join(User, Agent.user_id == User.id)
+            .where(User.username == "enseignant")
+        )
+        claim_id = db.session.scalar(
+            select(ExpenseClaim.id)
+            .join(ExpenseClaim.assignment)
+            .where(Assignment.agent_id == agent_id, ExpenseClaim.number.is_not(None))
+            .order_by(ExpenseClaim.id)
+            .limit(1)
+        )
+        academy_id = db.session.scalar(select(Academy.id).order_by(Academy.id).limit(1))
+        url = db.engine.url.render_as_string(hide_password=False)
+        db.session.remove()
+    with app.test_request_context():
+        from flask import render_template
+
+        claim = db.session.get(ExpenseClaim, claim_id)
+        html = render_template("imagin/pdf/claim_recap.html", **_pdf_context(claim))
+        db.session.remove()
+    bare = create_baseline(url).test_client()
+
+    def get(client, path):
+        return lambda: client.get(path)
+
+    def pdf():
+        bare_pdf(html)
+        return None
+
+    cases = [
+        (
+            "Agent's claims list",
+            get(teacher, "/etats-de-frais/"),
+            get(bare, f"/agent-claims/{agent_id}"),
+        ),
+        (
+            "Agent's claim page (Suivi)",
+            get(teacher, f"/etats-de-frais/{claim_id}/suivi"),
+            get(bare, f"/claim/{claim_id}"),
+        ),
+        (
+            "Manager's claims list, first page",
+            get(manager, "/traitement-etats-de-frais/"),
+            get(bare, f"/academy-claims/{academy_id}"),
+        ),
+        (
+            "PDF recap vs bare xhtml2pdf",
+            get(teacher, f"/etats-de-frais/{claim_id}/recapitulatif.pdf"),
+            pdf,
+        ),
+    ]
+    print()
+    print("Portail (A) contre le cadre nu B2 (B), en alternance A B A B :")
+    print(f"| {'page':<36} | A median ms | B median ms | A ÷ B | B2 throughput share |")
+    print(f"|{'-' * 38}|-------------|-------------|-------|---------------------|")
+    pairs = []
+    for label, portal, baseline in cases:
+        portal(), baseline()  # warm-up
+        a_times, b_times, status = [], [], 200
+        for _ in range(repeat):
+            elapsed, response = _timed(portal)
+            a_times.append(elapsed)
+            status = max(status, response.status_code)
+            elapsed, response = _timed(baseline)
+            b_times.append(elapsed)
+            if response is not None:
+                status = max(status, response.status_code)
+        a, b = statistics.median(a_times), statistics.median(b_times)
+        figures = {
+            "page": label,
+            "status": status,
+            "a_median_ms": round(a, 1),
+            "b_median_ms": round(b, 1),
+            "ratio": round(a / b, 2),
+            "throughput_share": round(b / a, 2),
+        }
+        pairs.append(figures)
+        print(
+            f"| {label:<36} | {figures['a_median_ms']:>11} | {figures['b_median_ms']:>11} "
+            f"| {figures['ratio']:>5} | {figures['throughput_share']:>19} |"
+        )
+    return pairs
+
+
+def _print_growth(results, pairs, reference) -> None:
+    """Each page's median divided by the same page's median in ``reference``."""
+    before = {r["page"]: r["median_ms"] for r in reference.get("pages", [])}
+    before |= {p["page"]: p["a_median_ms"] for p in reference.get("baseline", [])}
+    now = {r["page"]: r["median_ms"] for r in results}
+    now |= {p["page"]: p["a_median_ms"] for p in pairs}
+    print()
+    print(f"Croissance contre {reference.get('database', '?')} :")
+    print(f"| {'page':<40} | demo ms | large ms | large ÷ demo |")
+    print(f"|{'-' * 42}|---------|----------|--------------|")
+    for page, median in now.items():
+        if before.get(page):
+            print(
+                f"| {page:<40} | {before[page]:>7} | {median:>8} "
+                f"| {round(median / before[page], 2):>12} |"
+            )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation
 
-from app import transaction
+from app import current, transaction
 from app.extensions import db
 from app.security import client_ip, log, open_session
 from app.services import DomainError, NotFound
@@ -23,7 +23,6 @@ from app.services.common.fields import Required
 from app.services.mails import messages as mails
 from app.services.people import accounts, personal_data
 from app.services.people import directory as people
-from app.services.people.users import manager_of
 
 from .base import agent_screen, login_required, service_rule
 
@@ -294,7 +293,7 @@ class AgentAccountView(BaseView):
     default_view = "show"
 
     def _agent(self, agent_id: int):
-        manager = manager_of(db.session, current_user)
+        manager = current.manager()
         try:
             if manager is None:
                 raise NotFound(_l("No manager file is linked to your account."))

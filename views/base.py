@@ -19,13 +19,11 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
-from app import transaction
+from app import current, transaction
 from app.catalogue import BY_CODE, CATALOGUE
-from app.extensions import db
 from app.fab_routes import NoActions
 from app.services import DomainError
 from app.services.common import integrity, listing, scope
-from app.services.people.users import agent_of, manager_of
 from models.enums import LabelledEnum
 
 from .labels import LABELS
@@ -35,7 +33,7 @@ from .refusals import RefusalsOnForm
 def current_academy_id() -> int | None:
     """The signed-in manager's académie, read once per request (None: not a manager)."""
     if "imagin_academy_id" not in g:
-        manager = manager_of(db.session, current_user)
+        manager = current.manager()
         g.imagin_academy_id = manager.academy_id if manager is not None else None
     return g.imagin_academy_id
 
@@ -239,7 +237,7 @@ class ImaginModelView(RefusalsOnForm, NoActions, ModelView):
 def own_agent():
     """The signed-in user's contributor file, or None after a console message saying
     that the account has none (the caller then sends the user home)."""
-    agent = agent_of(db.session, current_user)
+    agent = current.agent()
     if agent is None:
         flash(_("No contributor file is linked to your account."), "warning")
     return agent
@@ -265,7 +263,7 @@ def manager_screen(view_function):
 
     @functools.wraps(view_function)
     def wrapper(self, *args, **kwargs):
-        manager = manager_of(db.session, current_user)
+        manager = current.manager()
         if manager is None:
             flash(_("No manager file is linked to your account."), "warning")
             return redirect(url_for("HomeView.index"))

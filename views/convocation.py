@@ -92,30 +92,26 @@ class ConvocationView(BaseView):
                 mission.assignments, key=lambda a: (a.cancelled_at is not None, a.agent.last_name)
             )
         ]
-        # Thousands of candidates: each label is translated once, and the check boxes
-        # are drawn for the shown page only.
-        labels = {p: str(label) for p, label in svc.PROXIMITY_LABELS.items()}
-        rows = [
-            listing.Row(
-                {
-                    "name": f"{c.agent.last_name} {c.agent.first_name}",
-                    "identifier": c.agent.identifier,
-                    "town": c.agent.town or "",
-                    "proximity": labels[c.proximity],
-                    "load": c.load,
-                    "select": c.agent,
-                }
-            )
-            for c in svc.candidates(db.session, mission)
-        ]
+        # Thousands of candidates: the database filters, sorts and cuts the page; the
+        # check boxes are drawn for the shown page only.
         params = listing.parse_args(request.args, CANDIDATE_COLUMNS, prefix="c")
-        page = listing.build_page(CANDIDATE_COLUMNS, rows, per_page=50, prefix="c", **params)
+        page = svc.candidate_page(
+            db.session, mission, CANDIDATE_COLUMNS, per_page=50, prefix="c", **params
+        )
         for row in page.rows:
-            agent = row.cells["select"]
-            row.cells["select"] = Markup(
-                '<input type="checkbox" name="agent_id" value="{}" form="convoke-form"'
-                ' aria-label="{}">'
-            ).format(agent.id, _("Select %(name)s", name=agent.full_name))
+            candidate = row.cells["candidate"]
+            agent = candidate.agent
+            row.cells = {
+                "name": f"{agent.last_name} {agent.first_name}",
+                "identifier": agent.identifier,
+                "town": agent.town or "",
+                "proximity": candidate.proximity_label,
+                "load": candidate.load,
+                "select": Markup(
+                    '<input type="checkbox" name="agent_id" value="{}" form="convoke-form"'
+                    ' aria-label="{}">'
+                ).format(agent.id, _("Select %(name)s", name=agent.full_name)),
+            }
         return render_list_page(
             self,
             "imagin/convocation/mission.html",

@@ -36,13 +36,10 @@ class DashboardView(BaseView):
     @has_access
     @manager_screen
     def index(self, academy_id):
-        sessions = svc.by_session(db.session, academy_id)
-        session_id = parse_id(request.args.get("session"))
-        if session_id not in {item.session_id for item in sessions}:
-            session_id = None
+        figures = svc.dashboard(db.session, academy_id, parse_id(request.args.get("session")))
+        session_id = figures.session_id
 
-        def bars(part):
-            counts = svc.status_counts(db.session, academy_id, session_id, part)
+        def bars(part, counts):
             return [
                 svc.Bar(
                     status.label,
@@ -56,10 +53,10 @@ class DashboardView(BaseView):
         return self.render_template(
             "imagin/dashboard/index.html",
             title=_("Dashboard"),
-            sessions=sessions,
+            sessions=figures.sessions,
             session_id=session_id,
-            head=svc.headline(db.session, academy_id, session_id),
-            fee_bars=bars("fee"),
-            travel_bars=bars("travel"),
-            exams=svc.amounts_by_exam(db.session, academy_id, session_id),
+            head=figures.headline,
+            fee_bars=bars("fee", figures.fee_counts),
+            travel_bars=bars("travel", figures.travel_counts),
+            exams=figures.exams,
         )

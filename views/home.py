@@ -6,8 +6,8 @@ from flask import current_app, redirect, request
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 
+from app import current
 from app.extensions import db
-from app.services.people.users import services_of
 from app.services.portal import messages
 from models.enums import MessageKind
 
@@ -24,7 +24,7 @@ class HomeView(IndexView):
                     request.full_path if request.query_string else request.path
                 )
             )
-        services = services_of(current_user)
+        services = current.services()
         welcome = []
         for service in services:
             message = messages.get_message(db.session, service, MessageKind.WELCOME)

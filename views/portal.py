@@ -13,12 +13,11 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SubmitField, TextAreaField
 
-from app import transaction
+from app import current, transaction
 from app.catalogue import BY_CODE
 from app.extensions import db
 from app.services import DomainError
 from app.services.common import listing
-from app.services.people.users import services_of
 from app.services.portal import activities, messages
 from app.services.portal import help as help_pages
 from models.enums import MessageKind, Service
@@ -38,7 +37,7 @@ class PortalPagesView(BaseView):
         return self.render_template(
             "imagin/guide.html",
             title=_("User guide"),
-            guides=help_pages.guides(services_of(current_user)),
+            guides=help_pages.guides(current.services()),
             help_file=_help_file,
         )
 
@@ -50,7 +49,7 @@ class PortalPagesView(BaseView):
     @expose("/aide")
     @login_required
     def help(self):
-        services = services_of(current_user)
+        services = current.services()
         chapter = help_pages.activity_help(request.args.get("activite", "")[:64], services)
         return self.render_template(
             "imagin/help.html",
@@ -93,7 +92,7 @@ class ActivityOpeningView(BaseView):
     default_view = "index"
 
     def _editor_services(self):
-        return services_of(current_user)
+        return current.services()
 
     @expose("/")
     @has_access

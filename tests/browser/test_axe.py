@@ -164,6 +164,7 @@ def test_the_managers_claim_page_with_its_pdf_summary(axe_page, app, demo):
         ("enseignant", "/compte/mot-de-passe"),
         ("enseignant", "/competences/saisie/"),
         ("gestionnaire", "/tableau-de-bord/"),
+        ("gestionnaire", "/traitement-etats-de-frais/"),
         ("gestionnaire", "/ouverture-activites/"),
         ("gestionnaire", "/traitements/"),
         ("gestionnaire", "/mise-en-paiement/"),

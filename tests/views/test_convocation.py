@@ -135,3 +135,44 @@ def test_duplicating_when_the_numbers_are_used_up_is_refused_in_french(app, mana
     assert response.status_code == 302
     page = manager.get(response.headers["Location"])
     assert "Un numéro de mission va de 1 à 999999999." in " ".join(console(page.text))
+
+
+def test_candidates_are_filtered_sorted_and_paged_by_the_database(app, manager):
+    """On a bigger académie the candidates come as a page of 50, nearest then least
+    loaded; every page and sort agrees with the whole list of ``candidates``; a
+    keyword narrows them on the names, the town and the distance label."""
+    from app.seeds import large as large_dataset
+    from app.services.missions import convocation
+    from app.transaction import unit_of_work
+
+    with app.app_context():
+        with unit_of_work(db.session):
+            large_dataset.seed_large(db.session, agents=120, claims=600)
+        target = db.session.scalar(
+            select(Mission).where(Mission.number == 77286)  # no paper: any free agent
+        )
+        expected = [
+            (f"{c.agent.last_name} {c.agent.first_name}", str(c.proximity_label), str(c.load))
+            for c in convocation.candidates(db.session, target)
+        ]
+        target_id = target.id
+    assert len(expected) > 100
+
+    def rows(**args):
+        page = manager.get(f"{HOME}{target_id}", query_string=args).text
+        table = re.search(r'id="candidates".*?</table>', page, re.S).group(0)
+        return [(row[0], row[3], row[4]) for row in list_rows(table)], text(page)
+
+    first, body = rows()
+    second, _ = rows(cpage=2)
+    assert first + second == expected[:100]
+    assert f"Page 1 / {(len(expected) + 49) // 50} ({len(expected)} lignes)" in body
+    by_load, _ = rows(csort="load", cdir="desc")
+    assert [int(r[2]) for r in by_load] == sorted((int(r[2]) for r in expected), reverse=True)[:50]
+    near, body = rows(cq="commune")
+    assert near and {r[1] for r in near} == {"même commune"}
+    assert f"({sum(r[1] == 'même commune' for r in expected)} lignes)" in body
+    word = next(r[0].split()[0] for r in reversed(expected) if len(r[0].split()[0]) > 5)
+    named, _ = rows(cq=word)
+    assert named and all(word.lower() in r[0].lower() for r in named)
+    assert len(named) == sum(word.lower() in r[0].lower() for r in expected)

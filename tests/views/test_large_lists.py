@@ -160,3 +160,63 @@ def test_the_agent_page_keeps_to_the_latest_claims(app, manager):
         assert figures.fee_total == Decimal(fee).quantize(Decimal("0.01"))
     count, page = statements(app, manager, f"/agentmodelview/show/{agent_id}")
     assert f"Les 20 derniers de {figures.count} états de frais." in text(page)
+
+
+def test_a_long_list_is_counted_up_to_a_cap(app, manager, monkeypatch):
+    """Past ``COUNT_CAP`` rows the list says "plus de …" instead of counting them all;
+    the next page is still offered, the last one is not (unknown), and a page typed
+    past the end shows the real last page with its exact count."""
+    from app.services.common import listing
+
+    grow(app)
+    with app.app_context():
+        total = db.session.scalar(select(func.count(ExpenseClaim.id)))
+    assert total > 1000
+    monkeypatch.setattr(listing, "COUNT_CAP", 100)
+    page = manager.get(LIST).text
+    body = text(page)
+    assert "États de frais de l'académie (plus de 100 lignes)" in body
+    assert "Page 1 (plus de 100 lignes)" in body
+    assert 'title="Page suivante"' in page and 'title="Dernière page"' not in page
+    deep = manager.get(LIST, query_string={"page": 30}).text
+    assert "Page 30 (plus de 100 lignes)" in text(deep)
+    assert len(list_rows(deep)) == 20
+    # The 30th page is what the uncapped list shows there.
+    monkeypatch.setattr(listing, "COUNT_CAP", 10**9)
+    exact = manager.get(LIST, query_string={"page": 30}).text
+    assert list_rows(exact) == list_rows(deep)
+    assert f"Page 30 / {(total + 19) // 20} ({total} lignes)" in text(exact)
+    monkeypatch.setattr(listing, "COUNT_CAP", 100)
+    last = (total + 19) // 20
+    beyond = text(manager.get(LIST, query_string={"page": last + 5}).text)
+    assert f"Page {last} / {last}" in beyond
+
+
+def test_a_keyword_found_everywhere_gives_the_same_claims_as_a_rare_one(app, manager, monkeypatch):
+    """The keys a keyword matches are read first and listed when they are few; past
+    ``listed_keys`` (agents, missions or claims) the search stays a subquery. Both ways
+    find the same claims, in the same order."""
+    from app.services.common import listing
+
+    grow(app)
+    with app.app_context():
+        name = db.session.scalar(
+            select(Agent.last_name)
+            .join(Assignment, Assignment.agent_id == Agent.id)
+            .where(Agent.last_name.not_like("% %"))
+            .group_by(Agent.last_name)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+    listed = {
+        page: list_rows(manager.get(LIST, query_string={"q": name, "page": page}).text)
+        for page in (1, 2)
+    }
+    assert len(listed[1]) == 20, listed
+    assert all(name.lower() in " ".join(row).lower() for row in listed[1] + listed[2])
+    for limit in (3, 30):  # few agents but many claims; then many agents too
+        monkeypatch.setattr(listing, "MAX_LISTED_KEYS", {})
+        monkeypatch.setattr(listing, "DEFAULT_LISTED_KEYS", limit)
+        for page in (1, 2):
+            rows = list_rows(manager.get(LIST, query_string={"q": name, "page": page}).text)
+            assert rows == listed[page], (limit, page)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app import transaction
+from app import current, transaction
 from app.bounds import parse_int
 from app.extensions import db
 from app.services import DomainError, NotFound
@@ -27,7 +27,6 @@ from app.services.claims import page as claim_page
 from app.services.claims import summary as claim_summary
 from app.services.common import clock, listing
 from app.services.mails import messages as mails
-from app.services.people.users import agent_of, services_of
 from app.services.portal import messages
 from models.enums import (
     DocumentDossier,
@@ -52,7 +51,7 @@ CLAIM_SERVICES = (Service.TEACHER, Service.EXTERNAL)
 
 
 def _service() -> Service:
-    for service in services_of(current_user):
+    for service in current.services():
         if service in CLAIM_SERVICES:
             return service
     return Service.TEACHER
@@ -178,7 +177,7 @@ class ClaimEntryView(BaseView):
     @expose("/conditions", methods=["POST"])
     @has_access
     def conditions(self):
-        if agent_of(db.session, current_user) is None:
+        if current.agent() is None:
             abort(404)
         if request.form.get("accept") != "y":
             flash(_("Tick the box to accept the conditions of use."), "danger")

@@ -9,16 +9,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import transaction
+from app import current, transaction
 from app.extensions import db
 from app.services import NotFound
 from app.services.common import listing
 from app.services.competences import rules as svc
-from app.services.people.users import agent_of, manager_of
 from models import Agent, Discipline
 
 from ..base import render_list_page
@@ -101,7 +99,7 @@ class HeadCompetenceView(_StaffCompetenceView):
     route_base = "/competences/etablissement"
 
     def _head(self):
-        head = agent_of(db.session, current_user)
+        head = current.agent()
         if head is None:
             raise NotFound(_l("No contributor file is linked to your account."))
         return head
@@ -149,7 +147,7 @@ class ManagerCompetenceView(_StaffCompetenceView):
     route_base = "/competences/gestion"
 
     def _manager(self):
-        manager = manager_of(db.session, current_user)
+        manager = current.manager()
         if manager is None:
             raise NotFound(_l("No manager file is linked to your account."))
         return manager

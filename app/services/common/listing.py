@@ -20,7 +20,19 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Enum, String, cast, func, inspect, or_, select
+from sqlalchemy import (
+    ARRAY,
+    Enum,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    cast,
+    func,
+    inspect,
+    or_,
+    select,
+)
 
 from app.bounds import MAX_PAGE, parse_int
 from app.services.common import formats
@@ -28,6 +40,9 @@ from app.services.common import formats
 TEXT, DATE, NUMBER = "text", "date", "number"
 MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 100
+# A list computed by the database counts its rows up to this many: past it the page
+# says "more than 10,000 lines" instead of reading every matching row to count them.
+COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,9 @@ class ListPage:
     direction: str
     prefix: str = ""
     extra: dict = field(default_factory=dict)
+    # True when ``total`` is only a floor (``COUNT_CAP``): there are more rows than
+    # that, and ``pages`` is the next page when there is one, not the last.
+    capped: bool = False
 
     def arg(self, name: str) -> str:
         return f"{self.prefix}{name}"
@@ -200,6 +218,26 @@ def contains(expr, pattern: str):
     return expr.ilike(pattern, escape="\\")
 
 
+# How many keys ``among`` passes to the database as a list: PostgreSQL takes them as
+# one array parameter; SQLite binds each (its limit is 32,766 parameters).
+MAX_LISTED_KEYS = {"postgresql": 50_000}
+DEFAULT_LISTED_KEYS = 5_000
+
+
+def listed_keys(session) -> int:
+    """How many keys ``among`` may list on this session's database."""
+    return MAX_LISTED_KEYS.get(session.get_bind().dialect.name, DEFAULT_LISTED_KEYS)
+
+
+def among(session, column, keys: Sequence[int]):
+    """``column`` is one of ``keys`` (known ids, read first): on PostgreSQL one array
+    parameter (``= ANY(...)``), whose size the planner knows, so it reaches the rows by
+    their index whatever their number; elsewhere an ``IN`` list."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(keys), type_=ARRAY(Integer)))
+    return column.in_(list(keys))
+
+
 def query_page(
     session,
     statement,
@@ -231,20 +269,41 @@ def query_page(
             else or_(*(contains(expr, pattern) for expr in expressions.values()))
         )
     # Counting and choosing the page's rows read only the keys (narrow rows); the
-    # page's few rows are then loaded whole, by their keys.
+    # page's few rows are then loaded whole, by their keys. The count stops at
+    # ``COUNT_CAP``: past it, an exact count would read every matching row.
     key = inspect(statement.column_descriptions[0]["entity"]).primary_key[0]
     keys = statement.with_only_columns(key, maintain_column_froms=True).order_by(None)
-    total = session.scalar(select(func.count()).select_from(keys.subquery()))
-    pages = max(1, math.ceil(total / per_page))
-    page = max(1, min(page, pages))
+    total = session.scalar(select(func.count()).select_from(keys.limit(COUNT_CAP + 1).subquery()))
+    capped = total > COUNT_CAP
     column = next((c for c in columns if c.key == sort and c.key in expressions), None)
     order = list(default_order)
     if column is not None:
         expr = expressions[column.key]
         order.insert(0, (expr.desc() if direction == "desc" else expr.asc()).nulls_last())
-    chosen = list(
-        session.scalars(keys.order_by(*order).limit(per_page).offset((page - 1) * per_page))
-    )
+
+    def page_keys(number: int) -> list:
+        # One key more than the page holds says whether a next page exists.
+        return list(
+            session.scalars(
+                keys.order_by(*order).limit(per_page + 1).offset((number - 1) * per_page)
+            )
+        )
+
+    if capped:
+        total = COUNT_CAP
+        chosen = page_keys(page)
+        if chosen or page == 1:
+            pages = page + 1 if len(chosen) > per_page else page
+        else:
+            # Past the end (a page number typed in the address): the exact count, once,
+            # to show the last page as an uncapped list would.
+            capped = False
+            total = session.scalar(select(func.count()).select_from(keys.subquery()))
+    if not capped:
+        pages = max(1, math.ceil(total / per_page))
+        page = max(1, min(page, pages))
+        chosen = page_keys(page)
+    chosen = chosen[:per_page]
     results = session.scalars(
         statement.where(key.in_(chosen)).order_by(None).order_by(*order)
     ).unique()
@@ -259,4 +318,5 @@ def query_page(
         sort=column.key if column else None,
         direction=direction,
         prefix=prefix,
+        capped=capped,
     )

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import String, case, cast, false, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.services import DomainError, NotFound
 from app.services.claims import lifecycle, processing, workflow
-from app.services.common import clock, scope
+from app.services.common import clock, listing, scope
 from app.services.competences import rules as competences
 from app.services.documents import store as stored_documents
 from app.services.missions.rules import MAX_MISSION_NUMBER
@@ -90,55 +90,185 @@ def proximity(agent: Agent, mission: Mission) -> int:
     return 2
 
 
-def busy_agent_ids(session: Session, mission: Mission) -> set[int]:
-    """Agents convoked (not cancelled) to another mission on an overlapping slot."""
-    days = {slot.day for slot in mission.slots}
-    if not days:
-        return set()
-    rows = session.execute(
-        select(Assignment.agent_id, MissionSlot.day, MissionSlot.start_time, MissionSlot.duration)
-        .join(MissionSlot, MissionSlot.mission_id == Assignment.mission_id)
-        .where(
-            MissionSlot.day.in_(days),
-            Assignment.mission_id != mission.id,
-            Assignment.cancelled_at.is_(None),
+def _overlapping(mission: Mission):
+    """SQL condition: a ``MissionSlot`` sharing a day and a half-day with one of the
+    mission's slots (a day takes both halves), as ``overlaps`` reads it."""
+    conditions = []
+    for slot in mission.slots:
+        same_day = MissionSlot.day == slot.day
+        if slot.duration is SlotDuration.DAY:
+            conditions.append(same_day)
+            continue
+        same_half = (
+            MissionSlot.start_time < NOON
+            if slot.start_time < NOON
+            else (MissionSlot.start_time >= NOON)
         )
+        conditions.append(same_day & ((MissionSlot.duration == SlotDuration.DAY) | same_half))
+    return or_(*conditions) if conditions else false()
+
+
+def _department_of(postcode):
+    """SQL: the département of a postcode, as ``_department`` reads it."""
+    return case(
+        (func.length(postcode) < 2, None),
+        (postcode.like("97%"), func.substr(postcode, 1, 3)),
+        else_=func.substr(postcode, 1, 2),
     )
-    busy = set()
-    for agent_id, day, start_time, duration in rows:
-        other = MissionSlot(day=day, start_time=start_time, duration=duration)
-        if any(overlaps(slot, other) for slot in mission.slots):
-            busy.add(agent_id)
-    return busy
 
 
-def session_load(session: Session, mission: Mission) -> dict[int, int]:
-    """Assignments (not cancelled) per agent in the mission's exam session."""
-    rows = session.execute(
-        select(Assignment.agent_id, func.count(Assignment.id))
+def _proximity(session: Session, mission: Mission):
+    """SQL: 0 same town as the centre, 1 same département, 2 other (``proximity``). The
+    académie's towns are few: each is read as a commune once, here, so the database
+    compares the spellings of the centre's commune ("Rennes Cedex 7", "RENNES")."""
+    centre = mission.centre
+    if centre is None:
+        return literal(0)
+    place = commune(centre.town)
+    towns = session.scalars(
+        select(Agent.town)
+        .where(Agent.academy_id == mission.academy_id, Agent.town.is_not(None))
+        .distinct()
+    )
+    same_town = [town for town in towns if town and commune(town) == place]
+    department = _department(centre.postcode)
+    whens = []
+    if same_town:
+        whens.append((Agent.town.in_(same_town), 0))
+    if department:
+        whens.append((_department_of(Agent.postcode) == department, 1))
+    return case(*whens, else_=2) if whens else literal(2)
+
+
+@dataclass
+class CandidateQuery:
+    """The candidates of a mission as SQL: the ``select(Agent)`` of who may be
+    convoked, and the expressions of their distance and load (to sort and filter)."""
+
+    statement: object
+    proximity: object
+    load: object
+
+    @property
+    def order(self) -> tuple:
+        """Nearest first, then least loaded, then by name."""
+        return (self.proximity, self.load, Agent.last_name, Agent.first_name, Agent.id)
+
+
+def candidate_query(session: Session, mission: Mission) -> CandidateQuery:
+    """The agents of the académie who may be convoked to ``mission``: competent for its
+    paper (any agent without a paper: surveillance, jury…), not convoked to it, free on
+    its slots; with their distance to the centre and their assignments in the same exam
+    session. Filtered, sorted and cut into pages by the database."""
+    loads = (
+        select(Assignment.agent_id, func.count(Assignment.id).label("load"))
         .join(Assignment.mission)
         .where(Mission.session_id == mission.session_id, Assignment.cancelled_at.is_(None))
         .group_by(Assignment.agent_id)
+        .subquery()
     )
-    return dict(rows.all())
-
-
-def candidates(session: Session, mission: Mission) -> list[Candidate]:
-    """The agents who may be convoked to ``mission``, nearest and least loaded first.
-    Without a paper (surveillance, jury…), any agent of the académie is competent."""
-    statement = select(Agent).where(Agent.academy_id == mission.academy_id)
+    convoked = select(Assignment.id).where(
+        Assignment.agent_id == Agent.id,
+        Assignment.mission_id == mission.id,
+        Assignment.cancelled_at.is_(None),
+    )
+    busy = (
+        select(Assignment.id)
+        .join(MissionSlot, MissionSlot.mission_id == Assignment.mission_id)
+        .where(
+            Assignment.agent_id == Agent.id,
+            Assignment.mission_id != mission.id,
+            Assignment.cancelled_at.is_(None),
+            _overlapping(mission),
+        )
+    )
+    statement = (
+        select(Agent)
+        .outerjoin(loads, loads.c.agent_id == Agent.id)
+        .where(Agent.academy_id == mission.academy_id, ~convoked.exists(), ~busy.exists())
+    )
     if mission.paper_id is not None:
         statement = statement.where(Agent.id.in_(competences.competent_agents(mission.paper_id)))
-    taken = {a.agent_id for a in mission.assignments if a.cancelled_at is None}
-    busy = busy_agent_ids(session, mission)
-    load = session_load(session, mission)
-    found = [
-        Candidate(agent, proximity(agent, mission), load.get(agent.id, 0))
-        for agent in session.scalars(statement)
-        if agent.id not in taken and agent.id not in busy
+    return CandidateQuery(statement, _proximity(session, mission), func.coalesce(loads.c.load, 0))
+
+
+def candidates(
+    session: Session, mission: Mission, agent_ids: list[int] | None = None
+) -> list[Candidate]:
+    """The agents who may be convoked to ``mission`` (or those of ``agent_ids`` who
+    may), nearest and least loaded first."""
+    query = candidate_query(session, mission)
+    statement = query.statement.add_columns(query.proximity, query.load).order_by(*query.order)
+    if agent_ids is not None:
+        statement = statement.where(Agent.id.in_(agent_ids))
+    return [
+        Candidate(agent, int(near), int(load)) for agent, near, load in session.execute(statement)
     ]
-    found.sort(key=lambda c: (c.proximity, c.load, c.agent.last_name, c.agent.first_name))
-    return found
+
+
+def candidate_page(session: Session, mission: Mission, columns, **params) -> listing.ListPage:
+    """One page of the candidates for the list "Candidats" (``listing.query_page``
+    arguments in ``params``): each row's ``candidate`` cell is a ``Candidate``. The
+    keywords look in the names, identifier, town, distance label and load."""
+    query = candidate_query(session, mission)
+    expressions = {
+        "name": Agent.last_name,
+        "identifier": func.coalesce(Agent.numen, Agent.external_id),
+        "town": Agent.town,
+        "proximity": query.proximity,
+        "load": query.load,
+    }
+
+    def search(pattern: str):
+        word = listing.normalise(pattern.strip("%").replace("\\", ""))
+        near = [
+            value
+            for value, label in PROXIMITY_LABELS.items()
+            if word in listing.normalise(str(label))
+        ]
+        return or_(
+            *(listing.contains(column, pattern) for column in KEYWORD_AGENT_COLUMNS),
+            listing.contains(cast(query.load, String), pattern),
+            query.proximity.in_(near) if near else false(),
+        )
+
+    page = listing.query_page(
+        session,
+        query.statement,
+        columns,
+        expressions,
+        lambda agent: listing.Row({"agent": agent}),
+        default_order=query.order,
+        search=search,
+        **params,
+    )
+    agents = [row.cells["agent"] for row in page.rows]
+    loads = dict(
+        session.execute(
+            select(Assignment.agent_id, func.count(Assignment.id))
+            .join(Assignment.mission)
+            .where(
+                Mission.session_id == mission.session_id,
+                Assignment.cancelled_at.is_(None),
+                Assignment.agent_id.in_([agent.id for agent in agents]),
+            )
+            .group_by(Assignment.agent_id)
+        ).all()
+    )
+    for row, agent in zip(page.rows, agents, strict=True):
+        row.cells = {
+            "candidate": Candidate(agent, proximity(agent, mission), loads.get(agent.id, 0))
+        }
+    return page
+
+
+KEYWORD_AGENT_COLUMNS = (
+    Agent.last_name,
+    Agent.first_name,
+    Agent.numen,
+    Agent.external_id,
+    Agent.town,
+)
 
 
 def academy_missions(academy_id: int):
@@ -220,7 +350,7 @@ def convoke(
                 names=", ".join(agent.full_name for agent in twice),
             )
         )
-    allowed = {c.agent.id: c.agent for c in candidates(session, mission)}
+    allowed = {c.agent.id: c.agent for c in candidates(session, mission, known)}
     refused = [agent_id for agent_id in dict.fromkeys(agent_ids) if agent_id not in allowed]
     if refused:
         in_range = [agent_id for agent_id in refused if 0 < agent_id <= MAX_ID]

@@ -91,7 +91,8 @@ def sync_activities(session: Session) -> int:
     return created
 
 
-def _open_states(session: Session, services: list[Service]) -> dict[tuple[str, Service], bool]:
+def open_states(session: Session, services: list[Service]) -> dict[tuple[str, Service], bool]:
+    """Which activities are open for ``services``: {(activity code, service): open}."""
     if not services:
         return {}
     rows = session.execute(
@@ -113,11 +114,17 @@ def _is_open(definition: ActivityDef, services, states) -> bool:
 
 
 def menu_for(
-    session: Session, services: list[Service], current_code: str | None = None
+    session: Session,
+    services: list[Service],
+    current_code: str | None = None,
+    *,
+    states: dict | None = None,
 ) -> list[MenuSection]:
     """The menu of a user holding ``services``: sections of activities in catalogue
-    order, each entry open or closed (greyed), the current one marked."""
-    states = _open_states(session, services)
+    order, each entry open or closed (greyed), the current one marked. ``states``: the
+    openings (``open_states``) when the caller has read them already."""
+    if states is None:
+        states = open_states(session, services)
     sections: dict[str, MenuSection] = {}
     for definition in CATALOGUE:
         if not any(service in definition.services for service in services):
@@ -139,7 +146,9 @@ def menu_for(
     return list(sections.values())
 
 
-def is_open_for(session: Session, code: str, services: list[Service]) -> bool | None:
+def is_open_for(
+    session: Session, code: str, services: list[Service], *, states: dict | None = None
+) -> bool | None:
     """Whether activity ``code`` is open for a user holding ``services``.
 
     ``None`` when none of these services has the activity at all: that is a matter of
@@ -148,7 +157,9 @@ def is_open_for(session: Session, code: str, services: list[Service]) -> bool | 
     definition = BY_CODE[code]
     if not any(service in definition.services for service in services):
         return None
-    return _is_open(definition, services, _open_states(session, services))
+    if states is None:
+        states = open_states(session, services)
+    return _is_open(definition, services, states)
 
 
 def editable_services(editor_services: list[Service]) -> list[Service]:

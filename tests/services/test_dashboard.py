@@ -1,0 +1,98 @@
+"""The dashboard's one pass over the claims gives, for every session choice, the
+figures a claim-by-claim count gives (on the large data set at a small scale)."""
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.seeds import large as large_dataset
+from app.services.claims.academy import PRICED, WAITING_STATUSES
+from app.services.portal import dashboard
+from app.transaction import unit_of_work
+from models import Academy, Assignment, ExpenseClaim, Mission
+from models.enums import ClaimStatus
+
+
+@pytest.fixture
+def claims(app, demo):
+    with app.app_context():
+        with unit_of_work(db.session):
+            large_dataset.seed_large(db.session, agents=40, claims=800)
+        academy_id = db.session.scalar(
+            select(Academy.id).where(Academy.code == large_dataset.ACADEMY_CODE)
+        )
+        yield (
+            academy_id,
+            db.session.scalars(
+                select(ExpenseClaim)
+                .join(ExpenseClaim.assignment)
+                .join(Assignment.mission)
+                .where(Mission.academy_id == academy_id)
+                .options(
+                    selectinload(ExpenseClaim.assignment)
+                    .selectinload(Assignment.mission)
+                    .selectinload(Mission.session)
+                )
+            ).all(),
+        )
+
+
+def expected(claims, session_id):
+    chosen = [c for c in claims if session_id in (None, c.assignment.mission.session_id)]
+    parts = lambda c: (c.fee_status, c.travel_status)  # noqa: E731
+    missing = [
+        c
+        for c in chosen
+        if (c.fee_status in PRICED and c.fee_amount is None)
+        or (c.travel_status in PRICED and c.travel_amount is None)
+    ]
+    return {
+        "total": len(chosen),
+        "waiting": sum(any(s in WAITING_STATUSES for s in parts(c)) for c in chosen),
+        "to_export": sum(
+            ClaimStatus.ACCEPTED in parts(c) and c.payment_batch_id is None for c in chosen
+        ),
+        "not_done": sum(c.not_done_declared_at is not None for c in chosen),
+        "fee_total": sum((c.fee_amount or 0 for c in chosen), Decimal(0)),
+        "travel_total": sum((c.travel_amount or 0 for c in chosen), Decimal(0)),
+        "without_amount": len(missing),
+        "fee": Counter(c.fee_status for c in chosen),
+        "travel": Counter(c.travel_status for c in chosen),
+    }
+
+
+def test_one_pass_gives_the_figures_of_every_session_choice(app, claims):
+    academy_id, rows = claims
+    everything = dashboard.dashboard(db.session, academy_id, None)
+    sessions = {row.session_id: row for row in everything.sessions}
+    assert len(sessions) > 2
+    assert sum(row.total for row in sessions.values()) == len(rows)
+    for session_id in (None, *sessions):
+        shown = dashboard.dashboard(db.session, academy_id, session_id)
+        assert shown.session_id == session_id
+        want = expected(rows, session_id)
+        head = shown.headline
+        assert (head.total, head.waiting, head.to_export, head.not_done) == (
+            want["total"],
+            want["waiting"],
+            want["to_export"],
+            want["not_done"],
+        )
+        assert head.fee_total == want["fee_total"] and head.travel_total == want["travel_total"]
+        assert head.without_amount == want["without_amount"]
+        assert shown.fee_counts == dict(want["fee"])
+        assert shown.travel_counts == dict(want["travel"])
+        assert sum(item.fee for item in shown.exams) == want["fee_total"]
+        if session_id is not None:
+            row = sessions[session_id]
+            chosen = [c for c in rows if c.assignment.mission.session_id == session_id]
+            assert row.total == len(chosen) == head.total
+            assert row.sent == sum(
+                ClaimStatus.SENT_FOR_PAYMENT in (c.fee_status, c.travel_status) for c in chosen
+            )
+    # A session of no claim of the académie shows the whole académie.
+    assert dashboard.dashboard(db.session, academy_id, 2**31 - 1).session_id is None
