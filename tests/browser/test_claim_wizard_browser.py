@@ -22,7 +22,7 @@ def accept_conditions(page):
         page.get_by_role("button", name="Valider").click()
 
 
-def open_claim(page, number="86373", start=True):
+def open_claim(page, number="86373", start=True, script=True):
     """The teacher's claim of mission ``number``, started (on its first entry tab)."""
     sign_in(page, "enseignant")
     accept_conditions(page)
@@ -30,6 +30,8 @@ def open_claim(page, number="86373", start=True):
     expect(page.locator(".imagin-claim-header")).to_contain_text(f"Mission N° {number}")
     if start:
         page.get_by_role("button", name="Je souhaite compléter l'état de frais").click()
+    if start and script:  # the page's script keeps what is typed once it has run
+        expect(page.locator("form[data-keep-typed-ready]")).to_have_count(1)
 
 
 def tab(page, label):
@@ -160,7 +162,7 @@ def test_without_javascript_the_red_cross_opens_a_confirmation_page(browser, liv
     page = context.new_page()
     page.base_url = live_server
     try:
-        open_claim(page)
+        open_claim(page, script=False)
         page.get_by_label("Nombre de copies :").fill("14")
         page.get_by_role("button", name="Etape Suivante").click()
         page.locator("table.imagin-legs tbody tr").first.get_by_role(

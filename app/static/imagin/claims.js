@@ -21,10 +21,14 @@
   "use strict";
   var form = document.querySelector("form[data-keep-typed]");
   if (!form) { return; }
-  function snapshot() {
-    return new URLSearchParams(new FormData(form)).toString();
+  function snapshot(of) {
+    return new URLSearchParams(new FormData(of || form)).toString();
   }
-  var initial = snapshot();
+  // What the page came with (the fields' defaults, not their values now): typing done
+  // before this script ran still counts as typed.
+  var pristine = form.cloneNode(true);
+  pristine.reset();
+  var initial = snapshot(pristine);
   var unsaved = form.hasAttribute("data-has-errors");
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest(".imagin-tabs a[href]");
@@ -50,6 +54,7 @@
     form.appendChild(go);
     form.submit();
   });
+  form.setAttribute("data-keep-typed-ready", "");
 })();
 
 // The mission header's details, shown or hidden ("Détails de la mission"); the choice
