@@ -106,6 +106,7 @@ JOB_QUEUE_FILE = None
 # times, this many seconds apart.
 JOB_RETRIES = _env.JOB_RETRIES
 JOB_RETRY_DELAY = _env.JOB_RETRY_DELAY
+JOB_LEASE_SECONDS = _env.JOB_LEASE_SECONDS
 
 # --- Session cookie --------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

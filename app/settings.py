@@ -253,6 +253,7 @@ class Settings(BaseSettings):
     JOB_QUEUE_URL: JobQueueUrl = ""
     JOB_RETRIES: Count = 3
     JOB_RETRY_DELAY: Count = 30
+    JOB_LEASE_SECONDS: Positive = 120
     # Portal
     IMAGIN_ACADEMY_CODE: str = "RENNES"
     IMAGIN_MAX_PAGE_SIZE: Positive = 100

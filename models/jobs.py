@@ -31,6 +31,8 @@ class Job(Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The last sign of life of the worker running it (``JOB_LEASE_SECONDS``).
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     progress: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     total: Mapped[int | None] = mapped_column(Integer)
     # In French: the error of a failed job, the summary of a done one.

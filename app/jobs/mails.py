@@ -62,13 +62,21 @@ def deliver(
     job_id: int | None = None,
     ids=None,
     single: bool = False,
+    lost_only: bool = False,
     progress: Progress | None = None,
 ) -> Delivery:
-    """Send the pending mails of a job (or among ``ids``, or of no job); an SMTP error
-    stops here and is raised, the mail it was on released for the next attempt."""
+    """Send the pending mails of a job (or among ``ids``, or of no job; ``lost_only``:
+    only those whose worker was lost); an SMTP error stops here and is raised, the
+    mail it was on released for the next attempt."""
     lease = dt.timedelta(seconds=current_app.config["MAIL_SEND_LEASE_SECONDS"])
     with Session(db.engine) as session:
-        todo = outbox.pending_ids(session, job_id=job_id, ids=ids, single=single)
+        todo = outbox.pending_ids(
+            session,
+            job_id=job_id,
+            ids=ids,
+            single=single,
+            lost_after=lease if lost_only else None,
+        )
     done = Delivery()
     if not todo:
         return done
@@ -162,8 +170,10 @@ def resume() -> tuple[int, Delivery]:
     """``flask imagin send-mails``: the mail jobs still queued or running go on the
     queue again (a worker killed, a queue lost: the job sends only what is pending),
     and the single mails still pending are sent now. Returns (jobs, delivery)."""
-    with Session(db.engine) as session:
+    with Session(db.engine) as session, unit_of_work(session):
         jobs = records.unfinished(session, [MAIL_DELIVERY, PAYMENT_NOTICES])
+        for job_id in jobs:  # running on a lost worker: taken back without its lease
+            records.take_back(session, job_id, session.get(Job, job_id).attempts)
     queue = job_queue()
     for job_id in jobs:
         queue.enqueue(job_id)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -100,23 +101,54 @@ def run(app: Flask, job_id: int, *, last_attempt: bool) -> None:
     """Run job ``job_id`` in an application context of ``app`` (a worker's thread)."""
     with app.app_context():
         try:
-            _run(job_id, last_attempt=last_attempt)
+            _run(app, job_id, last_attempt=last_attempt)
         finally:
             db.session.remove()
 
 
-def _run(job_id: int, *, last_attempt: bool) -> None:
+class Heartbeat:
+    """While a job runs, its worker says it is alive every sixth of
+    ``JOB_LEASE_SECONDS``, from a thread of its own and in transactions of its own: a
+    job whose worker falls silent (killed, host lost) is taken back by a sweeper
+    (``app.jobs.recovery``) and run again by another worker."""
+
+    def __init__(self, app: Flask, job_id: int, attempt: int) -> None:
+        self.app, self.job_id, self.attempt = app, job_id, attempt
+        self.every = max(0.2, app.config["JOB_LEASE_SECONDS"] / 6)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"job-{job_id}")
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        with self.app.app_context():
+            while not self.stopped.wait(self.every):
+                try:
+                    with Session(db.engine) as session, unit_of_work(session):
+                        records.beat(session, self.job_id, self.attempt)
+                except OperationalError:  # SQLite busy: the work holds the lock (alive)
+                    log.info("Heartbeat of job %s not recorded now", self.job_id)
+
+
+def _run(app: Flask, job_id: int, *, last_attempt: bool) -> None:
     with unit_of_work(db.session):
-        job = records.claim(db.session, job_id)
+        job = records.claim(db.session, job_id, lease_seconds=app.config["JOB_LEASE_SECONDS"])
     if job is None:
-        log.info("Job %s: nothing to run (unknown, done or taken)", job_id)
+        log.info("Job %s: nothing to run (unknown, done, running elsewhere or taken)", job_id)
         return
+    attempt = job.attempts
     kind = KINDS.get(job.kind)
     if kind is None:
         _close(job_id, lambda s, i: records.fail(s, i, str(records.UNEXPECTED)))
         return
     try:
-        with unit_of_work(db.session):
+        with Heartbeat(app, job_id, attempt), unit_of_work(db.session):
             job = db.session.get(Job, job_id)
             result = kind.work(db.session, job, Progress(job_id))
             records.finish(
@@ -126,7 +158,10 @@ def _run(job_id: int, *, last_attempt: bool) -> None:
                 count=result.count,
                 result_name=result.file_name,
                 result_data=result.data,
+                attempt=attempt,
             )
+    except records.TakenBack:
+        log.warning("Job %s: taken back from this worker; its work is rolled back", job_id)
     except DomainError as error:
         refusal = str(error.message)
         _close(job_id, lambda s, i: records.fail(s, i, refusal))

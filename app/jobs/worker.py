@@ -13,6 +13,7 @@ from flask import current_app
 from huey.consumer import Consumer
 
 from app.jobs.queue import job_queue
+from app.jobs.recovery import Sweeper
 
 
 class QuietConsumer(Consumer):
@@ -33,11 +34,22 @@ def consumer(
     return cls(queue.huey, workers=workers, periodic=False, max_delay=max_delay)
 
 
+def serve(app, *, workers: int = 2, max_delay: float = 2.0) -> None:
+    """What a worker process does until stopped: Huey's consumer, and the sweeper that
+    takes back the jobs and mails of workers killed meanwhile (here or on another host)."""
+    sweeper = Sweeper(app).start()
+    try:
+        consumer(app, workers=workers, max_delay=max_delay).run()
+    finally:
+        sweeper.stop()
+
+
 @click.command("worker")
 @click.option("--workers", type=int, default=2, show_default=True, help="Worker threads.")
 def worker_command(workers: int) -> None:
     """Run the job worker (Huey's consumer) until stopped (Ctrl+C, SIGTERM)."""
     logging.getLogger("huey").setLevel(logging.INFO)
-    queue = job_queue(current_app._get_current_object())
+    app = current_app._get_current_object()
+    queue = job_queue(app)
     click.echo(f"Traitements : file {type(queue.huey.storage).__name__} « {queue.huey.name} ».")
-    consumer(workers=workers).run()
+    serve(app, workers=workers)

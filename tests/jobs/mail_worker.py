@@ -1,7 +1,8 @@
 """A job worker in a process of its own, for the test that kills one with SIGKILL:
 ``python -m tests.jobs.mail_worker '<json settings>'`` builds the application as the
 tests do (``TestingConfig`` and the given settings: database, queue, mail server) and
-runs Huey's consumer until it is killed."""
+runs it as ``flask imagin worker`` does (Huey's consumer and the sweeper) until it is
+killed."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from config import TestingConfig
 def main() -> None:
     settings = json.loads(sys.argv[1])
     from app import create_app
-    from app.jobs.worker import consumer
+    from app.jobs.worker import serve
 
     overrides = {k: v for k, v in vars(TestingConfig).items() if k.isupper()} | settings
     app = create_app(overrides)
     print("worker ready", flush=True)
-    consumer(app, workers=1, max_delay=0.1).run()
+    serve(app, workers=1, max_delay=0.1)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""A worker killed (SIGKILL) in the middle of the payment export, then the job run
-again: the same batch is made, with the same number, no claim lost nor doubled (the
-export is one unit of work: the killed one left nothing). On SQLite and PostgreSQL."""
+"""A worker killed (SIGKILL) in the middle of the payment export: while it was alive
+(blocked, its transaction open) no sweeper took its job; once its heartbeat stopped, a
+sweeper took the job back and a real worker ran it again, with nobody's help: the same
+batch is made, with the same number, no claim lost nor doubled (the export is one unit
+of work: the killed one left nothing). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,16 +11,18 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.jobs import kinds, runner
+from app.jobs import kinds, recovery, runner
 from app.services.jobs import records
 from app.transaction import unit_of_work
 from models import Academy, ClaimStatusHistory, ExpenseClaim, Job, PaymentBatch, User
 from models.enums import ClaimStatus, JobState
+from tests.conftest import JobWorker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +61,8 @@ def _counts(session) -> tuple:
     )
 
 
-def test_a_killed_export_is_finished_by_the_next_run(app, demo):
+def test_a_killed_export_is_taken_back_and_finished_by_another_worker(app, demo, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_LEASE_SECONDS", 1)
     with app.app_context():
         session = db.session
         rennes = session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
@@ -76,7 +81,13 @@ def test_a_killed_export_is_finished_by_the_next_run(app, demo):
 
     config = {
         key: app.config[key]
-        for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "TESTING", "JOB_QUEUE_FILE")
+        for key in (
+            "SQLALCHEMY_DATABASE_URI",
+            "SECRET_KEY",
+            "TESTING",
+            "JOB_QUEUE_FILE",
+            "JOB_LEASE_SECONDS",
+        )
     } | {"SERVER_NAME": None, "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"]}
     worker = subprocess.Popen(  # noqa: S603 (this test's own script)
         [sys.executable, "-c", WORKER, str(ROOT), json.dumps(config), str(job)],
@@ -88,6 +99,9 @@ def test_a_killed_export_is_finished_by_the_next_run(app, demo):
     try:
         line = worker.stdout.readline()
         assert line.startswith("chunk 1"), worker.stderr.read()
+        # Alive (blocked, its transaction open) for longer than the lease: not taken back.
+        time.sleep(2)
+        assert recovery.take_back_abandoned(app) == []
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
@@ -99,7 +113,15 @@ def test_a_killed_export_is_finished_by_the_next_run(app, demo):
         assert session.get(Job, job).state is JobState.RUNNING
         session.remove()
 
-    runner.run(app, job, last_attempt=True)  # the retry, by another worker
+    # Killed: its heartbeat stops; a worker's sweeper takes the job back after the
+    # lease, a worker runs it again.
+    with JobWorker(app, flush=False) as worker_pool:
+        sweeper = recovery.Sweeper(app, every=0.2).start()
+        try:
+            finished = worker_pool.wait_for(job, timeout=60)
+        finally:
+            sweeper.stop()
+    assert finished["state"] is JobState.DONE, finished["message"]
 
     with app.app_context():
         session = db.session

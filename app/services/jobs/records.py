@@ -10,10 +10,11 @@ transactions; nothing here commits.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, undefer
 
 from app.services import NotFound
@@ -22,11 +23,18 @@ from models import Job
 from models.base import utcnow
 from models.enums import JobState
 
+
+class TakenBack(Exception):
+    """The job was taken back from this worker (it had been silent too long): what it
+    did is rolled back, the attempt that holds the job now does it."""
+
+
 FINISHED = frozenset({JobState.DONE, JobState.FAILED})
 NOT_FOUND = _l("This job does not exist or is not in your academy.")
 # The message of a job stopped by an error that is not a refusal of the rules.
 UNEXPECTED = _l("The job stopped on an unexpected error; the administrator can read the log.")
 RETRYING = _l("A database or mail server did not answer: the job will be tried again.")
+TAKEN_BACK = _l("The worker running this job stopped: another worker takes it again.")
 TRANSIENT = _l(
     "The job could not finish after several attempts (database or mail server unavailable)."
 )
@@ -61,13 +69,17 @@ def create(
     return job
 
 
-def claim(session: Session, job_id: int) -> Job | None:
-    """Take the job for a run: running, one more attempt. None when there is nothing to
-    run: the job is unknown or already done (a retry or a duplicate after success), or
-    another worker took this attempt first (the attempt count is compared and set in
-    one ``UPDATE``)."""
+def claim(session: Session, job_id: int, *, lease_seconds: int) -> Job | None:
+    """Take the job for a run: running, one more attempt, alive now. None when there is
+    nothing to run: the job is unknown or already done (a retry or a duplicate after
+    success), it is running on a worker that is alive (its heartbeat is younger than
+    ``lease_seconds``: a second delivery of the job leaves it alone), or another worker
+    took this attempt first (the attempt count is compared and set in one ``UPDATE``)."""
     job = session.get(Job, job_id)
     if job is None or job.state is JobState.DONE:
+        return None
+    now = utcnow()
+    if job.state is JobState.RUNNING and not _silent(job, now, lease_seconds):
         return None
     taken = session.execute(
         update(Job)
@@ -75,7 +87,8 @@ def claim(session: Session, job_id: int) -> Job | None:
         .values(
             state=JobState.RUNNING,
             attempts=Job.attempts + 1,
-            started_at=utcnow(),
+            started_at=now,
+            heartbeat_at=now,
             finished_at=None,
             message=None,
         )
@@ -83,6 +96,53 @@ def claim(session: Session, job_id: int) -> Job | None:
     ).rowcount
     session.expire(job)
     return job if taken == 1 else None
+
+
+def _silent(job: Job, now, lease_seconds: int) -> bool:
+    last = job.heartbeat_at or job.started_at
+    return last is None or last < now - dt.timedelta(seconds=lease_seconds)
+
+
+def beat(session: Session, job_id: int, attempt: int) -> None:
+    """The worker running ``attempt`` of the job is alive."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.attempts == attempt, Job.state == JobState.RUNNING)
+        .values(heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def abandoned(session: Session, lease_seconds: int) -> list[tuple[int, int]]:
+    """(id, attempt) of the running jobs whose worker has said nothing for
+    ``lease_seconds``: killed, or its host lost."""
+    limit = utcnow() - dt.timedelta(seconds=lease_seconds)
+    return [
+        (row.id, row.attempts)
+        for row in session.execute(
+            select(Job.id, Job.attempts).where(
+                Job.state == JobState.RUNNING,
+                or_(
+                    Job.heartbeat_at < limit,
+                    Job.heartbeat_at.is_(None) & (Job.started_at < limit),
+                ),
+            )
+        )
+    ]
+
+
+def take_back(session: Session, job_id: int, attempt: int) -> bool:
+    """An abandoned job waits for another worker (True), unless its worker spoke or it
+    ended meanwhile (compared and set in one ``UPDATE``: one sweeper wins)."""
+    return (
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.attempts == attempt, Job.state == JobState.RUNNING)
+            .values(state=JobState.QUEUED, message=str(TAKEN_BACK))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 def report(session: Session, job_id: int, done: int, total: int | None) -> None:
@@ -103,9 +163,21 @@ def finish(
     count: int | None = None,
     result_name: str | None = None,
     result_data: bytes | None = None,
+    attempt: int | None = None,
 ) -> None:
     """The job is done, with its summary and its result file (in the work's unit: the
-    job is done exactly when what it wrote is committed)."""
+    job is done exactly when what it wrote is committed). With ``attempt``: only if
+    that attempt still holds the job, else ``TakenBack`` (its work must be rolled
+    back: another worker runs the job again)."""
+    if attempt is not None:
+        held = session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.attempts == attempt, Job.state == JobState.RUNNING)
+            .values(state=JobState.DONE)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if held != 1:
+            raise TakenBack(job.id)
     job.state = JobState.DONE
     job.finished_at = utcnow()
     job.message = message

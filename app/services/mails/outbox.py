@@ -174,11 +174,24 @@ class Taken:
 
 
 def pending_ids(
-    session: Session, *, job_id: int | None = None, ids=None, single: bool = False
+    session: Session,
+    *,
+    job_id: int | None = None,
+    ids=None,
+    single: bool = False,
+    lost_after: dt.timedelta | None = None,
 ) -> list[int]:
     """The pending mails of a job, or among ``ids``, or those of no job (``single``),
-    or all of them, oldest first."""
+    or all of them, oldest first. With ``lost_after``: only those whose sender was
+    lost (held by a worker whose lease ran out, or never taken that long after being
+    queued)."""
     statement = select(OutgoingMail.id).where(OutgoingMail.state == MailState.PENDING)
+    if lost_after is not None:
+        now = utcnow()
+        statement = statement.where(
+            (OutgoingMail.taken_until < now)
+            | (OutgoingMail.taken_until.is_(None) & (OutgoingMail.created_at < now - lost_after))
+        )
     if job_id is not None:
         statement = statement.where(OutgoingMail.job_id == job_id)
     if single:
