@@ -32,7 +32,7 @@ from app.transaction import unit_of_work
 from models import Agent, Assignment, ExpenseClaim, Job, Mission, OutgoingMail
 from models.base import utcnow
 from models.enums import JobState, MailState
-from tests.conftest import DATABASE_URL, ROOT, TMP, JobWorker, csrf_token, login
+from tests.conftest import ROOT, TMP, JobWorker, csrf_token, login
 from tests.jobs.test_jobs import REDIS_URL, start_export
 from tests.views.helpers import console
 from tests.views.test_claims import accept as accept_conditions
@@ -400,7 +400,7 @@ def test_a_worker_killed_mid_job_loses_no_mail_and_doubles_none(app, manager, qu
     controller.start()
     job_queue(app).huey.flush()
     settings = queue_settings | {
-        "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],  # this xdist worker's
         "SERVER_NAME": None,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": port,
