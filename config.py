@@ -107,6 +107,7 @@ JOB_QUEUE_FILE = None
 JOB_RETRIES = _env.JOB_RETRIES
 JOB_RETRY_DELAY = _env.JOB_RETRY_DELAY
 JOB_LEASE_SECONDS = _env.JOB_LEASE_SECONDS
+RETENTION_DAYS = _env.RETENTION_DAYS
 
 # --- Session cookie --------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -254,6 +254,7 @@ class Settings(BaseSettings):
     JOB_RETRIES: Count = 3
     JOB_RETRY_DELAY: Count = 30
     JOB_LEASE_SECONDS: Positive = 120
+    RETENTION_DAYS: Positive = 180
     # Portal
     IMAGIN_ACADEMY_CODE: str = "RENNES"
     IMAGIN_MAX_PAGE_SIZE: Positive = 100

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from app.jobs.runner import TRANSIENT_ERRORS, Progress, Result, job_kind
 from app.services import DomainError
 from app.services.common import formats
 from app.services.documents import rendering, store
+from app.services.jobs import purge
 from app.services.payments import export as payment_export
 from app.services.payments import returns as payment_returns
 from app.transaction import unit_of_work
@@ -124,3 +126,22 @@ def start_return_import(session: Session, academy_id: int, data: bytes, *, by_us
     job.input_data = data
     session.flush()
     return job
+
+
+PURGE = "purge"
+
+
+@job_kind(PURGE, _l("Purge of old jobs and mails"))
+def purge_old_traces(session: Session, job: Job, progress: Progress) -> Result:
+    """The académie's finished jobs and sent mails older than ``RETENTION_DAYS``."""
+    days = current_app.config["RETENTION_DAYS"]
+    done = purge.purge(session, job.academy_id, purge.cutoff(days), keep_job=job.id)
+    return Result(
+        count=done.jobs + done.mails,
+        message=_(
+            "%(jobs)s job(s) and %(mails)s mail(s) older than %(days)s days deleted.",
+            jobs=done.jobs,
+            mails=done.mails,
+            days=days,
+        ),
+    )

@@ -11,7 +11,8 @@ process (``flask imagin worker``) runs a ``Sweeper`` thread that, every third of
    its killed attempt's transaction was rolled back by the database, so the next
    attempt starts from what is committed (a payment export makes its batch once, a
    mail job sends only the mails still pending);
-2. sends the single mails (receipts, send-backs, password mails) still pending whose
+2. starts each académie's daily purge job (``app.services.jobs.purge``);
+3. sends the single mails (receipts, send-backs, password mails) still pending whose
    task was lost with its worker (the outbox's lease keeps each mail to one sender).
 
 ``flask imagin send-mails`` does step 2 and puts the unfinished mail jobs back at once
@@ -24,13 +25,16 @@ import logging
 import threading
 
 from flask import Flask
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.jobs.queue import job_queue
-from app.services.jobs import records
+from app.services.jobs import purge, records
 from app.transaction import unit_of_work
+from models import Academy
+from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +61,38 @@ def take_back_abandoned(app: Flask) -> list[int]:
     return taken
 
 
+def start_daily_purges(app: Flask) -> list[int]:
+    """The day's purge job of each académie, started once a day whatever the number of
+    workers (its idempotency key names the day; a second sweeper finds it). Returns
+    the jobs started now."""
+    from app.jobs import kinds
+    from app.jobs.queue import start
+
+    started: list[int] = []
+    with app.app_context():
+        with Session(db.engine) as session:
+            academies = list(session.scalars(select(Academy.id)))
+        today = utcnow().date()
+        for academy_id in academies:
+            key = purge.daily_key(academy_id, today)
+            try:
+                with Session(db.engine) as session, unit_of_work(session):
+                    if records.by_key(session, key) is not None:
+                        continue
+                    job = start(session, academy_id, kinds.PURGE, started_by_id=None, key=key)
+                    started.append(job.id)
+            except IntegrityError:  # another worker's sweeper started it first
+                continue
+    return started
+
+
 def sweep(app: Flask) -> list[int]:
-    """One pass: abandoned jobs back in the queue, lost single mails sent."""
+    """One pass: abandoned jobs back in the queue, lost single mails sent, the day's
+    purges started."""
     from app.jobs import mails
 
     taken = take_back_abandoned(app)
+    start_daily_purges(app)
     with app.app_context():
         try:
             mails.deliver(single=True, lost_only=True)

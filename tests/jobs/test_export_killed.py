@@ -62,7 +62,7 @@ def _counts(session) -> tuple:
 
 
 def test_a_killed_export_is_taken_back_and_finished_by_another_worker(app, demo, monkeypatch):
-    monkeypatch.setitem(app.config, "JOB_LEASE_SECONDS", 1)
+    monkeypatch.setitem(app.config, "JOB_LEASE_SECONDS", 3)
     with app.app_context():
         session = db.session
         rennes = session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
@@ -100,7 +100,7 @@ def test_a_killed_export_is_taken_back_and_finished_by_another_worker(app, demo,
         line = worker.stdout.readline()
         assert line.startswith("chunk 1"), worker.stderr.read()
         # Alive (blocked, its transaction open) for longer than the lease: not taken back.
-        time.sleep(2)
+        time.sleep(4)
         assert recovery.take_back_abandoned(app) == []
     finally:
         worker.send_signal(signal.SIGKILL)
@@ -118,7 +118,7 @@ def test_a_killed_export_is_taken_back_and_finished_by_another_worker(app, demo,
     with JobWorker(app, flush=False) as worker_pool:
         sweeper = recovery.Sweeper(app, every=0.2).start()
         try:
-            finished = worker_pool.wait_for(job, timeout=60)
+            finished = worker_pool.wait_for(job, timeout=120)
         finally:
             sweeper.stop()
     assert finished["state"] is JobState.DONE, finished["message"]

@@ -69,6 +69,11 @@ def create(
     return job
 
 
+def by_key(session: Session, key: str) -> Job | None:
+    """The job recorded under this idempotency key, if any."""
+    return session.scalar(select(Job).where(Job.idempotency_key == key))
+
+
 def claim(session: Session, job_id: int, *, lease_seconds: int) -> Job | None:
     """Take the job for a run: running, one more attempt, alive now. None when there is
     nothing to run: the job is unknown or already done (a retry or a duplicate after
