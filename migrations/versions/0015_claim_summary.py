@@ -16,6 +16,9 @@ comment, its entries) writes nothing, so saving a claim takes no lock on the sum
 PostgreSQL: statement-level triggers on transition tables, one upsert per group in key
 order (a 5,000-claim export chunk writes a handful of rows). SQLite: row-level triggers.
 
+Also (PostgreSQL): a partial index of the endorsements written by a person, which the
+convocation candidates read (the latest word of a person on each competence).
+
 The rules mirror ``app.services.claims.academy`` (``rejected_by_payment``,
 ``without_amount`` / ``PRICED``); ``tests/services/test_dashboard.py`` checks that the
 summary equals a full count after workflow actions. Note for later SQLite migrations: a
@@ -253,10 +256,20 @@ def upgrade():
     )
     op.execute(upsert(claim_rows("1", "expense_claim")))
     create_triggers()
+    if op.get_bind().dialect.name == "postgresql":
+        # The convocation candidates: the latest word of a person on each competence
+        # of a paper, read from a small index instead of every SYS endorsement.
+        op.execute(
+            "CREATE INDEX ix_competence_endorsement_people_pg ON competence_endorsement "
+            "(competence_id, created_at DESC, id DESC) "
+            "WHERE author_kind IN ('AGENT', 'ESTABLISHMENT', 'MANAGER')"
+        )
 
 
 def downgrade():
     bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_competence_endorsement_people_pg")
     for name, table in (
         ("claim_summary_insert", "expense_claim"),
         ("claim_summary_delete", "expense_claim"),
