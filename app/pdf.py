@@ -10,17 +10,23 @@ The two steps are apart: ``render_html`` (the template, in French whatever the r
 language: the documents are the administration's, their pages say ``lang="fr"``) is
 cheap and gives what ``app.services.documents.store`` fingerprints; ``html_to_pdf``
 (xhtml2pdf) is the slow one, run once per content and stored.
+
+xhtml2pdf (and reportlab under it, about 27 MiB) is imported on the first PDF, not with
+the application: a web worker that serves stored PDFs or a job worker that exports a
+payment file never loads it.
 """
 
 from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from xhtml2pdf import pisa
-from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+if TYPE_CHECKING:
+    from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 
 class PdfError(RuntimeError):
@@ -28,6 +34,8 @@ class PdfError(RuntimeError):
 
 
 def policy() -> ResourceAccessPolicy:
+    from xhtml2pdf.config.resources import ResourceAccessPolicy
+
     return ResourceAccessPolicy.server(
         Path(current_app.static_folder), allow_remote=False, allow_private_networks=False
     )
@@ -49,6 +57,8 @@ def render_html(template: str, **context) -> str:
 
 def html_to_pdf(html: str, name: str = "document") -> bytes:
     """The PDF of ``html`` (``name`` only names it in an error)."""
+    from xhtml2pdf import pisa
+
     output = BytesIO()
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy())
     if result.err:

@@ -10,6 +10,7 @@ from .accounts import AccountSecurity, LoginThrottle, PasswordResetToken  # noqa
 from .base import metadata  # noqa: F401
 from .claims import (  # noqa: F401
     ClaimStatusHistory,
+    ClaimSummary,
     ExpenseClaim,
     FeeEntry,
     NumberCounter,

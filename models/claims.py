@@ -282,3 +282,32 @@ class NumberCounter(Model):
 
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class ClaimSummary(Model):
+    """The dashboard's figures kept up to date: per académie, session and pair of
+    statuses, how many claims and what they add up to.
+
+    Written only by the database's triggers on ``expense_claim`` (and on the
+    ``assignment`` / ``mission`` a claim hangs from), in the transaction that changes a
+    claim, whatever wrote it (the workflow, a set-based export, a seed): migration 0015
+    holds them. A group whose claims all left it stays with ``total`` 0."""
+
+    __tablename__ = "claim_summary"
+
+    academy_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fee_status: Mapped[ClaimStatus] = mapped_column(
+        enum_type(ClaimStatus, "summary_fee_status"), primary_key=True
+    )
+    travel_status: Mapped[ClaimStatus] = mapped_column(
+        enum_type(ClaimStatus, "summary_travel_status"), primary_key=True
+    )
+    total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Parts rejected by the finance office, back with the manager to accept again.
+    rejected: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    not_done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Validated (or beyond) with a part whose amount is not known.
+    missing: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    fee_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0)
+    travel_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=0)

@@ -332,9 +332,10 @@ def _timed(call) -> tuple[float, object]:
 def _baseline_pairs(app, manager, repeat: int) -> list[dict]:
     """The portal's pages against B2, interleaved A B A B: medians and ratios."""
     from app.extensions import db
+    from app.services.claims import recap
+    from app.services.documents import store
     from models import Academy, Agent, Assignment, ExpenseClaim, User
     from tools.baseline import bare_pdf, create_baseline
-    from views.claims.agent import _pdf_context
 
     teacher = app.test_client()
     token = CSRF.search(teacher.get("/login/").text).group(1)
@@ -366,10 +367,10 @@ def _baseline_pairs(app, manager, repeat: int) -> list[dict]:
         url = db.engine.url.render_as_string(hide_password=False)
         db.session.remove()
     with app.test_request_context():
-        from flask import render_template
-
+        # The HTML the stored recap is rendered from (``recap.source``), rendered
+        # bare by xhtml2pdf below; the portal serves the stored PDF (rendered once).
         claim = db.session.get(ExpenseClaim, claim_id)
-        html = render_template("imagin/pdf/claim_recap.html", **_pdf_context(claim))
+        html = store.html_of(recap.source(db.session, claim))
         db.session.remove()
     bare = create_baseline(url).test_client()
 
@@ -397,7 +398,7 @@ def _baseline_pairs(app, manager, repeat: int) -> list[dict]:
             get(bare, f"/academy-claims/{academy_id}"),
         ),
         (
-            "PDF recap vs bare xhtml2pdf",
+            "PDF recap (stored) vs bare xhtml2pdf",
             get(teacher, f"/etats-de-frais/{claim_id}/recapitulatif.pdf"),
             pdf,
         ),

@@ -389,7 +389,10 @@ def competent_agents(paper_id: int):
             )
             .label("rank"),
         )
-        .where(CompetenceEndorsement.author_kind.in_(PEOPLE))
+        # Only the trails of this paper's competences (by the index on
+        # ``competence.paper_id``), not every endorsement of the académie.
+        .join(Competence, Competence.id == CompetenceEndorsement.competence_id)
+        .where(Competence.paper_id == paper_id, CompetenceEndorsement.author_kind.in_(PEOPLE))
         .subquery()
     )
     invalidated = select(latest.c.competence_id).where(

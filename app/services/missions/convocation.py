@@ -160,13 +160,19 @@ def candidate_query(session: Session, mission: Mission) -> CandidateQuery:
     paper (any agent without a paper: surveillance, jury…), not convoked to it, free on
     its slots; with their distance to the centre and their assignments in the same exam
     session. Filtered, sorted and cut into pages by the database."""
+    competent = (
+        competences.competent_agents(mission.paper_id) if mission.paper_id is not None else None
+    )
     loads = (
         select(Assignment.agent_id, func.count(Assignment.id).label("load"))
         .join(Assignment.mission)
         .where(Mission.session_id == mission.session_id, Assignment.cancelled_at.is_(None))
         .group_by(Assignment.agent_id)
-        .subquery()
     )
+    if competent is not None:
+        # The load of the competent agents only, not of the whole session's.
+        loads = loads.where(Assignment.agent_id.in_(competent))
+    loads = loads.subquery()
     convoked = select(Assignment.id).where(
         Assignment.agent_id == Agent.id,
         Assignment.mission_id == mission.id,
@@ -187,8 +193,8 @@ def candidate_query(session: Session, mission: Mission) -> CandidateQuery:
         .outerjoin(loads, loads.c.agent_id == Agent.id)
         .where(Agent.academy_id == mission.academy_id, ~convoked.exists(), ~busy.exists())
     )
-    if mission.paper_id is not None:
-        statement = statement.where(Agent.id.in_(competences.competent_agents(mission.paper_id)))
+    if competent is not None:
+        statement = statement.where(Agent.id.in_(competent))
     return CandidateQuery(statement, _proximity(session, mission), func.coalesce(loads.c.load, 0))
 
 

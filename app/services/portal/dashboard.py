@@ -1,10 +1,11 @@
 """The managers' dashboard: the state of the académie's claims at a glance.
 
-Every figure comes from one aggregate query, one pass over the académie's claims
-grouped by session and by the pair of statuses (a few hundred groups): the figures of
-one session, the bars of each part, the amounts per exam and the table of sessions are
-sums of those groups. The page costs one query whatever the session chosen, with 200
-or 200,000 claims."""
+Every figure comes from the claims grouped by académie, session and pair of statuses
+(a few hundred groups), which the database keeps up to date in the transaction that
+writes a claim (``ClaimSummary``, migration 0015): the figures of one session, the bars
+of each part, the amounts per exam and the table of sessions are sums of those groups.
+The page costs one query on a few hundred rows whatever the session chosen, with 200 or
+200,000 claims."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services.claims.academy import waiting_for_manager, without_amount
-from models import Assignment, Exam, ExamSession, ExpenseClaim, Mission
+from app.services.claims.academy import WAITING_STATUSES
+from models import ClaimSummary, Exam, ExamSession
 from models.enums import ClaimStatus
 
 ZERO = Decimal("0.00")
@@ -77,64 +78,44 @@ class Dashboard:
     exams: list[ExamAmounts]
 
 
-def _either(status: ClaimStatus):
-    return (ExpenseClaim.fee_status == status) | (ExpenseClaim.travel_status == status)
-
-
-def _count(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _groups(session: Session, academy_id: int):
+def _groups(session: Session, academy_id: int) -> list[tuple]:
     """The académie's claims grouped by session and statuses, with what each figure
-    adds up: one pass, grouped on keys only (a hash of a few hundred groups), then
-    named from the sessions and exams."""
-    groups = (
-        select(
-            Mission.session_id.label("session_id"),
-            ExpenseClaim.fee_status,
-            ExpenseClaim.travel_status,
-            func.count().label("total"),
-            _count(waiting_for_manager()).label("waiting"),
-            _count(_either(ClaimStatus.ACCEPTED)).label("accepted"),
-            # Waiting for the export: a part accepted (a part the finance office
-            # rejected and the manager accepted again is in a batch already).
-            _count(_either(ClaimStatus.ACCEPTED)).label("to_export"),
-            _count(_either(ClaimStatus.SENT_FOR_PAYMENT)).label("sent"),
-            _count(ExpenseClaim.not_done_declared_at.is_not(None)).label("not_done"),
-            func.sum(ExpenseClaim.fee_amount).label("fee"),
-            func.sum(ExpenseClaim.travel_amount).label("travel"),
-            _count(without_amount()).label("missing"),
-        )
-        .select_from(ExpenseClaim)
-        .join(Assignment, ExpenseClaim.assignment_id == Assignment.id)
-        .join(Mission, Assignment.mission_id == Mission.id)
-        .where(Mission.academy_id == academy_id)
-        .group_by(Mission.session_id, ExpenseClaim.fee_status, ExpenseClaim.travel_status)
-        .subquery()
-    )
-    return session.execute(
+    adds up, read from the summary the database keeps (``ClaimSummary``, a few hundred
+    rows), then named from the sessions and exams. A claim waits for the manager when
+    a part is in a waiting status, or (``rejected``) a part came back from the finance
+    office; it is accepted, to export or sent when a part is."""
+    rows = session.execute(
         select(
             ExamSession.id,
             Exam.code,
             Exam.name,
             ExamSession.name,
             ExamSession.year,
-            groups.c.fee_status,
-            groups.c.travel_status,
-            groups.c.total,
-            groups.c.waiting,
-            groups.c.accepted,
-            groups.c.to_export,
-            groups.c.sent,
-            groups.c.not_done,
-            groups.c.fee,
-            groups.c.travel,
-            groups.c.missing,
+            ClaimSummary.fee_status,
+            ClaimSummary.travel_status,
+            ClaimSummary.total,
+            ClaimSummary.rejected,
+            ClaimSummary.not_done,
+            ClaimSummary.fee_amount,
+            ClaimSummary.travel_amount,
+            ClaimSummary.missing,
         )
-        .join(ExamSession, ExamSession.id == groups.c.session_id)
+        .join(ExamSession, ExamSession.id == ClaimSummary.session_id)
         .join(Exam, ExamSession.exam_id == Exam.id)
+        .where(ClaimSummary.academy_id == academy_id, ClaimSummary.total != 0)
     ).all()
+    groups = []
+    for sid, code, exam, name, year, fee, travel, total, rejected, *rest in rows:
+        parts = (fee, travel)
+        waiting = total if any(s in WAITING_STATUSES for s in parts) else rejected
+        accepted = total if ClaimStatus.ACCEPTED in parts else 0
+        sent = total if ClaimStatus.SENT_FOR_PAYMENT in parts else 0
+        not_done, fee_sum, travel_sum, missing = rest
+        groups.append(
+            (sid, code, exam, name, year, fee, travel, total, waiting, accepted, accepted)
+            + (sent, not_done, fee_sum, travel_sum, missing)
+        )
+    return groups
 
 
 def dashboard(session: Session, academy_id: int, session_id: int | None) -> Dashboard:
