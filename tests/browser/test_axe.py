@@ -173,6 +173,17 @@ def test_the_managers_claim_page_with_its_pdf_summary(axe_page, app, demo):
         ("EXT35000123", "/aide?activite=claims_entry"),
         ("enseignant", "/guide"),
         ("gestionnaire", "/guide"),
+        # Pages the crawl (tools/axe_crawl.py) reaches that no other test checked.
+        ("enseignant", "/plan-du-site"),
+        ("enseignant", "/competences/consultation/?onglet=enseignements"),
+        ("chef", "/competences/etablissement/"),
+        ("gestionnaire", "/competences/gestion/"),
+        ("gestionnaire", "/missions-affectations/"),
+        ("gestionnaire", "/service-fait/"),
+        ("gestionnaire", "/messages/"),
+        ("gestionnaire", "/messages/teacher/welcome"),
+        ("gestionnaire", "/aide?activite=rates"),
+        ("gestionnaire", "/aide?activite=activity_openings"),
     ],
 )
 def test_account_competence_and_dashboard_pages(axe_page, demo, username, path):
