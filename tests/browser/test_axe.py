@@ -333,3 +333,16 @@ def test_a_refused_return_file_with_its_lines(axe_page, demo, tmp_path):
         expect(axe_page.locator("#return-file")).to_be_focused()
 
     check_both_modes(axe_page, refused)
+
+
+def test_a_validated_claim_with_its_devalider_button(axe_page, app, demo):
+    """The recap of a claim validated by the agent and not yet processed offers
+    « Dévalider » (an orange button: white on orange was 1.9:1, found by the crawl)."""
+    from tests.views.test_claims import claim_id
+
+    sign_in(axe_page, "enseignant")
+    accept_conditions(axe_page)
+    claim = claim_id(app, "LECLERC", 77508)
+    axe_page.goto(f"{axe_page.base_url}/etats-de-frais/{claim}/recapitulatif")
+    expect(axe_page.get_by_role("button", name="Dévalider")).to_be_visible()
+    check_both_modes(axe_page)
