@@ -173,6 +173,17 @@ def test_the_managers_claim_page_with_its_pdf_summary(axe_page, app, demo):
         ("EXT35000123", "/aide?activite=claims_entry"),
         ("enseignant", "/guide"),
         ("gestionnaire", "/guide"),
+        # Pages the crawl (tools/axe_crawl.py) reaches that no other test checked.
+        ("enseignant", "/plan-du-site"),
+        ("enseignant", "/competences/consultation/?onglet=enseignements"),
+        ("chef", "/competences/etablissement/"),
+        ("gestionnaire", "/competences/gestion/"),
+        ("gestionnaire", "/missions-affectations/"),
+        ("gestionnaire", "/service-fait/"),
+        ("gestionnaire", "/messages/"),
+        ("gestionnaire", "/messages/teacher/welcome"),
+        ("gestionnaire", "/aide?activite=rates"),
+        ("gestionnaire", "/aide?activite=activity_openings"),
     ],
 )
 def test_account_competence_and_dashboard_pages(axe_page, demo, username, path):
@@ -322,3 +333,16 @@ def test_a_refused_return_file_with_its_lines(axe_page, demo, tmp_path):
         expect(axe_page.locator("#return-file")).to_be_focused()
 
     check_both_modes(axe_page, refused)
+
+
+def test_a_validated_claim_with_its_devalider_button(axe_page, app, demo):
+    """The recap of a claim validated by the agent and not yet processed offers
+    « Dévalider » (an orange button: white on orange was 1.9:1, found by the crawl)."""
+    from tests.views.test_claims import claim_id
+
+    sign_in(axe_page, "enseignant")
+    accept_conditions(axe_page)
+    claim = claim_id(app, "LECLERC", 77508)
+    axe_page.goto(f"{axe_page.base_url}/etats-de-frais/{claim}/recapitulatif")
+    expect(axe_page.get_by_role("button", name="Dévalider")).to_be_visible()
+    check_both_modes(axe_page)

@@ -269,3 +269,93 @@ def test_without_javascript_the_dialogs_are_pages(browser, live_server, demo):
         expect(page.get_by_role("button", name="Actualiser les listes")).to_be_visible()
     finally:
         context.close()
+
+
+class LeavePrompts:
+    """The browser's « leave this page? » prompts (beforeunload) the page asked for:
+    each one answered ``stay`` (dismissed) or leave (accepted), in turn."""
+
+    def __init__(self, page):
+        self.asked = 0
+        self.leave = False
+        page.on("dialog", self.answer)
+
+    def answer(self, dialog):
+        assert dialog.type == "beforeunload"
+        self.asked += 1
+        dialog.accept() if self.leave else dialog.dismiss()
+
+
+def menu_link(page, label):
+    return page.locator("#imagin-menu").get_by_role("link", name=label)
+
+
+def test_leaving_the_claim_by_the_menu_after_typing_asks_first(page, demo):
+    """Nothing typed is lost: a menu link after typing in the fee form makes the
+    browser ask; staying keeps the typing, leaving goes; nothing typed, no question."""
+    prompts = LeavePrompts(page)
+    open_claim(page)
+    claim_url = page.url
+    copies = page.get_by_label("Nombre de copies :")
+    copies.click()
+    page.keyboard.type("14")
+    menu_link(page, "Consultation missions").click()
+    expect(copies).to_have_value("14")  # stayed: still on the claim, typing kept
+    assert prompts.asked == 1
+    expect(active_tab(page)).to_have_text("Frais rémunération")
+
+    prompts.leave = True
+    menu_link(page, "Consultation missions").click()
+    page.wait_for_url(f"{page.base_url}/missions/")
+    assert prompts.asked == 2
+
+    # The same claim, nothing typed: the menu just opens the page.
+    page.goto(claim_url)
+    expect(page.locator("form[data-warn-unsaved-ready]")).to_have_count(1)
+    page.get_by_label("Nombre de copies :").click()
+    menu_link(page, "Consultation missions").click()
+    page.wait_for_url(f"{page.base_url}/missions/")
+    assert prompts.asked == 2
+
+
+def test_saving_or_the_tabs_never_ask_but_a_form_in_error_does(page, demo):
+    prompts = LeavePrompts(page)
+    open_claim(page)
+    copies = page.get_by_label("Nombre de copies :")
+    copies.click()
+    page.keyboard.type("-3")
+    page.get_by_role("button", name="Etape Suivante").click()  # sent: no question
+    expect(copies).to_have_attribute("aria-invalid", "true")
+    assert prompts.asked == 0
+    # Shown back with its errors, not saved: leaving by the menu asks.
+    expect(page.locator("form[data-warn-unsaved-ready]")).to_have_count(1)
+    page.locator("main h1, main h2").first.click()
+    menu_link(page, "Consultation missions").click()
+    expect(copies).to_have_value("-3")
+    assert prompts.asked == 1
+    # Typing fixed, another tab: saved by the tab (its own rule), no browser question.
+    copies.fill("14")
+    tab(page, "Récapitulatif").click()
+    expect(active_tab(page)).to_have_text("Récapitulatif")
+    assert prompts.asked == 1
+
+
+def test_a_trip_typed_then_left_by_retour_asks_but_annuler_does_not(page, demo):
+    prompts = LeavePrompts(page)
+    open_claim(page)
+    page.get_by_label("Nombre de copies :").fill("14")
+    page.get_by_role("button", name="Etape Suivante").click()
+    complete = page.locator("table.imagin-legs tbody tr").first.get_by_role(
+        "link", name="Compléter le déplacement"
+    )
+    complete.click()
+    expect(page.locator("form[data-warn-unsaved-ready]")).to_have_count(1)
+    page.select_option("#f-transport_mode", label="AUTOMOBILE")
+    page.locator("#f-km_one_way").click()
+    page.keyboard.type("35")
+    page.get_by_role("link", name="Retour").click()
+    expect(page.locator("#f-km_one_way")).to_have_value("35")
+    assert prompts.asked == 1
+    page.get_by_role("link", name="Annuler").click()  # a deliberate discard
+    expect(active_tab(page)).to_have_text("Frais déplacement")
+    assert prompts.asked == 1

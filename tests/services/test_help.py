@@ -44,6 +44,15 @@ def test_every_agent_activity_and_the_managers_main_screens_are_detailed():
         "dashboard",
         "agent_competences",
     } <= help_pages.DETAILED
+    # The manager's reference data and settings too (issue 18).
+    assert {
+        "referential",
+        "mission_types",
+        "rates",
+        "academy_settings",
+        "portal_messages",
+        "activity_openings",
+    } <= help_pages.DETAILED
 
 
 def _flat(text: str) -> str:
@@ -106,4 +115,5 @@ def test_the_help_of_an_activity_is_only_that_of_the_users_services(app_ctx):
     assert help_pages.activity_help("claims_processing", [Service.TEACHER]) is None
     assert help_pages.activity_help("nothing", [Service.TEACHER]) is None
     rates = help_pages.activity_help("rates", [Service.MANAGER])
-    assert rates.topic is None and str(rates.summary)
+    assert rates.topic == "rates" and str(rates.summary)
+    assert help_pages.activity_help("rates", [Service.TEACHER]) is None

@@ -130,3 +130,51 @@ def test_help_and_guide_in_english(log_in, demo):
 def test_help_and_guide_need_a_session(client, demo):
     for url in ("/guide", "/aide", "/aide?activite=claims_entry"):
         assert client.get(url).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("activity", "french", "english"),
+    [
+        (
+            "referential",
+            "Seuls les établissements marqués « Centre d'examen » sont proposés",
+            "Only establishments marked “Exam centre” are offered",
+        ),
+        (
+            "mission_types",
+            "un état de frais qui dépasse le plafond est refusé à l'enregistrement",
+            "a claim above the cap is refused when saved",
+        ),
+        (
+            "rates",
+            "un état de frais utilise le barème valide le premier jour de sa mission",
+            "a claim uses the table valid on the first day of its mission",
+        ),
+        (
+            "academy_settings",
+            "sont imprimés sur les convocations et les récapitulatifs PDF",
+            "are printed on the convocations and the PDF recaps",
+        ),
+        (
+            "portal_messages",
+            "« Aperçu » montre le rendu sans rien enregistrer",
+            "“Preview” shows the result without saving anything",
+        ),
+        (
+            "activity_openings",
+            "Une activité fermée reste dans le menu, grisée",
+            "A closed activity stays in the menu, greyed",
+        ),
+    ],
+)
+def test_the_help_of_the_managers_reference_and_settings_screens(
+    log_in, demo, activity, french, english
+):
+    """Aide on each of the manager's remaining screens: what the screen shows, its
+    columns and its rules, in French and in English."""
+    client = log_in("gestionnaire")
+    page = client.get(f"/aide?activite={activity}")
+    assert page.status_code == 200
+    assert french in text(page.text)
+    client.get("/lang/en")
+    assert english in text(client.get(f"/aide?activite={activity}").text)

@@ -58,6 +58,13 @@ DETAILED = frozenset(
         "payment_export",
         "jobs",
         "dashboard",
+        # The manager's reference data and settings.
+        "referential",
+        "mission_types",
+        "rates",
+        "academy_settings",
+        "portal_messages",
+        "activity_openings",
     }
 )
 

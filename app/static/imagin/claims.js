@@ -52,9 +52,49 @@
     go.name = "go";
     go.value = link.getAttribute("href").split("/").pop();  // the tab's key ends its URL
     form.appendChild(go);
+    form.setAttribute("data-submitting", "");
     form.submit();
   });
   form.setAttribute("data-keep-typed-ready", "");
+})();
+
+// Nothing typed is lost, whatever link leaves the page (menu, « Retour », header): a
+// claim form with typing not saved (or shown back with its errors) makes the browser
+// ask before leaving. Sending the form, « Annuler » and the tabs' own dialog don't.
+(function () {
+  "use strict";
+  var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-warn-unsaved]"));
+  if (!forms.length) { return; }
+  function snapshot(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+  var initial = forms.map(function (form) {
+    var pristine = form.cloneNode(true);
+    pristine.reset();
+    return snapshot(pristine);
+  });
+  var leaving = false;
+  var sent = null;  // the last form sent: leaving through it is no loss, unless prevented
+  document.addEventListener("submit", function (event) {
+    if (event.target.getAttribute("method") !== "dialog") { sent = event; }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-discard], [data-leave-link]")) {
+      leaving = true;
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || (sent && !sent.defaultPrevented)) { return; }
+    var dirty = forms.some(function (form, index) {
+      if (form.hasAttribute("data-submitting")) { return false; }
+      return form.hasAttribute("data-has-errors") || snapshot(form) !== initial[index];
+    });
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = "";  // older browsers need a value to ask
+    }
+  });
+  forms.forEach(function (form) { form.setAttribute("data-warn-unsaved-ready", ""); });
 })();
 
 // The mission header's details, shown or hidden ("Détails de la mission"); the choice
