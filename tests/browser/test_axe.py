@@ -250,6 +250,11 @@ def test_the_claim_wizard_tabs_dialogs_and_confirmation_page(axe_page, demo):
         axe_page.goto(fee_url)
         axe_page.get_by_label("Nombre de copies :").fill("-3")
         axe_page.get_by_role("button", name="Etape Suivante").click()
+        expect(axe_page.get_by_label("Nombre de copies :")).to_have_attribute(
+            "aria-invalid", "true"
+        )
+        # The page's script (which asks before leaving a form in error) has run.
+        expect(axe_page.locator("form[data-keep-typed-ready]")).to_have_count(1)
         axe_page.locator(".imagin-tabs").get_by_role("link", name="Suivi").click()
         expect(axe_page.get_by_role("dialog")).to_be_visible()
 

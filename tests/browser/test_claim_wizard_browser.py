@@ -35,6 +35,9 @@ def open_claim(page, number="86373", start=True, script=True):
 
 
 def tab(page, label):
+    """A claim tab's link, once the page (and its script, which saves what was typed
+    when a tab is clicked) has loaded."""
+    page.wait_for_load_state()
     return page.locator(".imagin-tabs").get_by_role("link", name=label)
 
 
