@@ -52,6 +52,8 @@ def test_every_agent_activity_and_the_managers_main_screens_are_detailed():
         "academy_settings",
         "portal_messages",
         "activity_openings",
+        "agents",
+        "users",
     } <= help_pages.DETAILED
 
 

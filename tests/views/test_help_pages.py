@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.conftest import login
 from tests.views.helpers import text
 
 
@@ -165,6 +166,11 @@ def test_help_and_guide_need_a_session(client, demo):
             "Une activité fermée reste dans le menu, grisée",
             "A closed activity stays in the menu, greyed",
         ),
+        (
+            "agents",
+            "Le NIR, l'IBAN et le BIC sont masqués sur le détail",
+            "The INSEE number, IBAN and BIC are masked on the detail",
+        ),
     ],
 )
 def test_the_help_of_the_managers_reference_and_settings_screens(
@@ -178,3 +184,17 @@ def test_the_help_of_the_managers_reference_and_settings_screens(
     assert french in text(page.text)
     client.get("/lang/en")
     assert english in text(client.get(f"/aide?activite={activity}").text)
+
+
+def test_the_help_of_the_administrators_users_screen(app, log_in, demo):
+    """Aide on "Utilisateurs et rôles", for the administrator only (not the manager)."""
+    client = log_in("admin")
+    page = client.get("/aide?activite=users")
+    assert "Un compte désactivé ne peut plus se connecter" in text(page.text)
+    client.get("/lang/en")
+    assert "A deactivated account can no longer log in" in text(
+        client.get("/aide?activite=users").text
+    )
+    manager = app.test_client()
+    assert login(manager, "gestionnaire").status_code == 302
+    assert "Un compte désactivé" not in text(manager.get("/aide?activite=users").text)

@@ -65,6 +65,9 @@ DETAILED = frozenset(
         "academy_settings",
         "portal_messages",
         "activity_openings",
+        # The contributors' files and the administrator's accounts.
+        "agents",
+        "users",
     }
 )
 
