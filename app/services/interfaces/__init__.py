@@ -1,0 +1,1 @@
+"""Interfaces with the ministry's information systems: imports and API clients."""
