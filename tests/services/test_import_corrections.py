@@ -6,6 +6,7 @@ person's missions of a session and a wave on one claim with the comment of seed 
 never changed; the REST API's ``apply_records``."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -338,3 +339,14 @@ def test_a_line_leaving_a_group_whose_claim_was_sent_for_payment_is_refused(
     assert [(r.line, r.column) for r in plan.refusals] == [(2, "copies")]
     assert "218280" in str(plan.refusals[0].reason)
     assert plan.changed.count == 0
+
+
+def test_the_example_of_the_readme_imports_on_the_demo(session, teacher):
+    path = Path(__file__).resolve().parents[2] / "docs" / "examples" / "santorin-corrections.csv"
+    data = base.Source(path.name, path.read_bytes())
+    plan = santorin.apply(session, academy_id(session), data)
+    session.commit()
+    assert (plan.refused_count, plan.new.count) == (0, plan.lines)
+    claim = claim_of(session, teacher, 218280)
+    assert copies_of(claim) == [(112, None)]
+    assert correction_state(session, [claim.assignment_id])[claim.assignment_id].wave == 1
