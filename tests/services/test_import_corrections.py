@@ -96,7 +96,8 @@ def test_the_dry_run_writes_nothing(session, teacher):
     assert plan.new.first[0].key == f"218280 · {NUMEN}"
     assert "40" in plan.new.first[0].detail
     assert any("SANTORIN" in str(note) for note in plan.notes)
-    session.rollback()
+    assert not (session.new or session.dirty or session.deleted)
+    session.commit()
     assert session.scalar(select(func.count()).select_from(CorrectionState)) == 0
     assert copies_of(claim_of(session, teacher, 218280)) == before
 
