@@ -15,16 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import case, cast, update
 from sqlalchemy.orm import Session
 
 from app.services.claims import amounts, bareme, lifecycle
+from app.services.common import clock
 from app.services.documents import store as stored_documents
 from models import ExpenseClaim, FeeEntry
+from models.claims import MONEY
 from models.enums import ClaimPart, ClaimStatus, FeeEntryFamily
+
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -135,10 +141,11 @@ def fill(
     *,
     rates: bareme.Rates | None = None,
     by_user_id: int | None = None,
-) -> None:
-    """Put ``share`` on ``claim`` (not sent for payment): one read-only entry, the
-    amount from the barème, and the fee part « Traité par le gestionnaire » unless it is
-    cancelled (restoring it brings the copies back)."""
+) -> Decimal | None:
+    """Put ``share`` on ``claim`` (not sent for payment): one read-only entry and the
+    fee part « Traité par le gestionnaire » unless it is cancelled (restoring it brings
+    the copies back). Returns the fee amount from the barème (None when it lacks the
+    rate), for ``store_amounts``."""
     before = current(claim)
     claim.fee_entries[:] = [e for e in claim.fee_entries if not e.from_correction_system] + [
         FeeEntry(copies=share.copies, comment=share.comment, from_correction_system=True)
@@ -161,5 +168,35 @@ def fill(
             claim.accepted_at = None
     if rates is None:
         rates = bareme.rates_of_mission(session, claim.assignment.mission)
-    claim.fee_amount = amounts.fee_amount(claim, rates).amount
     stored_documents.recap_changed(session, claim, by_user_id=by_user_id)
+    return amounts.fee_amount(claim, rates).amount
+
+
+def store_amounts(session: Session, fees: dict[ExpenseClaim, Decimal | None]) -> None:
+    """Store the fee amounts of many claims in a few set-based ``UPDATE`` (one per
+    ``CHUNK`` claims: the summary's statement-level triggers run once per chunk, not once
+    per claim), each claim's version moved on for the optimistic lock. Flushes first; the
+    claims' amount and version are read again when next used."""
+    changed = [(claim, fee) for claim, fee in fees.items() if claim.fee_amount != fee]
+    if not changed:
+        return
+    session.flush()
+    c = ExpenseClaim.__table__.c
+    now = clock.now()
+    for start in range(0, len(changed), CHUNK):
+        chunk = changed[start : start + CHUNK]
+        session.execute(
+            update(ExpenseClaim.__table__)
+            .where(c.id.in_([claim.id for claim, _fee in chunk]))
+            .values(
+                {
+                    c.fee_amount: cast(
+                        case({claim.id: fee for claim, fee in chunk}, value=c.id), MONEY
+                    ),
+                    c.version: c.version + 1,
+                    c.updated_at: now,
+                }
+            )
+        )
+        for claim, _fee in chunk:
+            session.expire(claim, ["fee_amount", "version", "updated_at"])

@@ -48,6 +48,8 @@ from app.services.interfaces.imports.corrections_lines import (
 from models import Assignment, CorrectionState, ExpenseClaim, Mission
 
 KIND = "corrections"
+# Writes sent to the database together (and the progress bar moved) every so many records.
+FLUSH_EVERY = 500
 
 
 @dataclass
@@ -257,39 +259,49 @@ def _analyse(session: Session, academy_id: int, rows: Iterable[tuple[int, dict[s
 
 
 def _write(session: Session, analysis: _Analysis, progress: Progress | None) -> None:
+    """The states, then the claims; flushed by batches (no flush per lazy load: the
+    inserts and updates of a batch go together)."""
     total = len(analysis.lines) + len(analysis.fills)
     done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if done % FLUSH_EVERY == 0:
+            session.flush()
+            if progress is not None:
+                progress(done, total)
+
     now = clock.now()
-    for line in analysis.lines:
-        state = analysis.states.get(line.assignment.id)
-        if state is None:
-            session.add(
-                CorrectionState(
-                    assignment=line.assignment,
-                    copies=line.copies,
-                    state=line.state,
-                    session_label=line.session_label,
-                    wave=line.wave,
-                    updated_at=now,
-                )
-            )
-        elif not _same(state, line):
-            state.copies, state.state = line.copies, line.state
-            state.session_label, state.wave = line.session_label, line.wave
-            state.updated_at = now
-        done += 1
-        if progress is not None and done % 100 == 0:
-            progress(done, total)
     rates: dict[tuple, bareme.Rates] = {}
-    for claim, share in analysis.fills:
-        mission = claim.assignment.mission
-        key = (mission.academy_id, mission.first_day)
-        if key not in rates:
-            rates[key] = bareme.rates_of_mission(session, mission)
-        automatic.fill(session, claim, share, rates=rates[key])
-        done += 1
-        if progress is not None and done % 100 == 0:
-            progress(done, total)
+    fees: dict[ExpenseClaim, object] = {}
+    with session.no_autoflush:
+        for line in analysis.lines:
+            state = analysis.states.get(line.assignment.id)
+            if state is None:
+                session.add(
+                    CorrectionState(
+                        assignment=line.assignment,
+                        copies=line.copies,
+                        state=line.state,
+                        session_label=line.session_label,
+                        wave=line.wave,
+                        updated_at=now,
+                    )
+                )
+            elif not _same(state, line):
+                state.copies, state.state = line.copies, line.state
+                state.session_label, state.wave = line.session_label, line.wave
+                state.updated_at = now
+            step()
+        for claim, share in analysis.fills:
+            mission = claim.assignment.mission
+            key = (mission.academy_id, mission.first_day)
+            if key not in rates:
+                rates[key] = bareme.rates_of_mission(session, mission)
+            fees[claim] = automatic.fill(session, claim, share, rates=rates[key])
+            step()
+    automatic.store_amounts(session, fees)
     session.flush()
     if progress is not None:
         progress(total, total)
