@@ -103,11 +103,16 @@ def test_the_dry_run_writes_nothing(session, teacher):
 
 
 def test_apply_fills_the_claim_with_the_amount_of_the_bareme(session, teacher):
+    steps = []
     plan = santorin.apply(
-        session, academy_id(session), source(f"218280;{NUMEN};40;SERVICE_FAIT;juin 2026;1")
+        session,
+        academy_id(session),
+        source(f"218280;{NUMEN};40;SERVICE_FAIT;juin 2026;1"),
+        progress=lambda done, total: steps.append((done, total)),
     )
     session.commit()
     assert plan.new.count == 1
+    assert steps[-1] == (2, 2)  # the state, then the claim
     claim = claim_of(session, teacher, 218280)
     assert copies_of(claim) == [(40, None)]
     assert claim.fee_status is ClaimStatus.PROCESSED_BY_MANAGER
