@@ -19,6 +19,7 @@ from .claims import (  # noqa: F401
     TravelLeg,
 )
 from .competences import Competence, CompetenceEndorsement  # noqa: F401
+from .corrections import CorrectionState  # noqa: F401
 from .documents import StoredDocument  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .mails import OutgoingMail  # noqa: F401

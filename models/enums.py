@@ -209,6 +209,15 @@ class MessageKind(LabelledEnum):
     CONDITIONS = "conditions"
 
 
+class CorrectionStatus(LabelledEnum):
+    """Where a corrector's dematerialised correction is, as SANTORIN last sent it (the
+    access portal's "Etat correction"); values are the codes of the SANTORIN file."""
+
+    TO_CORRECT = "A_CORRIGER"
+    TO_DIGITISE = "A_NUMERISER"
+    DONE = "SERVICE_FAIT"
+
+
 LABELS = {
     Service.TEACHER: _l("Teacher"),
     Service.HEAD: _l("School head"),
@@ -292,6 +301,9 @@ LABELS = {
     RateKind.KILOMETRE: _l("Kilometre allowance"),
     MessageKind.WELCOME: _l("Welcome message"),
     MessageKind.CONDITIONS: _l("Conditions of use"),
+    CorrectionStatus.TO_CORRECT: _l("To be corrected in SANTORIN"),
+    CorrectionStatus.TO_DIGITISE: _l("To be digitised in SANTORIN"),
+    CorrectionStatus.DONE: _l("Service done SANTORIN"),
     JobState.QUEUED: _l("Queued"),
     JobState.RUNNING: _l("Running"),
     JobState.DONE: _l("Done"),
