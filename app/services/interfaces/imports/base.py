@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import any_, literal
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.services import DomainError
@@ -36,6 +38,8 @@ MAX_LISTED_REFUSALS = 500
 # A file larger than this is refused before it is read (about 400,000 teaching lines).
 MAX_BYTES = 40 * 1024 * 1024
 SEPARATOR = ";"
+# Records read or written per statement by the set-based importers.
+CHUNK = 2000
 
 Progress = Callable[[int, int], None]
 
@@ -279,3 +283,20 @@ def csv_rows(
 
 def _not_csv(source: Source):
     return _l("The file « %(name)s » is not a readable CSV file.", name=source.name)
+
+
+# --- Set-based reads and writes -------------------------------------------------------------
+
+
+def chunks(values: list, size: int = CHUNK) -> Iterator[list]:
+    """``values`` cut into lists of ``size`` at most (one statement each)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def among(session: Session, column, values: list):
+    """``column IN values`` for a chunk of thousands of values: on PostgreSQL one array
+    parameter (``= ANY(:values)``), elsewhere a plain ``IN``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(values), postgresql.ARRAY(column.type)))
+    return column.in_(values)
