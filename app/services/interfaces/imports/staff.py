@@ -41,7 +41,9 @@ from .base import (
     Source,
     among,
     chunks,
+    insert_rows,
     register,
+    update_rows,
 )
 from .staff_file import PERSON, Link, Person, StaffFile, read
 
@@ -90,7 +92,7 @@ def _existing(session: Session, academy_id: int) -> dict[str, Existing]:
         select(AGENT.c.id, AGENT.c.numen, AGENT.c.active, AGENT.c.post_discipline_id, *columns)
         .where(AGENT.c.academy_id == academy_id, AGENT.c.numen.is_not(None))
         .order_by(AGENT.c.id)
-    ):
+    ).all():
         agent = Existing(
             row.id,
             row.numen,
@@ -104,7 +106,7 @@ def _existing(session: Session, academy_id: int) -> dict[str, Existing]:
         .add_columns(LINK.c.discipline_id)
         .join(AGENT, AGENT.c.id == LINK.c.agent_id)
         .where(AGENT.c.academy_id == academy_id, AGENT.c.numen.is_not(None))
-    ):
+    ).all():
         by_id[row.agent_id].links[row.establishment_id] = (
             row.id,
             row.link_type,
@@ -369,50 +371,28 @@ def _link_row(agent_id: int, establishment_id: int, link: Link, work: Work) -> d
 
 
 def _insert_agents(session: Session, academy_id: int, persons: list[Person], work, now) -> None:
-    session.execute(
-        insert(AGENT),
+    rows = [
+        {
+            "academy_id": academy_id,
+            "numen": person.numen,
+            "active": True,
+            "financial_file_active": False,
+            "created_at": now,
+            "updated_at": now,
+            **_agent_values(person, work),
+        }
+        for person in persons
+    ]
+    ids = dict(insert_rows(session, AGENT, rows, returning=(AGENT.c.numen, AGENT.c.id)))
+    insert_rows(
+        session,
+        LINK,
         [
-            {
-                "academy_id": academy_id,
-                "numen": person.numen,
-                "active": True,
-                "financial_file_active": False,
-                "created_at": now,
-                "updated_at": now,
-                **_agent_values(person, work),
-            }
+            _link_row(ids[person.numen], establishment_id, link, work)
             for person in persons
+            for establishment_id, link in person.links.items()
         ],
     )
-    ids = dict(
-        session.execute(
-            select(AGENT.c.numen, AGENT.c.id).where(
-                among(session, AGENT.c.numen, [person.numen for person in persons])
-            )
-        ).all()
-    )
-    links = [
-        _link_row(ids[person.numen], establishment_id, link, work)
-        for person in persons
-        for establishment_id, link in person.links.items()
-    ]
-    if links:
-        session.execute(insert(LINK), links)
-
-
-AGENT_UPDATE = (
-    update(AGENT)
-    .where(AGENT.c.id == bindparam("agent_id"))
-    .values(
-        {name: bindparam(f"v_{name}") for name in (*FIELDS, "post_discipline_id")}
-        | {"active": True, "updated_at": bindparam("v_updated_at")}
-    )
-)
-LINK_UPDATE = (
-    update(LINK)
-    .where(LINK.c.id == bindparam("link_id"))
-    .values(link_type=bindparam("v_link_type"), discipline_id=bindparam("v_discipline_id"))
-)
 
 
 def _update_agents(session: Session, changed: list, work: Work, now) -> list[int]:
@@ -421,10 +401,7 @@ def _update_agents(session: Session, changed: list, work: Work, now) -> list[int
     rows, added, removed, retyped, moved = [], [], [], [], []
     for agent, person in changed:
         values = _agent_values(person, work)
-        rows.append(
-            {"agent_id": agent.id, "v_updated_at": now}
-            | {f"v_{name}": value for name, value in values.items()}
-        )
+        rows.append({"id": agent.id, "active": True, "updated_at": now} | values)
         if (agent.values["postcode"], agent.values["town"]) != (
             values["postcode"],
             values["town"],
@@ -438,9 +415,9 @@ def _update_agents(session: Session, changed: list, work: Work, now) -> list[int
             elif (current[1], current[2]) != (row["link_type"], row["discipline_id"]):
                 retyped.append(
                     {
-                        "link_id": current[0],
-                        "v_link_type": row["link_type"],
-                        "v_discipline_id": row["discipline_id"],
+                        "id": current[0],
+                        "link_type": row["link_type"],
+                        "discipline_id": row["discipline_id"],
                     }
                 )
         removed += [
@@ -448,13 +425,11 @@ def _update_agents(session: Session, changed: list, work: Work, now) -> list[int
             for establishment_id, current in agent.links.items()
             if establishment_id not in person.links
         ]
-    session.execute(AGENT_UPDATE, rows)
+    update_rows(session, AGENT, "id", rows)
     if removed:
         session.execute(delete(LINK).where(among(session, LINK.c.id, removed)))
-    if retyped:
-        session.execute(LINK_UPDATE, retyped)
-    if added:
-        session.execute(insert(LINK), added)
+    update_rows(session, LINK, "id", retyped)
+    insert_rows(session, LINK, added)
     return moved
 
 
