@@ -9,7 +9,9 @@ and applied three times on the database of ``--database-url``:
    one in twenty is gone (deactivated).
 
 Each step prints the dry run's time (``plan``), the apply's time (``apply``: compare,
-write and commit, as the job does) and the counts; then the process's peak memory
+write and commit, as the job does), each with this process's CPU time (the rest is
+waiting for the database, or for the CPU on a loaded machine: the load average is
+printed too), and the counts; then the process's peak memory
 (``resource.getrusage``), and how much the imports added to what the application
 took before them.
 
@@ -123,17 +125,21 @@ def main() -> int:
             ("3. changes", third),
         ):
             source = Source("personnels.csv", data)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             plan = importer.plan(session, rennes, source)
-            planned = time.perf_counter() - start
+            planned = (time.perf_counter() - start, time.process_time() - cpu)
             session.rollback()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             plan = importer.apply(session, rennes, source, skip_refused=False, progress=None)
             session.commit()
-            applied = time.perf_counter() - start
-            print(f"{label}: plan {planned:.2f} s, apply {applied:.2f} s, {plan.counts()}")
+            applied = (time.perf_counter() - start, time.process_time() - cpu)
+            print(
+                f"{label}: plan {planned[0]:.2f} s (CPU {planned[1]:.2f} s), "
+                f"apply {applied[0]:.2f} s (CPU {applied[1]:.2f} s), {plan.counts()}"
+            )
             session.remove()
         peak = peak_mb()
+        print("load average: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
         print(f"peak memory: {peak:.0f} MB ({peak - before:.0f} MB more than before the imports)")
     return 0
 

@@ -293,6 +293,7 @@ REFUSALS = [
     ({"type_etablissement": "TITULAIRE"}, "type_etablissement", "Type d'établissement inconnu"),
     ({"type_agent": "astronaute"}, "type_agent", "Type d'agent inconnu"),
     ({"libelle_discipline": ""}, "libelle_discipline", "libellé"),
+    ({"code_discipline": ""}, "code_discipline", "son code"),
     ({"grade": "X" * 61}, "grade", "60 caractères au plus"),
 ]
 
@@ -387,6 +388,20 @@ def test_an_agent_without_establishment_is_allowed(session, rennes):
     assert plan.new.count == 1
     session.flush()
     assert uais(session, "35E2012345XYZ") == {}
+
+
+def test_a_new_label_renames_the_discipline(session, rennes):
+    plan = STAFF.apply(
+        session,
+        rennes,
+        csv_source([line(libelle_discipline="MATHEMATIQUES GENERALES")]),
+        skip_refused=False,
+        progress=None,
+    )
+    assert "Discipline(s) de poste renommée(s) : L1300." in [str(note) for note in plan.notes]
+    session.flush()
+    renamed = session.scalar(select(Discipline).where(Discipline.code == "L1300"))
+    assert renamed.name == "MATHEMATIQUES GENERALES"
 
 
 # --- Reading the file -----------------------------------------------------------------------

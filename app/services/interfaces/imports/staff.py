@@ -88,30 +88,20 @@ def _existing(session: Session, academy_id: int) -> dict[str, Existing]:
     agents: dict[str, Existing] = {}
     by_id: dict[int, Existing] = {}
     columns = [AGENT.c[name] for name in FIELDS]
-    for row in session.execute(
+    for id_, numen, active, discipline_id, *values in session.execute(
         select(AGENT.c.id, AGENT.c.numen, AGENT.c.active, AGENT.c.post_discipline_id, *columns)
         .where(AGENT.c.academy_id == academy_id, AGENT.c.numen.is_not(None))
         .order_by(AGENT.c.id)
     ).all():
-        agent = Existing(
-            row.id,
-            row.numen,
-            row.active,
-            row.post_discipline_id,
-            {name: getattr(row, name) for name in FIELDS},
-        )
-        agents[row.numen] = by_id[row.id] = agent
-    for row in session.execute(
+        agent = Existing(id_, numen, active, discipline_id, dict(zip(FIELDS, values, strict=True)))
+        agents[numen] = by_id[id_] = agent
+    for link_id, agent_id, establishment_id, link_type, discipline_id in session.execute(
         select(LINK.c.id, LINK.c.agent_id, LINK.c.establishment_id, LINK.c.link_type)
         .add_columns(LINK.c.discipline_id)
         .join(AGENT, AGENT.c.id == LINK.c.agent_id)
         .where(AGENT.c.academy_id == academy_id, AGENT.c.numen.is_not(None))
     ).all():
-        by_id[row.agent_id].links[row.establishment_id] = (
-            row.id,
-            row.link_type,
-            row.discipline_id,
-        )
+        by_id[agent_id].links[establishment_id] = (link_id, link_type, discipline_id)
     return agents
 
 
