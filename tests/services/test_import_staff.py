@@ -93,6 +93,14 @@ def counts(session) -> tuple[int, int, int]:
     )
 
 
+def claims_of(session, agent_id) -> int:
+    return session.scalar(
+        select(func.count(ExpenseClaim.id))
+        .join(ExpenseClaim.assignment)
+        .where(Assignment.agent_id == agent_id)
+    )
+
+
 @pytest.fixture
 def rennes(demo, session) -> int:
     return session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
@@ -218,6 +226,22 @@ def test_an_establishment_no_longer_in_the_file_is_removed(session, rennes):
     assert uais(session, "35E1512345ABC") == {"0221595P": EstablishmentLinkType.PRINCIPAL}
 
 
+def test_moving_an_agent_to_another_establishment_keeps_their_claims(session, rennes):
+    leclerc = agent(session, "35E0000001MPC")
+    claims = claims_of(session, leclerc.id)
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "enseignant;0350024L;PRINCIPAL", "enseignant;0351907H;PRINCIPAL", 1
+    )
+    plan = STAFF.apply(
+        session, rennes, Source("p.csv", text.encode()), skip_refused=False, progress=None
+    )
+    change = next(p for p in plan.changed.first if p.key == "35E0000001MPC")
+    assert "établissements retirés : 0350024L" in change.detail
+    session.flush()
+    assert uais(session, "35E0000001MPC") == {"0351907H": EstablishmentLinkType.PRINCIPAL}
+    assert claims_of(session, leclerc.id) == claims > 0
+
+
 # --- Deactivation and reactivation ---------------------------------------------------------
 
 
@@ -242,14 +266,6 @@ def test_an_agent_no_longer_in_the_file_is_deactivated_never_deleted(session, re
     assert (change.key, change.detail) == ("35E0000008ENS", "réactivé")
     session.flush()
     assert agent(session, "35E0000008ENS").active is True
-
-
-def claims_of(session, agent_id) -> int:
-    return session.scalar(
-        select(func.count(ExpenseClaim.id))
-        .join(ExpenseClaim.assignment)
-        .where(Assignment.agent_id == agent_id)
-    )
 
 
 def test_a_deactivated_agent_keeps_their_claims_and_is_no_longer_a_candidate(session, rennes):
