@@ -73,6 +73,13 @@ class AgentKind(LabelledEnum):
     EXTERNAL = "exterieur"
 
 
+class AgentStatus(LabelledEnum):
+    """Whether the staff import still lists an agent (``Agent.active``)."""
+
+    ACTIVE = "actif"
+    INACTIVE = "inactif"
+
+
 class Civility(LabelledEnum):
     MR = "M."
     MRS = "Mme"
@@ -243,6 +250,8 @@ LABELS = {
     AgentKind.INSPECTOR: _l("Inspector"),
     AgentKind.ADMINISTRATIVE: _l("Administrative staff"),
     AgentKind.EXTERNAL: _l("External professional"),
+    AgentStatus.ACTIVE: _l("Active"),
+    AgentStatus.INACTIVE: _l("Inactive"),
     Civility.MR: _l("Mr"),
     Civility.MRS: _l("Mrs"),
     EndorsementAuthor.SYSTEM: _l("System"),

@@ -11,11 +11,12 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import EncryptedString, TimestampMixin, enum_type
-from .enums import AgentKind, Civility, EstablishmentLinkType
+from .enums import AgentKind, AgentStatus, Civility, EstablishmentLinkType
 from .referential import Academy, Discipline, Establishment, Mef, Subject
 
 
@@ -48,6 +49,12 @@ class Agent(TimestampMixin, Model):
     first_name: Mapped[str] = mapped_column(String(80), nullable=False)
     birth_name: Mapped[str | None] = mapped_column(String(80))
     post_discipline_id: Mapped[int | None] = mapped_column(ForeignKey("discipline.id"))
+    grade: Mapped[str | None] = mapped_column(String(60))
+    # An agent the staff import no longer lists: not offered for new convocations, but
+    # their claims, missions and account stay.
+    active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
 
     # Financial file: INSEE number (NIR with key) and bank details, encrypted at rest
     # (app.crypto): never searched, shown masked (app.services.people.personal_data).
@@ -84,6 +91,11 @@ class Agent(TimestampMixin, Model):
     @property
     def identifier(self) -> str:
         return self.numen or self.external_id or ""
+
+    @property
+    def status(self) -> AgentStatus:
+        """« Inactif » once the staff import no longer lists the agent."""
+        return AgentStatus.ACTIVE if self.active else AgentStatus.INACTIVE
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.identifier})"

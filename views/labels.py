@@ -48,6 +48,8 @@ LABELS = {
     "birth_name": _l("Birth name"),
     "full_name": _l("Contributor"),
     "post_discipline": _l("Post discipline"),
+    "grade": _l("Grade"),
+    "status": _l("Status"),
     "insee_number": _l("INSEE number"),
     "iban": _l("IBAN"),
     "bic": _l("BIC"),

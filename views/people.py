@@ -40,6 +40,7 @@ class AgentModelView(ImaginModelView):
         "post_discipline",
         "town",
         "financial_file_active",
+        "status",
     ]
     order_columns = ["last_name", "first_name", "kind", "town", "financial_file_active"]
     search_columns = [
@@ -61,6 +62,8 @@ class AgentModelView(ImaginModelView):
         "external_id",
         "academy",
         "post_discipline",
+        "grade",
+        "status",
         "address_line1",
         "address_line2",
         "postcode",
@@ -74,9 +77,10 @@ class AgentModelView(ImaginModelView):
         "financial_file_active",
         "user",
     ]
-    # No académie (the manager's own) nor account (the account actions do that).
+    # No académie (the manager's own) nor account (the account actions do that); the
+    # grade and whether the agent is still listed come from the staff import.
     add_columns = edit_columns = [
-        column for column in show_columns if column not in ("academy", "user")
+        column for column in show_columns if column not in ("academy", "user", "grade", "status")
     ]
     # Masked on the detail; whole only in the edit form, where the manager corrects them.
     formatters_columns = {

@@ -156,9 +156,9 @@ class CandidateQuery:
 
 
 def candidate_query(session: Session, mission: Mission) -> CandidateQuery:
-    """The agents of the académie who may be convoked to ``mission``: competent for its
-    paper (any agent without a paper: surveillance, jury…), not convoked to it, free on
-    its slots; with their distance to the centre and their assignments in the same exam
+    """The active agents of the académie who may be convoked to ``mission``: competent
+    for its paper (any agent without a paper: surveillance, jury…), not convoked to it,
+    free on its slots; with their distance to the centre and their assignments in the same exam
     session. Filtered, sorted and cut into pages by the database."""
     competent = (
         competences.competent_agents(mission.paper_id) if mission.paper_id is not None else None
@@ -191,7 +191,12 @@ def candidate_query(session: Session, mission: Mission) -> CandidateQuery:
     statement = (
         select(Agent)
         .outerjoin(loads, loads.c.agent_id == Agent.id)
-        .where(Agent.academy_id == mission.academy_id, ~convoked.exists(), ~busy.exists())
+        .where(
+            Agent.academy_id == mission.academy_id,
+            Agent.active.is_(True),  # the staff import no longer lists an inactive agent
+            ~convoked.exists(),
+            ~busy.exists(),
+        )
     )
     if competent is not None:
         statement = statement.where(Agent.id.in_(competent))

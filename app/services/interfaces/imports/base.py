@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import enum
 import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Enum, String, any_, bindparam, cast, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.services import DomainError
@@ -36,6 +39,8 @@ MAX_LISTED_REFUSALS = 500
 # A file larger than this is refused before it is read (about 400,000 teaching lines).
 MAX_BYTES = 40 * 1024 * 1024
 SEPARATOR = ";"
+# Records read or written per statement by the set-based importers.
+CHUNK = 2000
 
 Progress = Callable[[int, int], None]
 
@@ -279,3 +284,84 @@ def csv_rows(
 
 def _not_csv(source: Source):
     return _l("The file « %(name)s » is not a readable CSV file.", name=source.name)
+
+
+# --- Set-based reads and writes -------------------------------------------------------------
+
+
+def chunks(values: list, size: int = CHUNK) -> Iterator[list]:
+    """``values`` cut into lists of ``size`` at most (one statement each)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def among(session: Session, column, values: list):
+    """``column IN values`` for a chunk of thousands of values: on PostgreSQL one array
+    parameter (``= ANY(:values)``), elsewhere a plain ``IN``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(values), postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
+def _column_arrays(table, columns: list[str], rows: list[dict]):
+    """One ``unnest(CAST(:array AS type[]))`` per column: the rows as one parameter per
+    column, whatever their number (an enum column is sent as its members' names)."""
+    selected = []
+    for name in columns:
+        column_type = table.c[name].type
+        values = [row[name] for row in rows]
+        if isinstance(column_type, Enum):
+            column_type = String()
+            values = [value.name if isinstance(value, enum.Enum) else value for value in values]
+        array = cast(literal(values, postgresql.ARRAY(column_type)), postgresql.ARRAY(column_type))
+        selected.append(func.unnest(array).label(name))
+    return select(*selected)
+
+
+def insert_rows(session: Session, table, rows: list[dict], returning: tuple = ()) -> list:
+    """Insert ``rows`` (dicts with the same keys) into ``table``; the ``returning``
+    columns of the new rows. On PostgreSQL one ``INSERT … SELECT unnest(…)``: the driver
+    sends one array per column instead of parsing thousands of placeholders; elsewhere
+    an executemany."""
+    if not rows:
+        return []
+    if _pg(session):
+        columns = list(rows[0])
+        statement = insert(table).from_select(columns, _column_arrays(table, columns, rows))
+        parameters = None
+    else:
+        statement, parameters = insert(table), rows
+    if returning:
+        return session.execute(statement.returning(*returning), parameters).all()
+    session.execute(statement, parameters)
+    return []
+
+
+def update_rows(session: Session, table, key: str, rows: list[dict]) -> None:
+    """Update ``table``'s rows whose ``key`` column is each dict's ``key`` with the dict's
+    other values (same keys in every dict). On PostgreSQL one ``UPDATE … FROM (SELECT
+    unnest(…))``; elsewhere an executemany."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if _pg(session):
+        values = _column_arrays(table, columns, rows).subquery("v")
+        session.execute(
+            update(table)
+            .where(table.c[key] == values.c[key])
+            .values({name: values.c[name] for name in columns if name != key})
+        )
+        return
+    session.execute(
+        update(table)
+        .where(table.c[key] == bindparam(f"k_{key}"))
+        .values({name: bindparam(f"v_{name}") for name in columns if name != key}),
+        [
+            {(f"k_{name}" if name == key else f"v_{name}"): value for name, value in row.items()}
+            for row in rows
+        ],
+    )
+
+
+def _pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
