@@ -1,4 +1,5 @@
-"""The imports of the ministry's files (CYCLADES, EPP / SIRHEN, STS-WEB, SANTORIN)."""
+"""The imports of the ministry's files (CYCLADES, EPP / SIRHEN, STS-WEB, SANTORIN).
 
-from . import corrections  # noqa: F401  (registers the kind "corrections")
-from . import staff  # noqa: F401  (registers the importer)
+Each module registers its kind in ``base.IMPORTERS`` when imported."""
+
+from . import corrections, staff  # noqa: F401
