@@ -513,5 +513,7 @@ IMPORTER = register(
         extensions=(".csv",),
         plan=plan,
         apply=apply,
+        columns=COLUMNS,
+        optional=OPTIONAL,
     )
 )

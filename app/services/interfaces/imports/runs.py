@@ -35,10 +35,24 @@ IMPORT_TITLE = _l("Import of a file")
 IMPORT_PLAN = "import_plan"
 IMPORT_PLAN_TITLE = _l("Dry run of an import")
 
+SKIP_NOT_CHOSEN = _l(
+    "The file has refused lines: tick « Import without the refused lines » to import the"
+    " others, or correct the file and import it again."
+)
 UNKNOWN_KIND = _l("Choose the kind of file to import.")
 NO_FILE = _l("Choose the file to import.")
 NOT_APPLICABLE = _l("This import cannot be applied (state: %(state)s).")
 WRONG_EXTENSION = _l("The file « %(name)s » is not a %(extensions)s file.")
+
+
+def group_titles() -> dict:
+    """The dry run's groups, as the screen names them."""
+    return {
+        "new": _l("New"),
+        "changed": _l("Changed"),
+        "unchanged": _l("Unchanged"),
+        "missing": _l("No longer present"),
+    }
 
 
 def importer(kind: str):
@@ -186,8 +200,11 @@ def start_applying(
     locked = session.scalar(select(ImportRun).where(ImportRun.id == run.id).with_for_update())
     if locked.state is not ImportState.PLANNED:
         raise DomainError(_l(NOT_APPLICABLE._args[0], state=locked.state.label))
+    refusals = bool((locked.counts or {}).get("refused"))
+    if refusals and not skip_refused:
+        raise DomainError(SKIP_NOT_CHOSEN)
     locked.state = ImportState.APPLYING
-    locked.skip_refused = bool(skip_refused) and bool((locked.counts or {}).get("refused"))
+    locked.skip_refused = refusals
     job = _start_job(session, locked.academy_id, IMPORT, IMPORT_TITLE, by_user_id)
     locked.job_id = job.id
     session.flush()
