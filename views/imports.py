@@ -75,9 +75,7 @@ class ImportView(BaseView):
                 )
                 flash(_("The file is large: its dry run is a job, this page follows it."), "info")
             else:
-                run = runs.dry_run(
-                    db.session, academy_id, kind, source, by_user_id=current_user.id
-                )
+                run = runs.dry_run(db.session, academy_id, kind, source, by_user_id=current_user.id)
         except FileRefused as error:
             message = str(transaction.refused(error))
             if source.data and kind in runs.IMPORTERS:

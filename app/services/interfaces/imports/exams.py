@@ -466,22 +466,19 @@ def apply(
     result = reading.plan
     if result.has_refusals and not skip_refused:
         raise LinesRefused(result)
-    done = 0
+    # The referential is small (hundreds of papers): its writes are one short step, whose
+    # end the job records; progress is reported before them (a report during the writes
+    # would wait for their lock on SQLite).
     for nature in NATURES:
         for kind, key, record, values in reading.writes:
             if kind != nature:
                 continue
             if record is None:
-                record = _create(session, academy_id, reading, nature, key, values)
+                _create(session, academy_id, reading, nature, key, values)
             else:
                 for name, value in values.items():
                     setattr(record, name, value)
-            done += 1
         session.flush()  # the parents' ids, for the next nature
-        if progress is not None:
-            progress(min(done, result.lines), result.lines)
-    if progress is not None:
-        progress(result.lines, result.lines)
     return result
 
 

@@ -23,7 +23,7 @@ from models import ImportRun, Job
 from models.base import utcnow
 from models.enums import ImportState
 
-from .base import IMPORTERS, FileRefused, LinesRefused, Plan, Source, check_size
+from .base import IMPORTERS, FileRefused, LinesRefused, Plan, Source, check_size, csv_rows
 
 # Above this size the dry run is a job too (a large staff or teachings file takes
 # seconds to compare): the page follows it and shows the plan when it is done.
@@ -150,8 +150,13 @@ def _set_plan(run: ImportRun, plan: Plan) -> None:
 def start_planning(
     session: Session, academy_id: int, kind: str, source: Source, *, by_user_id: int | None
 ) -> ImportRun:
-    """A large file: recorded (« dry run in progress ») and planned by a job."""
+    """A large file: recorded (« dry run in progress ») and planned by a job. A CSV
+    file is read up to its first line now: a wrong encoding, separator or column is
+    refused at once."""
     check_file(kind, source)
+    found = importer(kind)
+    if found.columns:
+        next(csv_rows(source, found.columns, found.optional), None)
     run = record(session, academy_id, kind, source, by_user_id)
     run.state = ImportState.PLANNING
     run.data = source.data
