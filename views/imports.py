@@ -54,6 +54,7 @@ class ImportView(BaseView):
             "imagin/imports/index.html",
             title=_("Imports"),
             importers=runs.kinds(),
+            titles={importer.kind: importer.title for importer in runs.kinds()},
             chosen=kind,
             message=message,
             runs=runs.history(db.session, academy_id),
