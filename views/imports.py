@@ -55,6 +55,7 @@ class ImportView(BaseView):
             title=_("Imports"),
             importers=runs.kinds(),
             titles={importer.kind: importer.title for importer in runs.kinds()},
+            groups=runs.group_titles(),
             chosen=kind,
             message=message,
             runs=runs.history(db.session, academy_id),

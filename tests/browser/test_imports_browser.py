@@ -53,7 +53,9 @@ def test_a_manager_imports_the_exams_file_from_the_dry_run_to_the_job(app, axe_c
     page.get_by_role("button", name="Simuler").click()
     expect(page).to_have_url(re.compile(r"/imports/\d+$"))
     expect(page.locator("#import-state")).to_have_text("Simulation affichée")
-    expect(page.get_by_role("table", name=re.compile("Ce que le fichier changerait"))).to_be_visible()
+    expect(
+        page.get_by_role("table", name=re.compile("Ce que le fichier changerait"))
+    ).to_be_visible()
     expect(page.get_by_role("cell", name="BTS / 31406 / E4-A")).to_be_visible()
     check_both_modes(page)
     page.evaluate("localStorage.removeItem('imagin.contrast')")

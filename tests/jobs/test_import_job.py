@@ -97,7 +97,9 @@ def test_a_refusal_found_by_the_job_marks_the_import_refused_and_writes_nothing(
         assert run.state is ImportState.REFUSED and run.message == job.message
         assert run.plan["refusals"][0][:3] == [14, "uai", "0350030T"]
         assert exams(db.session) == before  # nothing of the file was written
-        assert db.session.scalar(select(Establishment).where(Establishment.uai == "0350029S")) is None
+        assert (
+            db.session.scalar(select(Establishment).where(Establishment.uai == "0350029S")) is None
+        )
 
 
 def test_an_unexpected_error_marks_the_import_failed(app, demo, monkeypatch):
