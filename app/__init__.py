@@ -129,7 +129,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         register_views(appbuilder)
 
     from app import cli, transaction, web
-    from app.jobs import kinds, queue  # noqa: F401 - kinds registers the jobs
+    from app.jobs import imports, kinds, queue  # noqa: F401 - kinds, imports register jobs
     from app.jobs import mails as mail_jobs
     from app.services.common import mail
 

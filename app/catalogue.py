@@ -224,6 +224,17 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         (("MissionTypeModelView", _l("Mission types")),),
         _l("Each mission type decides what the contributor enters in the expense claim."),
     ),
+    _screen(
+        "imports",
+        _l("Imports"),
+        "referential",
+        (M,),
+        "ImportView",
+        _l(
+            "Load the ministry's files (exams, staff, teachings, corrections): a dry run"
+            " first, then apply."
+        ),
+    ),
     replace(
         _crud(
             "agents",

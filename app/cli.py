@@ -5,11 +5,13 @@ keys of the personal data. Each command's writes are one unit of work
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from app.extensions import db
 from app.seeds import large as large_dataset
@@ -116,6 +118,89 @@ def send_mails_command() -> None:
         f"{jobs} traitement(s) d'envoi remis en file ; {done.sent} courriel(s) envoyé(s) ; "
         f"{done.held_elsewhere} en cours d'envoi ailleurs."
     )
+
+
+@imagin.command("import")
+@click.argument("kind")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--apply", "apply_it", is_flag=True, help="Apply the import (default: dry run).")
+@click.option("--skip-refused", is_flag=True, help="Apply without the refused lines.")
+@click.option("--academy", default=None, help="Academy code (default: IMAGIN_ACADEMY_CODE).")
+def import_command(kind: str, file: str, apply_it: bool, skip_refused: bool, academy) -> None:
+    """Import a file of the ministry (exams, staff, teachings, corrections): print its
+    dry run; with --apply, apply it in one transaction and record it. Exit code 1 when
+    the file or some of its lines are refused."""
+    from app.services.interfaces.imports import runs
+    from app.services.interfaces.imports.base import MAX_BYTES, FileRefused, LinesRefused, Source
+    from models import Academy
+
+    code = academy or current_app.config["IMAGIN_ACADEMY_CODE"]
+    academy_id = db.session.scalar(select(Academy.id).where(Academy.code == code))
+    if academy_id is None:
+        raise click.ClickException(f"Académie inconnue : {code}.")
+    with open(file, "rb") as stream:
+        # One byte more than an import may have: a larger file is refused, not read whole.
+        source = Source(Path(file).name, stream.read(MAX_BYTES + 1))
+    try:
+        runs.check_file(kind, source)
+        importer = runs.importer(kind)
+        if not apply_it:
+            plan = importer.plan(db.session, academy_id, source)
+            db.session.rollback()
+            _echo_plan(plan)
+            click.echo("Simulation : rien n'a été écrit (--apply pour appliquer).")
+            raise SystemExit(1 if plan.has_refusals else 0)
+        with unit_of_work(db.session):
+            plan = importer.apply(db.session, academy_id, source, skip_refused=skip_refused)
+            run = runs.record(db.session, academy_id, kind, source, None)
+            runs.applied(run, plan)
+            db.session.flush()
+    except FileRefused as error:
+        db.session.rollback()
+        if isinstance(error, LinesRefused):
+            _echo_plan(error.plan)
+        if apply_it:
+            with unit_of_work(db.session):
+                run = runs.record_refusal(
+                    db.session, academy_id, kind, source, str(error.message), by_user_id=None
+                )
+                if isinstance(error, LinesRefused):
+                    run.counts = error.plan.counts()
+                    run.plan = runs.plan_record(error.plan)
+        click.echo(f"Refusé : {error.message}", err=True)
+        raise SystemExit(1) from None
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    _echo_plan(plan)
+    click.echo(f"Import appliqué (n° {run.id}) : {run.message}")
+
+
+def _echo_plan(plan) -> None:
+    """The dry run, as the screen shows it: figures, first lines, refused lines, notes."""
+    counts = plan.counts()
+    click.echo(
+        f"{counts['lines']} ligne(s) lue(s) : {counts['new']} nouveau(x), "
+        f"{counts['changed']} modifié(s), {counts['unchanged']} inchangé(s), "
+        f"{counts['missing']} absent(s) du fichier, {counts['refused']} ligne(s) refusée(s)."
+    )
+    titles = (
+        ("new", "Nouveaux"),
+        ("changed", "Modifiés"),
+        ("missing", "Absents du fichier"),
+    )
+    for name, title in titles:
+        group = getattr(plan, name)
+        if group.count:
+            click.echo(f"{title} ({group.count}) :")
+            for preview in group.first:
+                detail = f" ({preview.detail})" if preview.detail else ""
+                click.echo(f"  {preview.key} : {preview.label}{detail}")
+    if plan.refusals:
+        click.echo(f"Lignes refusées ({plan.refused_count}) :")
+        for refusal in plan.refusals:
+            click.echo(f"  {refusal}")
+    for note in plan.notes:
+        click.echo(str(note))
 
 
 def init_app(app: Flask) -> None:

@@ -299,6 +299,24 @@ ERROR_MESSAGES = {
 }
 
 
+# Routes that take a larger file than MAX_CONTENT_LENGTH (the imports): endpoint →
+# (their limit in bytes, the French message of a larger upload).
+LARGE_UPLOADS: dict[str, tuple[int, object]] = {}
+
+
+def allow_large_uploads():
+    """Before anything reads the body (the CSRF check): a route of ``LARGE_UPLOADS``
+    takes up to its own limit; a larger body is refused unread, with its message."""
+    limit = LARGE_UPLOADS.get(request.endpoint or "")
+    if limit is None:
+        return None
+    size, message = limit
+    request.max_content_length = size
+    if request.content_length is not None and request.content_length > size:
+        return render_error(413, str(message))
+    return None
+
+
 def render_error(code: int, message: str):
     flash(message, "danger")
     return render_template("imagin/error.html", status=code), code
@@ -309,6 +327,8 @@ def handle_http_error(error: HTTPException):
     if code in (301, 302, 303, 307, 308):
         return error
     text = ERROR_MESSAGES.get(code, ERROR_MESSAGES[400] if code < 500 else ERROR_MESSAGES[500])
+    if code == 413 and request.endpoint in LARGE_UPLOADS:  # a body without its length
+        text = LARGE_UPLOADS[request.endpoint][1]
     return render_error(code, str(text))
 
 
@@ -370,6 +390,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now_label"] = formats.now_label
     app.jinja_env.filters["cell"] = cell
     app.jinja_env.filters.update(formats.FILTERS)
+    # First (before the CSRF check reads the form); the host check goes before it.
+    app.before_request_funcs.setdefault(None, []).insert(0, allow_large_uploads)
     app.before_request(enforce_session)
     app.before_request(refuse_unbounded_pk)
     app.before_request(bound_list_arguments)

@@ -119,6 +119,18 @@ class JobState(LabelledEnum):
     FAILED = "failed"
 
 
+class ImportState(LabelledEnum):
+    """Where an import of a file is: its dry run being made or shown, being applied,
+    applied, refused (a file or lines that cannot be read) or failed."""
+
+    PLANNING = "planning"
+    PLANNED = "planned"
+    APPLYING = "applying"
+    APPLIED = "applied"
+    REFUSED = "refused"
+    FAILED = "failed"
+
+
 class MailState(LabelledEnum):
     """An outgoing mail: waiting for a worker, sent, or never sent (no address known)."""
 
@@ -317,6 +329,12 @@ LABELS = {
     JobState.RUNNING: _l("Running"),
     JobState.DONE: _l("Done"),
     JobState.FAILED: _l("Failed"),
+    ImportState.PLANNING: _l("Dry run in progress"),
+    ImportState.PLANNED: _l("Dry run shown"),
+    ImportState.APPLYING: _l("Being applied"),
+    ImportState.APPLIED: _l("Applied"),
+    ImportState.REFUSED: _l("Refused"),
+    ImportState.FAILED: _l("Failed"),
     MailState.PENDING: _l("To be sent"),
     MailState.SENT: _l("Sent"),
     MailState.NO_ADDRESS: _l("No e-mail address"),

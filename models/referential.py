@@ -87,6 +87,9 @@ class Establishment(Model):
         enum_type(LodgingZone), nullable=False, default=LodgingZone.STANDARD
     )
     is_exam_centre: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Where it is (WGS 84 degrees), when the exams' export gives it.
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
 
     academy: Mapped[Academy] = relationship()
 

@@ -67,6 +67,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
         Assignment,
         Competence,
         ExpenseClaim,
+        ImportRun,
         Job,
         PasswordResetToken,
         PaymentBatch,
@@ -101,6 +102,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
     batch = session.scalar(select(PaymentBatch).order_by(PaymentBatch.id))
     opening = session.scalar(select(ActivityOpening).order_by(ActivityOpening.id))
     job = session.scalar(select(Job).order_by(Job.id))
+    run = session.scalar(select(ImportRun).order_by(ImportRun.id))
     token = session.scalar(select(PasswordResetToken).order_by(PasswordResetToken.id))
     values: dict[str, object] = {
         "agent_id": teacher.id,
@@ -113,6 +115,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
         "batch_id": batch.id if batch else 1,
         "opening_id": opening.id if opening else 1,
         "job_id": job.id if job else 1,
+        "run_id": run.id if run else 1,
         "verdict": "confirmer",
         "tab": "suivi",
         "service": "teacher",

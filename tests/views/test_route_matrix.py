@@ -130,6 +130,27 @@ def finished_job(app, demo):
     runner.run(app, job, last_attempt=True)  # what a worker does with it
 
 
+@pytest.fixture
+def import_run(app, demo):
+    """The dry run of the example exams file (the demo data has no import), so that the
+    import routes have a real id."""
+    from pathlib import Path
+
+    from app.extensions import db
+    from app.services.interfaces.imports import runs
+    from app.services.interfaces.imports.base import Source
+    from app.transaction import unit_of_work
+    from models import Academy
+
+    example = Path(__file__).parents[2] / "docs" / "examples" / "cyclades-examens.csv"
+    with app.app_context():
+        rennes = db.session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
+        with unit_of_work(db.session):
+            source = Source(example.name, example.read_bytes())
+            runs.dry_run(db.session, rennes, "exams", source, by_user_id=None)
+        db.session.remove()
+
+
 def request_route(client, route, url, token):
     """GET a route that answers GET; POST (with a valid CSRF token, no fields) one that
     answers only POST."""
@@ -187,7 +208,7 @@ def test_the_anonymous_are_sent_to_the_login_except_on_public_pages(app, client,
 
 @pytest.mark.parametrize("username", USERS)
 def test_each_account_opens_what_it_may_and_is_refused_the_rest(
-    app, demo, documents_on_claims, finished_job, username
+    app, demo, documents_on_claims, finished_job, import_run, username
 ):
     client = app.test_client()
     assert login(client, username).status_code == 302

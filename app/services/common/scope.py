@@ -34,6 +34,7 @@ from models import (
     ExamSession,
     ExpenseClaim,
     FeeEntry,
+    ImportRun,
     Job,
     Manager,
     Mef,
@@ -54,7 +55,17 @@ from models import (
 
 # Models holding their académie in an ``academy_id`` column.
 DIRECT = frozenset(
-    {Agent, AcademySettings, Establishment, Job, Manager, Mission, PaymentBatch, RateTable}
+    {
+        Agent,
+        AcademySettings,
+        Establishment,
+        ImportRun,
+        Job,
+        Manager,
+        Mission,
+        PaymentBatch,
+        RateTable,
+    }
 )
 # Models belonging to the académie of a parent, through this relationship.
 THROUGH = {

@@ -58,6 +58,7 @@ DETAILED = frozenset(
         "payment_export",
         "jobs",
         "dashboard",
+        "imports",
         # The manager's reference data and settings.
         "referential",
         "mission_types",

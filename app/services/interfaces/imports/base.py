@@ -170,6 +170,10 @@ class Importer:
     extensions: tuple[str, ...]  # (".csv",) or (".xml",)
     plan: Callable[[Session, int, Source], Plan]
     apply: Callable[..., Plan]  # (session, academy_id, source, *, skip_refused, progress)
+    # The columns of a CSV file's first line the screen lists (required, then optional);
+    # empty for a format described by ``description`` alone (XML).
+    columns: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
 
 
 IMPORTERS: dict[str, Importer] = {}
