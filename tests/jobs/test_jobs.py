@@ -9,6 +9,7 @@ import csv
 import io
 import os
 import re
+import time
 
 import pytest
 from huey import RedisHuey
@@ -25,7 +26,7 @@ from app.services.payments import export as payment_export
 from app.transaction import unit_of_work
 from models import Academy, ExpenseClaim, Job, PaymentBatch, User
 from models.enums import ClaimStatus, JobState
-from tests.conftest import WORKER, JobWorker, csrf_token, login
+from tests.conftest import IS_POSTGRES, WORKER, JobWorker, csrf_token, login
 from tests.views.helpers import text
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -257,3 +258,28 @@ def test_the_screen_is_the_managers_only(app, client, demo):
     login(manager, "gestionnaire")
     assert manager.get("/traitements/").status_code == 200
     assert "Traitements en cours" in text(manager.get("/").text)
+
+
+@pytest.mark.skipif(IS_POSTGRES, reason="SQLite's single writer: PostgreSQL takes reports at once")
+def test_a_progress_report_does_not_wait_for_a_writing_job_on_sqlite(app, demo):
+    """A job writing in chunks holds SQLite's write lock: a report between two chunks is
+    skipped after a tenth of a second, not the driver's five, and the pooled connection
+    gets its usual wait back."""
+    from app.jobs.runner import SQLITE_WAIT_MS, Progress
+
+    with app.app_context():
+        academy_id = db.session.scalar(select(Academy.id))
+        with unit_of_work(db.session):
+            job = records.create(
+                db.session, academy_id=academy_id, kind="x", title="x", started_by_id=None
+            )
+        job_id = job.id
+        with db.engine.connect() as writer:
+            writer.exec_driver_sql("BEGIN IMMEDIATE")  # the job's unit, writing
+            started = time.monotonic()
+            Progress(job_id).report(1, 2)
+            waited = time.monotonic() - started
+            writer.rollback()
+        assert waited < 2.5
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_WAIT_MS

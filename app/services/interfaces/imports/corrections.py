@@ -377,6 +377,8 @@ IMPORTER = register(
             " copies, grouped per session and wave)."
         ),
         extensions=(".csv",),
+        columns=COLUMNS,
+        optional=OPTIONAL,
         plan=plan,
         apply=apply,
     )

@@ -45,7 +45,7 @@ from .base import (
     register,
     update_rows,
 )
-from .staff_file import PERSON, Link, Person, StaffFile, read
+from .staff_file import COLUMNS, OPTIONAL, PERSON, Link, Person, StaffFile, read
 
 AGENT = Agent.__table__
 LINK = AgentEstablishment.__table__
@@ -447,6 +447,8 @@ STAFF = register(
             " establishment. Agents no longer in the file are deactivated, never deleted."
         ),
         extensions=(".csv",),
+        columns=COLUMNS,
+        optional=OPTIONAL,
         plan=plan,
         apply=apply,
     )
