@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.services import NotFound
 from models import (
     Academy,
+    ApiClient,
     AcademySettings,
     Agent,
     AgentEstablishment,
@@ -53,7 +54,9 @@ from models import (
 
 # Models holding their académie in an ``academy_id`` column.
 DIRECT = frozenset(
-    {Agent, AcademySettings, Establishment, Job, Manager, Mission, PaymentBatch, RateTable}
+    {
+        ApiClient,
+        Agent, AcademySettings, Establishment, Job, Manager, Mission, PaymentBatch, RateTable}
 )
 # Models belonging to the académie of a parent, through this relationship.
 THROUGH = {
