@@ -329,6 +329,15 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         _l("Open or close each activity for each service."),
     ),
     # --- Administrator ----------------------------------------------------------------
+    ActivityDef(
+        code="api_clients",
+        label=_l("API clients"),
+        section="administration",
+        services=(A,),
+        views=("ApiClientView", "ApiDocView"),
+        endpoint="ApiClientView.index",
+        help=_l("Machine clients of the REST API: tokens, permissions, documentation."),
+    ),
     replace(
         _crud(
             "users",

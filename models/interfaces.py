@@ -35,6 +35,11 @@ class ApiClient(Model):
     created_by = relationship("User", foreign_keys=[created_by_id])
 
     @property
+    def expires_on(self) -> dt.date:
+        """The last day the token is valid (it expires at the midnight after it)."""
+        return (self.expires_at - dt.timedelta(days=1)).date()
+
+    @property
     def scope_set(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
 

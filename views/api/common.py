@@ -8,7 +8,7 @@ from flask import request, url_for
 from flask_smorest import Blueprint
 
 from app import transaction
-from app.problems import ApiError
+from app.problems import problem
 from app.services import DomainError, NotFound
 
 from .auth import requires
@@ -24,7 +24,8 @@ def api_blueprint(name: str, import_name: str, url_prefix: str, description: str
 
 
 def _not_found(error: NotFound):
-    raise ApiError(404)
+    transaction.refused(error)
+    return problem(404)
 
 
 def _refused(error: DomainError):
@@ -40,7 +41,7 @@ def _refused(error: DomainError):
             {"field": f"lignes.{max(0, line.line - 2)}", "message": str(line)}
             for line in lines
         ]
-    raise ApiError(422, message, errors=errors)
+    return problem(422, message, errors=errors)
 
 
 def scoped(blueprint: Blueprint, scope: str):

@@ -40,9 +40,9 @@ payments = api_blueprint(
 def _referential_route(kind: str, schema):
     page = schemas.page_of(schema, f"{schema.__name__}Page")
 
+    @scoped(referential, "referentiel:lire")
     @referential.arguments(schemas.PageArgs, location="query", error_status_code=400)
     @referential.response(200, page)
-    @scoped(referential, "referentiel:lire")
     def listing(args, *, academy_id):
         found = api.referential(db.session, academy_id, kind, args["page"], args["page_size"])
         return page_body(found)
@@ -60,9 +60,9 @@ for _kind, _schema in schemas.REFERENTIAL_SCHEMAS.items():
 
 
 @missions.route("/missions", methods=["GET"])
+@scoped(missions, "missions:lire")
 @missions.arguments(schemas.SessionFilter, location="query", error_status_code=400)
 @missions.response(200, schemas.page_of(schemas.Mission, "MissionPage"))
-@scoped(missions, "missions:lire")
 def list_missions(args, *, academy_id):
     """Les missions de l'académie, avec leurs créneaux."""
     found = api.missions(
@@ -72,17 +72,17 @@ def list_missions(args, *, academy_id):
 
 
 @missions.route("/missions/<int:mission_id>", methods=["GET"])
-@missions.response(200, schemas.Mission)
 @scoped(missions, "missions:lire")
+@missions.response(200, schemas.Mission)
 def get_mission(mission_id, *, academy_id):
     """Une mission et ses créneaux."""
     return api.mission(db.session, academy_id, mission_id)
 
 
 @missions.route("/assignments", methods=["GET"])
+@scoped(missions, "missions:lire")
 @missions.arguments(schemas.IdFilter, location="query", error_status_code=400)
 @missions.response(200, schemas.page_of(schemas.Assignment, "AssignmentPage"))
-@scoped(missions, "missions:lire")
 def list_assignments(args, *, academy_id):
     """Les convocations (affectations) de l'académie, ou d'une mission."""
     found = api.assignments(
@@ -92,17 +92,17 @@ def list_assignments(args, *, academy_id):
 
 
 @missions.route("/assignments/<int:assignment_id>", methods=["GET"])
-@missions.response(200, schemas.Assignment)
 @scoped(missions, "missions:lire")
+@missions.response(200, schemas.Assignment)
 def get_assignment(assignment_id, *, academy_id):
     """Une convocation (affectation)."""
     return api.assignment(db.session, academy_id, assignment_id)
 
 
 @missions.route("/missions/<int:mission_id>/convocations", methods=["POST"])
+@scoped(missions, "missions:ecrire")
 @missions.arguments(schemas.Convocation, location="json")
 @missions.response(201, schemas.Convoked)
-@scoped(missions, "missions:ecrire")
 def convoke(body, mission_id, *, academy_id):
     """Convoquer des intervenants à la mission : mêmes règles que l'écran du
     gestionnaire (compétence, dates, pas déjà convoqué) ; un refus ne convoque
@@ -123,9 +123,9 @@ def convoke(body, mission_id, *, academy_id):
 
 
 @claims.route("", methods=["GET"])
+@scoped(claims, "etats:lire")
 @claims.arguments(schemas.IdFilter, location="query", error_status_code=400)
 @claims.response(200, schemas.page_of(schemas.Claim, "ClaimPage"))
-@scoped(claims, "etats:lire")
 def list_claims(args, *, academy_id):
     """Les états de frais de l'académie, avec les statuts affichés (rémunération et
     déplacement) et les montants enregistrés."""
@@ -136,8 +136,8 @@ def list_claims(args, *, academy_id):
 
 
 @claims.route("/<int:claim_id>", methods=["GET"])
-@claims.response(200, schemas.ClaimDetail)
 @scoped(claims, "etats:lire")
+@claims.response(200, schemas.ClaimDetail)
 def get_claim(claim_id, *, academy_id):
     """Un état de frais, avec les montants calculés selon le barème."""
     return api.claim(db.session, academy_id, claim_id)
@@ -147,30 +147,30 @@ def get_claim(claim_id, *, academy_id):
 
 
 @payments.route("/batches", methods=["GET"])
+@scoped(payments, "paiements:lire")
 @payments.arguments(schemas.PageArgs, location="query", error_status_code=400)
 @payments.response(200, schemas.page_of(schemas.Batch, "BatchPage"))
-@scoped(payments, "paiements:lire")
 def list_batches(args, *, academy_id):
     """Les lots de mise en paiement de l'académie, du plus récent au plus ancien."""
     return page_body(api.batches(db.session, academy_id, args["page"], args["page_size"]))
 
 
 @payments.route("/batches/<int:batch_id>", methods=["GET"])
-@payments.response(200, schemas.Batch)
 @scoped(payments, "paiements:lire")
+@payments.response(200, schemas.Batch)
 def get_batch(batch_id, *, academy_id):
     """Un lot de mise en paiement et ses totaux de contrôle."""
     return api.batch(db.session, academy_id, batch_id)
 
 
 @payments.route("/batches/<int:batch_id>/file", methods=["GET"])
+@scoped(payments, "paiements:lire")
 @payments.response(
     200,
     {"type": "string"},
     content_type="text/csv",
     description="Le fichier du lot (CSV, « ; », UTF-8).",
 )
-@scoped(payments, "paiements:lire")
 def get_batch_file(batch_id, *, academy_id):
     """Le fichier CSV du lot, tel qu'il a été transmis à la liquidation."""
     name, content = api.batch_file(db.session, academy_id, batch_id)
@@ -180,9 +180,9 @@ def get_batch_file(batch_id, *, academy_id):
 
 
 @payments.route("/returns", methods=["POST"])
+@scoped(payments, "paiements:ecrire")
 @payments.arguments(schemas.ReturnRequest, location="json")
 @payments.response(200, schemas.ReturnResult)
-@scoped(payments, "paiements:ecrire")
 def post_return(body, *, academy_id):
     """Le retour de la liquidation : chaque dossier payé (date) ou rejeté (motif),
     enregistré en entier ou pas du tout (les lignes en erreur sont listées)."""
