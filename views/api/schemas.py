@@ -3,6 +3,8 @@ sends, shape what it gets, and are the OpenAPI specification (flask-smorest)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
@@ -26,6 +28,17 @@ def Money(**kwargs):  # noqa: N802 - a field factory, named like the fields
         metadata={"type": "string", "format": "decimal", "example": "12.50"},
         **kwargs,
     )
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment stored in UTC without its zone, given with it (``…Z``)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.isoformat().replace("+00:00", "Z")
 
 
 class Labelled(Schema):
@@ -208,9 +221,9 @@ class Assignment(Schema):
     agent = fields.Nested(Agent, required=True)
     quality = fields.Nested(Labelled, allow_none=True)
     jury = fields.String(allow_none=True)
-    convoked_at = fields.DateTime(required=True)
+    convoked_at = UtcDateTime(required=True)
     service_done_on = fields.Date(allow_none=True)
-    cancelled_at = fields.DateTime(allow_none=True)
+    cancelled_at = UtcDateTime(allow_none=True)
     claim_id = fields.Function(
         lambda assignment: assignment.claim.id if assignment.claim else None,
         metadata={"type": "integer", "nullable": True},
@@ -255,8 +268,8 @@ class Claim(Schema):
     travel_status = fields.Nested(Labelled, required=True)
     fee_amount = Money(attribute="claim.fee_amount")
     travel_amount = Money(attribute="claim.travel_amount")
-    validated_at = fields.DateTime(attribute="claim.validated_at", allow_none=True)
-    accepted_at = fields.DateTime(attribute="claim.accepted_at", allow_none=True)
+    validated_at = UtcDateTime(attribute="claim.validated_at", allow_none=True)
+    accepted_at = UtcDateTime(attribute="claim.accepted_at", allow_none=True)
     fee_paid_on = fields.Date(attribute="claim.fee_paid_on", allow_none=True)
     travel_paid_on = fields.Date(attribute="claim.travel_paid_on", allow_none=True)
     fee_payment_rejection = fields.String(attribute="claim.fee_payment_rejection", allow_none=True)
@@ -281,7 +294,7 @@ class ClaimDetail(Claim):
 class Batch(Schema):
     id = fields.Integer(required=True)
     number = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     file_name = fields.String(allow_none=True)
     claim_count = fields.Integer(required=True)
     fee_rows = fields.Integer(required=True)
