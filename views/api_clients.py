@@ -21,6 +21,7 @@ from app.services.interfaces import clients
 
 # The files of Swagger UI the documentation page loads.
 SWAGGER_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js")
+ASSET_CHOICES = ", ".join(f'"{name}"' for name in SWAGGER_ASSETS)
 DEFAULT_DAYS = 365
 
 
@@ -117,7 +118,10 @@ class ApiClientView(BaseView):
         except DomainError as error:
             flash(str(transaction.refused(error)), "warning")
         else:
-            flash(_("The client « %(name)s » is revoked: its token is refused.", name=client.name), "success")
+            flash(
+                _("The client « %(name)s » is revoked: its token is refused.", name=client.name),
+                "success",
+            )
         return redirect(url_for("ApiClientView.index"))
 
 
@@ -136,7 +140,7 @@ class ApiDocView(BaseView):
             spec_url=url_for("api_openapi"),
         )
 
-    @expose("/documentation/<any(%s):asset>" % ", ".join(f'"{a}"' for a in SWAGGER_ASSETS))
+    @expose(f"/documentation/<any({ASSET_CHOICES}):asset>")
     @has_access
     def asset(self, asset):
         from swagger_ui_bundle import swagger_ui_path

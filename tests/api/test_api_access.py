@@ -4,8 +4,6 @@ revoked, expired); every refusal is a problem+json in French."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from app.services.interfaces.clients import SCOPES
@@ -78,8 +76,13 @@ def test_every_endpoint_of_the_spec_is_listed_here(app, token, client):
         if method != "parameters"
     }
     listed = {
-        (method, url.replace("{mission}", "mission_id").replace("{assignment}", "assignment_id")
-         .replace("{claim}", "claim_id").replace("{batch}", "batch_id"))
+        (
+            method,
+            url.replace("{mission}", "mission_id")
+            .replace("{assignment}", "assignment_id")
+            .replace("{claim}", "claim_id")
+            .replace("{batch}", "batch_id"),
+        )
         for method, url, _scope in ENDPOINTS
     }
     assert documented == listed

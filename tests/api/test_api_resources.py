@@ -85,10 +85,14 @@ def test_convoking_through_the_api_obeys_the_convocation_rules(app, token, clien
     assert created[0]["quality"]["code"] == "INVIGILATOR" and created[0]["claim_id"]
     with app.app_context():
         assert db.session.scalar(
-            select(Assignment.id).where(Assignment.mission_id == mission, Assignment.agent_id == agent)
+            select(Assignment.id).where(
+                Assignment.mission_id == mission, Assignment.agent_id == agent
+            )
         )
     # Twice: the service's own refusal, in French, and nothing written.
-    again = assert_problem(client.post(url, json={"agent_ids": [agent]}, headers=bearer(token)), 422)
+    again = assert_problem(
+        client.post(url, json={"agent_ids": [agent]}, headers=bearer(token)), 422
+    )
     assert again["detail"].startswith("Déjà convoqué(e) à cette mission")
     # Validation: every wrong field listed.
     wrong = assert_problem(
@@ -131,12 +135,22 @@ def test_the_batches_their_file_and_the_return(app, token, client):
     assert numbers[77847] in file.text
     day = clock.today() - dt.timedelta(days=2)
     lines = [
-        {"numero_dossier": numbers[77742], "nature": "REMUNERATION", "resultat": "PAYE",
-         "date_paiement": day.isoformat()},
-        {"numero_dossier": numbers[77847], "nature": "DEPLACEMENT", "resultat": "REJETE",
-         "motif_rejet": "RIB illisible"},
+        {
+            "numero_dossier": numbers[77742],
+            "nature": "REMUNERATION",
+            "resultat": "PAYE",
+            "date_paiement": day.isoformat(),
+        },
+        {
+            "numero_dossier": numbers[77847],
+            "nature": "DEPLACEMENT",
+            "resultat": "REJETE",
+            "motif_rejet": "RIB illisible",
+        },
     ]
-    response = client.post("/api/v1/payments/returns", json={"lignes": lines}, headers=bearer(token))
+    response = client.post(
+        "/api/v1/payments/returns", json={"lignes": lines}, headers=bearer(token)
+    )
     assert response.status_code == 200, response.text
     result = response.get_json()
     assert (result["paid"], result["rejected"], result["unchanged"]) == (1, 1, 0)
@@ -151,12 +165,22 @@ def test_the_batches_their_file_and_the_return(app, token, client):
 def test_a_wrong_return_is_refused_whole_with_its_lines(app, token, client):
     numbers = exported(app)
     lines = [
-        {"numero_dossier": numbers[77742], "nature": "REMUNERATION", "resultat": "PAYE",
-         "date_paiement": "2026-01-01"},
-        {"numero_dossier": "2099-000001", "nature": "DEPLACEMENT", "resultat": "PAYE",
-         "date_paiement": "2026-01-01"},
+        {
+            "numero_dossier": numbers[77742],
+            "nature": "REMUNERATION",
+            "resultat": "PAYE",
+            "date_paiement": "2026-01-01",
+        },
+        {
+            "numero_dossier": "2099-000001",
+            "nature": "DEPLACEMENT",
+            "resultat": "PAYE",
+            "date_paiement": "2026-01-01",
+        },
     ]
-    response = client.post("/api/v1/payments/returns", json={"lignes": lines}, headers=bearer(token))
+    response = client.post(
+        "/api/v1/payments/returns", json={"lignes": lines}, headers=bearer(token)
+    )
     body = assert_problem(response, 422)
     assert body["detail"].startswith("Le fichier retour est refusé, rien n'a été enregistré")
     assert body["errors"] == [
@@ -175,9 +199,13 @@ def test_a_wrong_return_is_refused_whole_with_its_lines(app, token, client):
         "lignes.0.nature": "REMUNERATION ou DEPLACEMENT attendu.",
     }
     not_json = client.post(
-        "/api/v1/payments/returns", data="lignes", headers=bearer(token) | {"Content-Type": "text/plain"}
+        "/api/v1/payments/returns",
+        data="lignes",
+        headers=bearer(token) | {"Content-Type": "text/plain"},
     )
-    assert not_json.status_code in (400, 415, 422) and not_json.mimetype == "application/problem+json"
+    assert (
+        not_json.status_code in (400, 415, 422) and not_json.mimetype == "application/problem+json"
+    )
 
 
 def test_each_client_has_its_own_rate_limit(app, demo, client, monkeypatch):

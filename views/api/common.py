@@ -3,7 +3,6 @@ links, the refusals of the services as problems."""
 
 from __future__ import annotations
 
-
 from flask import request, url_for
 from flask_smorest import Blueprint
 
@@ -77,5 +76,3 @@ def page_body(found, item_dump=None) -> dict:
             "prev": link(found.page - 1) if found.page > 1 else None,
         },
     }
-
-

@@ -235,7 +235,9 @@ class Convocation(Schema):
     (competence, dates, not already convoked)."""
 
     agent_ids = fields.List(
-        fields.Integer(validate=validate.Range(1, 2**31 - 1, error=_l("An identifier is expected."))),
+        fields.Integer(
+            validate=validate.Range(1, 2**31 - 1, error=_l("An identifier is expected."))
+        ),
         required=True,
         validate=validate.Length(
             1, api.MAX_CONVOKED, error=_l("From 1 to {max} contributors at once.")
@@ -311,11 +313,15 @@ class ReturnLine(Schema):
     )
     nature = fields.String(
         required=True,
-        validate=validate.OneOf(["REMUNERATION", "DEPLACEMENT"], error=_l("REMUNERATION or DEPLACEMENT expected.")),
+        validate=validate.OneOf(
+            ["REMUNERATION", "DEPLACEMENT"], error=_l("REMUNERATION or DEPLACEMENT expected.")
+        ),
     )
     resultat = fields.String(
         required=True,
-        validate=validate.OneOf([returns.PAID, returns.REJECTED], error=_l("PAYE or REJETE expected.")),
+        validate=validate.OneOf(
+            [returns.PAID, returns.REJECTED], error=_l("PAYE or REJETE expected.")
+        ),
     )
     date_paiement = fields.Date(allow_none=True, metadata={"description": "Si PAYE."})
     motif_rejet = fields.String(
@@ -329,9 +335,7 @@ class ReturnRequest(Schema):
     lignes = fields.List(
         fields.Nested(ReturnLine),
         required=True,
-        validate=validate.Length(
-            1, api.MAX_RETURN_LINES, error=_l("From 1 to {max} lines.")
-        ),
+        validate=validate.Length(1, api.MAX_RETURN_LINES, error=_l("From 1 to {max} lines.")),
     )
 
 

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from app.services import NotFound
 from models import (
     Academy,
-    ApiClient,
     AcademySettings,
     Agent,
     AgentEstablishment,
+    ApiClient,
     Assignment,
     ClaimStatusHistory,
     Competence,
@@ -56,7 +56,15 @@ from models import (
 DIRECT = frozenset(
     {
         ApiClient,
-        Agent, AcademySettings, Establishment, Job, Manager, Mission, PaymentBatch, RateTable}
+        Agent,
+        AcademySettings,
+        Establishment,
+        Job,
+        Manager,
+        Mission,
+        PaymentBatch,
+        RateTable,
+    }
 )
 # Models belonging to the académie of a parent, through this relationship.
 THROUGH = {

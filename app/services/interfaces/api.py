@@ -233,9 +233,7 @@ def return_lines(
     written as that file and recorded by ``payments.returns.import_return``, whole or
     not at all."""
     if len(lines) > MAX_RETURN_LINES:
-        raise DomainError(
-            _l("%(max)s lines at most in one request.", max=MAX_RETURN_LINES)
-        )
+        raise DomainError(_l("%(max)s lines at most in one request.", max=MAX_RETURN_LINES))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(returns.COLUMNS)

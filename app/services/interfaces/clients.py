@@ -23,7 +23,7 @@ from app.services import DomainError, NotFound
 from app.services.common import clock
 from models import Academy, ApiClient
 
-TOKEN_PREFIX = "imagin"
+TOKEN_PREFIX = "imagin"  # noqa: S105 - the public start of every token, not a secret
 TOKEN_RE = re.compile(r"imagin_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
 MAX_NAME = 100
 # The longest validity an administrator may give (a client is renewed, not eternal).
