@@ -45,7 +45,6 @@ def test_swagger_ui_renders_the_specification_under_the_csp(page, demo):
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert any("/api/v1/missions" in path for path in paths)
-    page.screenshot(path="/tmp/imagin-api-docs.png", full_page=False)
     assert not problems, problems
 
 
