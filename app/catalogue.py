@@ -329,15 +329,6 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         _l("Open or close each activity for each service."),
     ),
     # --- Administrator ----------------------------------------------------------------
-    ActivityDef(
-        code="api_clients",
-        label=_l("API clients"),
-        section="administration",
-        services=(A,),
-        views=("ApiClientView", "ApiDocView"),
-        endpoint="ApiClientView.index",
-        help=_l("Machine clients of the REST API: tokens, permissions, documentation."),
-    ),
     replace(
         _crud(
             "users",
@@ -350,6 +341,15 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         # FAB's actions of the user screen are named without "can_": "Reset Password"
         # (app.security.ImaginResetPasswordView) and "Change my password".
         permissions=r"can_.*|resetpasswords|resetmypassword",
+    ),
+    ActivityDef(
+        code="api_clients",
+        label=_l("API clients"),
+        section="administration",
+        services=(A,),
+        views=("ApiClientView", "ApiDocView"),
+        endpoint="ApiClientView.index",
+        help=_l("Machine clients of the REST API: tokens, permissions, documentation."),
     ),
 )
 

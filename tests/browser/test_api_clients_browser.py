@@ -77,7 +77,11 @@ def test_the_pages_are_axe_clean(browser, live_server, demo):
     tab.base_url = live_server
     axe_sign_in(tab, "admin")
     found = []
-    for path in ("/administration/clients-api/", "/administration/clients-api/nouveau"):
+    for path in (
+        "/administration/clients-api/",
+        "/administration/clients-api/nouveau",
+        "/administration/api/documentation",
+    ):
         tab.goto(f"{live_server}{path}")
         found += [f"{path}: {v}" for v in serious_violations(tab)]
     context.close()

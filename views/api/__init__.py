@@ -79,7 +79,6 @@ def init_api(app: Flask) -> None:
             "version": "1",
             "openapi_version": "3.0.3",
             "info": {"description": DESCRIPTION},
-            "servers": [{"url": "/"}],
         }
     )
     api.init_app(app)
