@@ -52,6 +52,14 @@ class Created:
     token: str
 
 
+class FieldError(DomainError):
+    """A wrong value of the creation form: ``field`` names it."""
+
+    def __init__(self, field: str, message):
+        super().__init__(message)
+        self.field = field
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -102,14 +110,6 @@ def create(
     session.add(client)
     session.flush()
     return Created(client, f"{TOKEN_PREFIX}_{prefix}_{secret}")
-
-
-class FieldError(DomainError):
-    """A wrong value of the creation form: ``field`` names it."""
-
-    def __init__(self, field: str, message):
-        super().__init__(message)
-        self.field = field
 
 
 def revoke(session: Session, client: ApiClient) -> None:
