@@ -91,6 +91,8 @@ AUTH_RATE_LIMITED = True
 AUTH_RATE_LIMIT = _env.AUTH_RATE_LIMIT
 # "Mot de passe oublié ?" requests allowed per IP address.
 FORGOT_RATE_LIMIT = _env.FORGOT_RATE_LIMIT
+# Calls of the REST API per machine client (per address without a valid token).
+API_RATE_LIMIT = _env.API_RATE_LIMIT
 # The forgotten-password answer never comes sooner than this (seconds), whether the
 # identifier is known or not: no account enumeration by timing.
 FORGOT_MIN_SECONDS = _env.FORGOT_MIN_SECONDS

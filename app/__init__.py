@@ -138,6 +138,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     mail_jobs.init_app(app)
 
     web.init_app(app)
+    from views.api import init_api
+
+    init_api(app)
     cli.init_app(app)
     # After web's hooks: the request's commit runs before them (see app/transaction.py).
     transaction.init_app(app)

@@ -353,6 +353,15 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         # (app.security.ImaginResetPasswordView) and "Change my password".
         permissions=r"can_.*|resetpasswords|resetmypassword",
     ),
+    ActivityDef(
+        code="api_clients",
+        label=_l("API clients"),
+        section="administration",
+        services=(A,),
+        views=("ApiClientView", "ApiDocView"),
+        endpoint="ApiClientView.index",
+        help=_l("Machine clients of the REST API: tokens, permissions, documentation."),
+    ),
 )
 
 BY_CODE: dict[str, ActivityDef] = {activity.code: activity for activity in CATALOGUE}

@@ -248,6 +248,7 @@ class Settings(BaseSettings):
     RATELIMIT_ENABLED: Flag = True
     AUTH_RATE_LIMIT: RateLimit = "10 per minute"
     FORGOT_RATE_LIMIT: RateLimit = "5 per minute"
+    API_RATE_LIMIT: RateLimit = "600 per minute"
     FORGOT_MIN_SECONDS: Seconds = 0.5
     # Background jobs
     JOB_QUEUE_URL: JobQueueUrl = ""

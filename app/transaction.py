@@ -89,6 +89,10 @@ def _commit_or_refuse(response):
         from app.web import render_error  # the shell's error page (app.web needs the app)
 
         message = CHANGED_MEANWHILE if isinstance(error, StaleDataError) else NOT_SAVED
+        from app import problems
+
+        if problems.is_api_request():
+            return problems.problem(409, message)
         page, status = render_error(409, str(message))
         return current_app.make_response((page, status))
     return response

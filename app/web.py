@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from app import bounds, current
+from app import bounds, current, problems
 from app.catalogue import BY_VIEW
 from app.extensions import db
 from app.services.common import formats, listing
@@ -86,6 +86,8 @@ def bound_list_arguments():
     ``_od_<View>``) are used by FAB without checks: a bad or huge value is replaced
     by a bounded one or dropped (redirect), so a list URL always gives a normal page."""
     list_keys = ("page_", "psize_", "_oc_", "_od_")
+    if problems.is_api_request():  # the API bounds its own ``page`` and ``page_size``
+        return None
     if request.method != "GET" or not any(k.startswith(list_keys) for k in request.args):
         return None
     maximum = current_app.config["IMAGIN_MAX_PAGE_SIZE"]
@@ -193,6 +195,8 @@ def enforce_session():
     password change), the idle delay and the maximum length; then the forced change
     of a temporary password."""
     if request.endpoint in ("static", "appbuilder.static") or not current_user.is_authenticated:
+        return None
+    if problems.is_api_request():  # the API reads no session: a token only
         return None
     policy = accounts.Policy.from_config(current_app.config)
     security = accounts.security_of(db.session, current_user)
@@ -324,6 +328,8 @@ def render_error(code: int, message: str):
 
 def handle_http_error(error: HTTPException):
     code = error.code or 500
+    if problems.is_api_request() and code not in (301, 302, 303, 307, 308):
+        return problems.from_http_error(error)
     if code in (301, 302, 303, 307, 308):
         return error
     text = ERROR_MESSAGES.get(code, ERROR_MESSAGES[400] if code < 500 else ERROR_MESSAGES[500])
@@ -334,6 +340,8 @@ def handle_http_error(error: HTTPException):
 
 def handle_csrf_error(error: CSRFError):
     log.warning("CSRF refusal on %s: %s", request.path, error.description)
+    if problems.is_api_request():
+        return problems.problem(400)
     return render_error(
         400,
         _(
@@ -347,6 +355,8 @@ def handle_concurrent_change(error: StaleDataError):
     """Two people changed the same record at once (optimistic locking): the later one
     is told, nothing half-written is kept."""
     db.session.rollback()
+    if problems.is_api_request():
+        return problems.problem(409)
     return render_error(
         409, _("This record was just changed by someone else: reload the page and try again.")
     )
@@ -355,11 +365,19 @@ def handle_concurrent_change(error: StaleDataError):
 def handle_unexpected_error(error: Exception):
     log.exception("Unexpected error on %s", request.path)
     db.session.rollback()
+    if problems.is_api_request():
+        return problems.problem(500)
     try:
         return render_error(500, str(ERROR_MESSAGES[500]))
     except Exception:  # not a refusal: the shell itself failed; a bare page, no traceback
         log.exception("The error page could not be rendered")
         return Response(str(ERROR_MESSAGES[500]), status=500, mimetype="text/plain")
+
+
+def handle_api_error(error: problems.ApiError):
+    """A refusal of the REST API: nothing the request wrote is kept."""
+    db.session.rollback()
+    return problems.problem(error.status, error.detail, errors=error.errors)
 
 
 def list_url(list_page, /, **changes) -> str:
@@ -404,5 +422,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(StaleDataError, handle_concurrent_change)
+    app.register_error_handler(problems.ApiError, handle_api_error)
     # Always: the traceback goes to the log, the user gets the shell and a message.
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -64,6 +64,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
     from models import (
         ActivityOpening,
         Agent,
+        ApiClient,
         Assignment,
         Competence,
         ExpenseClaim,
@@ -125,6 +126,8 @@ def real_values(app, username: str | None) -> dict[str, object]:
         "group_by": "username",
         "name": "resetpasswords",
         "filename": "css/imagin.css",
+        "asset": "swagger-ui.css",
+        "client_id": session.scalar(select(ApiClient.id).order_by(ApiClient.id)) or 1,
     }
     for view in app.appbuilder.baseviews:
         datamodel = getattr(view, "datamodel", None)

@@ -8,6 +8,7 @@ from app.catalogue import CATALOGUE
 from . import (
     accounts,
     agent_missions,
+    api_clients,
     convocation,
     dashboard,
     imports,
@@ -67,6 +68,8 @@ VIEWS = (
     missions.MissionSlotModelView,
     missions.AssignmentModelView,
     missions.MissionModelView,
+    api_clients.ApiClientView,
+    api_clients.ApiDocView,
 )
 
 

@@ -37,6 +37,24 @@ SIGNED_IN = {
     "PortalPagesView.guide",
     "PortalPagesView.sitemap",
 }
+# The REST API: a bearer token only (tests/api/); a session opens nothing there, and
+# every answer is a problem+json, never a page. The specification is also open to an
+# administrator's session (the documentation page reads it).
+API_SPEC = "api_openapi"
+
+
+def is_api(route) -> bool:
+    return route.rule.startswith("/api/")
+
+
+def api_problems(route, response, username: str | None) -> list[str]:
+    if route.endpoint == API_SPEC and username == "admin":
+        ok = response.status_code == 200 and response.mimetype == "application/json"
+    else:
+        ok = response.status_code == 401 and response.mimetype == "application/problem+json"
+    return [] if ok else [f"API {route.rule}: {response.status_code} {response.mimetype}"]
+
+
 USERS = ("enseignant", "chef", "EXT35000123", "gestionnaire", "admin")
 REFUSED = "Vous n'avez pas accès à cette page."
 
@@ -151,6 +169,14 @@ def import_run(app, demo):
         db.session.remove()
 
 
+@pytest.fixture
+def api_client_record(app, demo):
+    """A machine client of the API, for the routes of « Clients API » that name one."""
+    from tests.api.conftest import make_token
+
+    make_token(app, ("missions:lire",))
+
+
 def request_route(client, route, url, token):
     """GET a route that answers GET; POST (with a valid CSRF token, no fields) one that
     answers only POST."""
@@ -196,7 +222,9 @@ def test_the_anonymous_are_sent_to_the_login_except_on_public_pages(app, client,
         response = request_route(client, route, url, token)
         location = response.headers.get("Location", "")
         to_login = response.status_code == 302 and "/login/" in location
-        if response.status_code >= 500:
+        if is_api(route):
+            problems.extend(api_problems(route, response, None))
+        elif response.status_code >= 500:
             problems.append(f"{route.rule}: {response.status_code}")
         elif route.endpoint in PUBLIC:
             if response.status_code >= 400 and response.status_code != 404:
@@ -208,7 +236,7 @@ def test_the_anonymous_are_sent_to_the_login_except_on_public_pages(app, client,
 
 @pytest.mark.parametrize("username", USERS)
 def test_each_account_opens_what_it_may_and_is_refused_the_rest(
-    app, demo, documents_on_claims, finished_job, import_run, username
+    app, demo, documents_on_claims, finished_job, import_run, api_client_record, username
 ):
     client = app.test_client()
     assert login(client, username).status_code == 302
@@ -228,7 +256,9 @@ def test_each_account_opens_what_it_may_and_is_refused_the_rest(
         response = request_route(client, route, url, token)
         status = response.status_code
         permission = fab_permission(app, route.endpoint)
-        if status >= 500:
+        if is_api(route):
+            problems.extend(api_problems(route, response, username))
+        elif status >= 500:
             problems.append(f"{route.rule}: {status}")
         elif permission is not None and may(app, username, permission):
             # 422: a POST without its fields is answered with the form and its errors.

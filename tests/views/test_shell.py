@@ -39,7 +39,11 @@ MENUS = {
         ("Paramètres de l'académie", True),
         ("Ouverture des activités", True),
     ],
-    "admin": [("Ouverture des activités", True), ("Utilisateurs et rôles", True)],
+    "admin": [
+        ("Ouverture des activités", True),
+        ("Utilisateurs et rôles", True),
+        ("Clients API", True),
+    ],
 }
 
 

@@ -23,6 +23,7 @@ from models import (
     AcademySettings,
     Agent,
     AgentEstablishment,
+    ApiClient,
     Assignment,
     ClaimStatusHistory,
     Competence,
@@ -56,6 +57,7 @@ from models import (
 # Models holding their académie in an ``academy_id`` column.
 DIRECT = frozenset(
     {
+        ApiClient,
         Agent,
         AcademySettings,
         Establishment,
