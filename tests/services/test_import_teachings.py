@@ -396,3 +396,26 @@ def test_the_competence_job_generates_the_sys_competences(app, session, rennes, 
     }
     assert generated == {"MATS": "SYS (C)", "U3": "SYS (C)"}  # the demo's rules of maths
     assert "2" in job.message  # « … 2 created … »
+
+
+def test_the_lists_of_teachings_show_the_active_ones_only(app, log_in, demo):
+    from app.extensions import db
+    from tests.conftest import login
+    from tests.views.helpers import text
+    from tests.views.test_competences import rows
+
+    with app.app_context():
+        academy = db.session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
+        export = sts_files.demo_export(competences.school_year())
+        export.structures = [s for s in export.structures if s.code != "BTS2BQ"]
+        importer.apply(db.session, academy, source(export))
+        db.session.commit()
+    teacher = log_in("enseignant")
+    page = teacher.get("/competences/consultation/?onglet=enseignements")
+    shown = {cells[1] for cells, _struck in rows(page.text)}
+    assert shown == {"TERMINALE ECONOMIQUE ET SOCIALE", "1ERE GENERALE"}  # not 2BTS2 BANQUE
+    manager = app.test_client()
+    assert login(manager, "gestionnaire").status_code == 302
+    listing = text(manager.get("/teachingmodelview/list/?psize_TeachingModelView=50").text)
+    assert "TES1, TES2" in listing and "1G1, 1G2" in listing
+    assert "2BTS2 BANQUE" not in listing

@@ -41,6 +41,8 @@ ROOT = "STS_EDT"
 # STS_EMP_0350024L_2026.xml (the name the ministry's application gives it).
 FILE_NAME = re.compile(r"STS_EMP_([0-9]{7}[A-Za-z])_([0-9]{4})", re.IGNORECASE)
 UAI = re.compile(r"[0-9]{7}[A-Z]")
+# The elements read (each once complete); the others are only parsed.
+READ = ("UAJ", "ANNEE_SCOLAIRE", "MATIERE", "MEF", "INDIVIDU", "DIVISION", "GROUPE")
 
 # CODE_MOD_COURS → the label the « Liste des enseignements » shows (the national
 # nomenclature of course modalities); an unknown code is kept as it is.
@@ -119,7 +121,8 @@ def read(source: Source) -> StsFile:
     parsed = StsFile()
     events = etree.iterparse(
         io.BytesIO(source.data),
-        events=("start", "end"),
+        events=("end",),
+        tag=READ,  # only these come back to Python: the rest is parsed by libxml2 alone
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -127,14 +130,13 @@ def read(source: Source) -> StsFile:
         remove_comments=True,
         remove_pis=True,
     )
-    started = False
+    checked = False
     try:
-        for event, element in events:
-            if not started:
-                started = True
-                _check_root(source, element)
-            if event == "end":
-                _read_element(parsed, element)
+        for _event, element in events:
+            if not checked:
+                _check_root(source, element.getroottree().getroot())
+                checked = True
+            _read_element(parsed, element)
     except etree.XMLSyntaxError as error:
         line = getattr(error, "lineno", None) or getattr(error, "position", (0,))[0]
         raise FileRefused(
@@ -145,8 +147,9 @@ def read(source: Source) -> StsFile:
                 line=line or 1,
             )
         ) from None
-    if not started:
+    if events.root is None:
         raise FileRefused(_not_sts(source))
+    _check_root(source, events.root)
     _check_parameters(source, parsed)
     return parsed
 
@@ -266,30 +269,39 @@ def _civility(element) -> str:
 
 
 def _structure(element, *, is_group: bool) -> Structure:
+    """A DIVISION or GROUPE, read by walking its children (no XPath: thousands of
+    services per file)."""
     structure = Structure(
         code=(element.get("CODE") or "").strip(),
         line=element.sourceline or 0,
         is_group=is_group,
     )
-    for mef in element.iterfind("MEFS_APPARTENANCE/MEF_APPARTENANCE"):
-        code = (mef.get("CODE") or mef.findtext("CODE_MEF") or "").strip()
-        if code:
-            structure.mefs.append((code, mef.sourceline or 0))
-    for division in element.iterfind("DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE"):
-        code = (division.get("CODE") or "").strip()
-        if code:
-            structure.divisions.append(code)
-    for service in element.iterfind("SERVICES/SERVICE"):
-        teachers = tuple(
-            ((teacher.get("ID") or "").strip(), teacher.sourceline or 0)
-            for teacher in service.iterfind("ENSEIGNANTS/ENSEIGNANT")
-        )
-        structure.services.append(
-            Service(
-                line=service.sourceline or 0,
-                subject=(service.get("CODE_MATIERE") or "").strip(),
-                modality=(service.get("CODE_MOD_COURS") or "CG").strip() or "CG",
-                teachers=teachers,
-            )
-        )
+    for part in element:
+        if part.tag == "MEFS_APPARTENANCE":
+            for mef in part:
+                code = (mef.get("CODE") or mef.findtext("CODE_MEF") or "").strip()
+                if code:
+                    structure.mefs.append((code, mef.sourceline or 0))
+        elif part.tag == "DIVISIONS_APPARTENANCE":
+            for division in part:
+                code = (division.get("CODE") or "").strip()
+                if code:
+                    structure.divisions.append(code)
+        elif part.tag == "SERVICES":
+            structure.services.extend(_service(service) for service in part)
     return structure
+
+
+def _service(service) -> Service:
+    teachers = []
+    for group in service:
+        if group.tag == "ENSEIGNANTS":
+            teachers.extend(
+                ((teacher.get("ID") or "").strip(), teacher.sourceline or 0) for teacher in group
+            )
+    return Service(
+        line=service.sourceline or 0,
+        subject=(service.get("CODE_MATIERE") or "").strip(),
+        modality=(service.get("CODE_MOD_COURS") or "CG").strip() or "CG",
+        teachers=tuple(teachers),
+    )

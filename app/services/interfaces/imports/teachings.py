@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.services.competences import regeneration
@@ -72,6 +72,10 @@ class _Work:
     changed: dict[int, str] = field(default_factory=dict)  # teaching id → divisions
     missing: list[int] = field(default_factory=list)  # teaching ids to deactivate
     touched: set[int] = field(default_factory=set)  # agents whose teachings change
+    # code → (id, name) of the subjects and MEFs IMAG'IN has, among the file's.
+    subjects: dict[str, tuple[int, str]] = field(default_factory=dict)
+    mefs: dict[str, tuple[int, str]] = field(default_factory=dict)
+    staff: _Staff | None = None
 
 
 # --- Matching a teacher -----------------------------------------------------------------------
@@ -114,17 +118,16 @@ class _Staff:
             .where(AgentEstablishment.establishment_id == establishment_id)
         ).all()
         self.by_name: dict[tuple[str, str], list[_Candidate]] = defaultdict(list)
-        self.labels: dict[int, str] = {}
+        self.labels: dict[int, tuple[str, str]] = {}  # agent → (name, identifier)
         for agent_id, last, first, birth, civility, numen, external_id in rows:
-            label = f"{last.upper()} {first} ({numen or external_id or ''})"
+            name, identifier = self.labels[agent_id] = _label(last, first, numen or external_id)
             candidate = _Candidate(
                 agent_id,
                 normalized(last),
                 normalized(birth),
                 civility.value if civility is not None else "",
-                label,
+                f"{name} ({identifier})",
             )
-            self.labels[agent_id] = label
             for name in {normalized(last), normalized(birth)} - {""}:
                 self.by_name[(name, normalized(first))].append(candidate)
 
@@ -203,11 +206,13 @@ def _known_codes(session: Session, model, codes: Iterable[str]) -> dict[str, tup
 def _read_lines(session: Session, work: _Work) -> dict[Key, set[str]]:
     """The file's teaching lines (key → divisions), refusing what cannot be one."""
     plan, parsed = work.plan, work.file
-    staff = _Staff(session, work.establishment.id)
+    staff = work.staff = _Staff(session, work.establishment.id)
     used_subjects = {s.subject for x in parsed.structures for s in x.services}
     used_mefs = {code for x in parsed.structures for code, _line in x.mefs}
-    subjects = set(_known_codes(session, Subject, used_subjects)) | set(parsed.subjects)
-    mefs = set(_known_codes(session, Mef, used_mefs)) | set(parsed.mefs)
+    work.subjects = _known_codes(session, Subject, used_subjects | set(parsed.subjects))
+    work.mefs = _known_codes(session, Mef, used_mefs | set(parsed.mefs))
+    subjects = set(work.subjects) | set(parsed.subjects)
+    mefs = set(work.mefs) | set(parsed.mefs)
     division_mefs = {x.code: x.mefs for x in parsed.structures if not x.is_group}
 
     agents: dict[str, int | None] = {}  # INDIVIDU ID → agent (None: refused)
@@ -312,7 +317,7 @@ def _compare(session: Session, academy_id: int, source: Source) -> _Work:
     ):
         existing[(agent_id, mef, subject, modality)] = _Existing(row_id, divisions or "", active)
 
-    labels = _Labels(session, parsed)
+    labels = _Labels(session, work)
     for key, divisions in lines.items():
         text = _divisions_text(divisions)
         before = existing.get(key)
@@ -354,34 +359,38 @@ def _change(before: _Existing, text: str) -> str:
 
 
 class _Labels:
-    """What a preview line says: the agent, the subject, the MEF and the modality."""
+    """What a preview line says: the agent, the subject, the MEF and the modality (from
+    what the comparison read: no query, but for an agent no longer attached)."""
 
-    def __init__(self, session: Session, parsed: sts.StsFile) -> None:
+    def __init__(self, session: Session, work: _Work) -> None:
         self.session = session
-        self.parsed = parsed
-        self.agents: dict[int, Agent | None] = {}
-        self.names: dict[tuple[type, str], str] = {}
+        self.work = work
+        self.others: dict[int, str] = {}
 
-    def _name(self, model, code: str, from_file: dict[str, str]) -> str:
-        if code in from_file:
-            return from_file[code]
-        if (model, code) not in self.names:
-            name = self.session.scalar(select(model.name).where(model.code == code))
-            self.names[(model, code)] = name or code
-        return self.names[(model, code)]
+    def _agent(self, agent_id: int) -> str:
+        label = self.work.staff.labels.get(agent_id) if self.work.staff else None
+        if label is None:
+            if agent_id not in self.others:
+                agent = self.session.get(Agent, agent_id)
+                self.others[agent_id] = _label(agent.last_name, agent.first_name, agent.identifier)
+            label = self.others[agent_id]
+        return label
+
+    @staticmethod
+    def _name(code: str, from_file: dict[str, str], known: dict[str, tuple[int, str]]) -> str:
+        return from_file.get(code) or known.get(code, (0, code))[1]
 
     def preview(self, key: Key, detail: str) -> Preview:
         agent_id, mef, subject, modality = key
-        if agent_id not in self.agents:
-            self.agents[agent_id] = self.session.get(Agent, agent_id)
-        agent = self.agents[agent_id]
+        name, identifier = self._agent(agent_id)
+        parsed = self.work.file
         return Preview(
-            key=agent.identifier if agent else str(agent_id),
+            key=identifier,
             label=" – ".join(
                 (
-                    agent.full_name if agent else "",
-                    self._name(Subject, subject, self.parsed.subjects),
-                    self._name(Mef, mef, self.parsed.mefs),
+                    name,
+                    self._name(subject, parsed.subjects, self.work.subjects),
+                    self._name(mef, parsed.mefs, self.work.mefs),
                     modality,
                 )
             ),
@@ -389,29 +398,60 @@ class _Labels:
         )
 
 
+def _label(last_name: str, first_name: str, identifier: str | None) -> tuple[str, str]:
+    return f"{last_name.upper()} {first_name}", identifier or ""
+
+
 # --- The writes ------------------------------------------------------------------------------
 
 
-def _upsert(session: Session, model, from_file: dict[str, str], used: set[str]) -> dict[str, int]:
+def _upsert(
+    session: Session,
+    model,
+    from_file: dict[str, str],
+    known: dict[str, tuple[int, str]],
+    used: set[str],
+) -> dict[str, int]:
     """Add the file's codes the national table lacks, correct the labels that changed;
     code → id of the codes ``used``."""
-    codes = set(from_file) | used
-    known = _known_codes(session, model, codes)
+    table = model.__table__
     fresh = [
         {"code": code, "name": (from_file[code] or code)[:NAME_LENGTH]}
         for code in sorted(set(from_file) - set(known))
     ]
-    for start in range(0, len(fresh), CHUNK):
-        session.execute(insert(model), fresh[start : start + CHUNK])
+    if fresh:
+        session.execute(table.insert(), fresh)
     renamed = [
-        {"id": row_id, "name": from_file[code][:NAME_LENGTH]}
+        {"row_id": row_id, "new_name": from_file[code][:NAME_LENGTH]}
         for code, (row_id, name) in known.items()
-        if code in from_file and from_file[code] and from_file[code][:NAME_LENGTH] != name
+        if from_file.get(code) and from_file[code][:NAME_LENGTH] != name
     ]
     if renamed:
-        session.execute(update(model), renamed)
-    ids = _known_codes(session, model, used)
-    return {code: row_id for code, (row_id, _name) in ids.items()}
+        session.execute(
+            table.update()
+            .where(table.c.id == bindparam("row_id"))
+            .values(name=bindparam("new_name")),
+            renamed,
+        )
+    ids = {code: row_id for code, (row_id, _name) in known.items()}
+    if fresh:
+        ids |= {code: row_id for code, (row_id, _n) in _known_codes(session, model, used).items()}
+    return {code: ids[code] for code in used}
+
+
+def _insert(session: Session, table, rows: list[dict]) -> None:
+    """Insert ``rows``: by COPY on PostgreSQL (psycopg), the bulk path of the database,
+    in the session's transaction; else one executemany."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        columns = list(rows[0]) if rows else []
+        names = ", ".join(columns)
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[column] for column in columns])
+    else:
+        session.execute(table.insert(), rows)
 
 
 def _write(session: Session, work: _Work, progress: Progress | None) -> None:
@@ -426,10 +466,16 @@ def _write(session: Session, work: _Work, progress: Progress | None) -> None:
 
     if progress is not None:
         progress(0, total)
+    session.flush()  # the caller's pending changes first: table statements follow
     subjects = _upsert(
-        session, Subject, work.file.subjects, {subject for _a, _m, subject, _o in work.new}
+        session,
+        Subject,
+        work.file.subjects,
+        work.subjects,
+        {subject for _a, _m, subject, _o in work.new},
     )
-    mefs = _upsert(session, Mef, work.file.mefs, {mef for _a, mef, _s, _o in work.new})
+    mefs = _upsert(session, Mef, work.file.mefs, work.mefs, {mef for _a, mef, _s, _o in work.new})
+    table = Teaching.__table__
     rows = [
         {
             "agent_id": agent_id,
@@ -444,25 +490,27 @@ def _write(session: Session, work: _Work, progress: Progress | None) -> None:
         for (agent_id, mef, subject, modality), divisions in work.new.items()
     ]
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(Teaching), rows[start : start + CHUNK])
+        _insert(session, table, rows[start : start + CHUNK])
         step(len(rows[start : start + CHUNK]))
     changes = [
-        {"id": row_id, "divisions": divisions, "active": True}
-        for row_id, divisions in work.changed.items()
+        {"row_id": row_id, "new_divisions": divisions} for row_id, divisions in work.changed.items()
     ]
+    change = (
+        table.update()
+        .where(table.c.id == bindparam("row_id"))
+        .values(divisions=bindparam("new_divisions"), active=True)
+    )
     for start in range(0, len(changes), CHUNK):
-        session.execute(update(Teaching), changes[start : start + CHUNK])
+        session.execute(change, changes[start : start + CHUNK])
         step(len(changes[start : start + CHUNK]))
     for start in range(0, len(work.missing), CHUNK):
         part = work.missing[start : start + CHUNK]
-        session.execute(
-            update(Teaching)
-            .where(Teaching.id.in_(part))
-            .values(active=False)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(table.update().where(table.c.id.in_(part)).values(active=False))
         step(len(part))
-    session.flush()
+    # Written by table statements: what the session holds of these rows is stale.
+    for held in list(session.identity_map.values()):
+        if isinstance(held, Teaching | Subject | Mef):
+            session.expire(held)
 
 
 # --- The importer ------------------------------------------------------------------------------
