@@ -119,23 +119,14 @@ def read(source: Source) -> StsFile:
     STS-WEB export: not XML, another root, a DOCTYPE, no establishment or year."""
     check_size(source)
     parsed = StsFile()
-    events = etree.iterparse(
-        io.BytesIO(source.data),
-        events=("end",),
-        tag=READ,  # only these come back to Python: the rest is parsed by libxml2 alone
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    checked = False
     try:
-        for _event, element in events:
-            if not checked:
-                _check_root(source, element.getroottree().getroot())
-                checked = True
+        # The root first: its start tag is all libxml2 reads of a bomb or another file.
+        for _event, root in _events(source, events=("start",)):
+            _check_root(source, root)
+            break
+        else:
+            raise FileRefused(_not_sts(source))
+        for _event, element in _events(source, events=("end",), tag=READ):
             _read_element(parsed, element)
     except etree.XMLSyntaxError as error:
         line = getattr(error, "lineno", None) or getattr(error, "position", (0,))[0]
@@ -147,11 +138,23 @@ def read(source: Source) -> StsFile:
                 line=line or 1,
             )
         ) from None
-    if events.root is None:
-        raise FileRefused(_not_sts(source))
-    _check_root(source, events.root)
     _check_parameters(source, parsed)
     return parsed
+
+
+def _events(source: Source, **options):
+    """``iterparse`` without entities, DTD or network; ``tag``: only these elements
+    come back to Python, the rest is parsed by libxml2 alone."""
+    return etree.iterparse(
+        io.BytesIO(source.data),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        **options,
+    )
 
 
 def _check_root(source: Source, root) -> None:
