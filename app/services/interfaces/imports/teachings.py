@@ -11,12 +11,8 @@ and the divisions it draws from.
 
 Who is who
 ----------
-The file names a teacher by an STS identifier of its own (INDIVIDU ID), their names,
-civility and birth date, but not their numen. A teacher is the agent attached to the
-file's establishment whose name (usage or birth name) and first name are the file's,
-letters compared without accents, case or punctuation; several such agents are told
-apart by birth name and civility. No agent, or several left: the INDIVIDU is a refused
-line saying so (IMAG'IN does not hold birth dates, so the file's cannot help).
+The file has no numen: a teacher is matched by name among the agents attached to the
+file's establishment (``sts_people``); an unknown or ambiguous one is a refused line.
 
 Subjects and MEFs are national tables: the file's nomenclatures (MATIERES, MEFS) add the
 codes IMAG'IN lacks and correct their labels. A code used by a SERVICE that neither the
@@ -30,7 +26,6 @@ SYS competences of the agents touched are generated again by a job.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,10 +35,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.services.competences import regeneration
-from models import Agent, AgentEstablishment, Establishment, Mef, Subject, Teaching
+from models import Agent, Establishment, Mef, Subject, Teaching
 
 from . import sts
 from .base import FileRefused, Importer, LinesRefused, Plan, Preview, Progress, Source, register
+from .sts_people import Staff
 
 KIND = "teachings"
 CHUNK = 5000  # rows per bulk statement
@@ -75,102 +71,7 @@ class _Work:
     # code → (id, name) of the subjects and MEFs IMAG'IN has, among the file's.
     subjects: dict[str, tuple[int, str]] = field(default_factory=dict)
     mefs: dict[str, tuple[int, str]] = field(default_factory=dict)
-    staff: _Staff | None = None
-
-
-# --- Matching a teacher -----------------------------------------------------------------------
-
-
-def normalized(text: str | None) -> str:
-    """Letters and digits only, without accents, upper case, one space between words:
-    « Le Gall-Prigent » and « LE GALL PRIGENT » are the same name."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    letters = "".join(
-        ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)
-    )
-    return " ".join(letters.upper().split())
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    id: int
-    last_name: str
-    birth_name: str
-    civility: str
-    label: str
-
-
-class _Staff:
-    """The agents attached to the establishment, found by name."""
-
-    def __init__(self, session: Session, establishment_id: int) -> None:
-        rows = session.execute(
-            select(
-                Agent.id,
-                Agent.last_name,
-                Agent.first_name,
-                Agent.birth_name,
-                Agent.civility,
-                Agent.numen,
-                Agent.external_id,
-            )
-            .join(AgentEstablishment, AgentEstablishment.agent_id == Agent.id)
-            .where(AgentEstablishment.establishment_id == establishment_id)
-        ).all()
-        self.by_name: dict[tuple[str, str], list[_Candidate]] = defaultdict(list)
-        self.labels: dict[int, tuple[str, str]] = {}  # agent → (name, identifier)
-        for agent_id, last, first, birth, civility, numen, external_id in rows:
-            name, identifier = self.labels[agent_id] = _label(last, first, numen or external_id)
-            candidate = _Candidate(
-                agent_id,
-                normalized(last),
-                normalized(birth),
-                civility.value if civility is not None else "",
-                f"{name} ({identifier})",
-            )
-            for name in {normalized(last), normalized(birth)} - {""}:
-                self.by_name[(name, normalized(first))].append(candidate)
-
-    def match(self, person: sts.Individual) -> tuple[int | None, object | None]:
-        """(agent id, None) or (None, the French reason of the refusal)."""
-        first = normalized(person.first_name)
-        firsts = {first, first.split(" ")[0]} if first else set()
-        found: dict[int, _Candidate] = {}
-        for name in {normalized(person.last_name), normalized(person.birth_name)} - {""}:
-            for given in firsts:
-                for candidate in self.by_name.get((name, given), ()):
-                    found[candidate.id] = candidate
-        candidates = list(found.values())
-        if len(candidates) > 1:
-            candidates = _narrow(candidates, person)
-        if len(candidates) == 1:
-            return candidates[0].id, None
-        if not candidates:
-            return None, _l(
-                "no contributor attached to this establishment has this name and first name"
-                " (import the staff first, or attach them to the establishment)."
-            )
-        return None, _l(
-            "several contributors of this establishment have this name and first name"
-            " (%(agents)s): the file cannot tell which one.",
-            agents=", ".join(sorted(c.label for c in candidates)),
-        )
-
-
-def _narrow(candidates: list[_Candidate], person: sts.Individual) -> list[_Candidate]:
-    """Several agents of the same name: keep those whose birth name and civility do not
-    contradict the file's."""
-    birth = normalized(person.birth_name)
-    for keep in (
-        lambda c: bool(birth) and c.birth_name == birth,
-        lambda c: bool(person.civility) and c.civility == person.civility,
-    ):
-        kept = [c for c in candidates if keep(c)]
-        if kept:
-            candidates = kept
-        if len(candidates) == 1:
-            break
-    return candidates
+    staff: Staff | None = None
 
 
 # --- The comparison ------------------------------------------------------------------------
@@ -206,7 +107,7 @@ def _known_codes(session: Session, model, codes: Iterable[str]) -> dict[str, tup
 def _read_lines(session: Session, work: _Work) -> dict[Key, set[str]]:
     """The file's teaching lines (key → divisions), refusing what cannot be one."""
     plan, parsed = work.plan, work.file
-    staff = work.staff = _Staff(session, work.establishment.id)
+    staff = work.staff = Staff(session, work.establishment.id)
     used_subjects = {s.subject for x in parsed.structures for s in x.services}
     used_mefs = {code for x in parsed.structures for code, _line in x.mefs}
     work.subjects = _known_codes(session, Subject, used_subjects | set(parsed.subjects))
@@ -372,7 +273,7 @@ class _Labels:
         if label is None:
             if agent_id not in self.others:
                 agent = self.session.get(Agent, agent_id)
-                self.others[agent_id] = _label(agent.last_name, agent.first_name, agent.identifier)
+                self.others[agent_id] = label(agent.last_name, agent.first_name, agent.identifier)
             label = self.others[agent_id]
         return label
 
@@ -396,10 +297,6 @@ class _Labels:
             ),
             detail=detail,
         )
-
-
-def _label(last_name: str, first_name: str, identifier: str | None) -> tuple[str, str]:
-    return f"{last_name.upper()} {first_name}", identifier or ""
 
 
 # --- The writes ------------------------------------------------------------------------------
