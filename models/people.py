@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     true,
 )
@@ -148,6 +149,13 @@ class Teaching(Model):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), nullable=False, index=True)
     modality: Mapped[str] = mapped_column(String(40), nullable=False, default="COURS GENERAL")
     school_year: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The divisions (classes) taught, as STS-WEB gives them: "1STMG1, 1STMG2".
+    divisions: Mapped[str | None] = mapped_column(Text)
+    # A teaching the establishment's last STS-WEB file no longer has: kept (history),
+    # not shown and not used to generate competences.
+    active: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
 
     agent: Mapped[Agent] = relationship(back_populates="teachings")
     establishment: Mapped[Establishment] = relationship()

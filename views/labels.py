@@ -65,6 +65,7 @@ LABELS = {
     "link_type": _l("Establishment type"),
     "discipline": _l("Post discipline"),
     "modality": _l("Course modality"),
+    "divisions": _l("Divisions"),
     "school_year": _l("School year"),
     "office": _l("Office"),
     "number": _l("Mission number"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import redirect, request
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqual
 from wtforms.validators import Email, Optional
 
 from app.extensions import db
@@ -154,10 +155,20 @@ class AgentEstablishmentModelView(ImaginModelView):
 
 
 class TeachingModelView(ImaginModelView):
-    """Teachings; adding one generates the competences it qualifies for (SYS)."""
+    """Teachings; adding one generates the competences it qualifies for (SYS). Those
+    the last STS-WEB file no longer has (inactive) are kept, not shown."""
 
     datamodel = EagerInterface(Teaching, eager=("agent", "establishment", "mef", "subject"))
-    list_columns = ["agent", "establishment", "mef", "subject", "modality", "school_year"]
+    base_filters = [["active", FilterEqual, True]]
+    list_columns = [
+        "agent",
+        "establishment",
+        "mef",
+        "subject",
+        "modality",
+        "divisions",
+        "school_year",
+    ]
     search_columns = ["establishment", "subject", "school_year", "modality"]
     add_columns = edit_columns = show_columns = [
         "agent",
@@ -165,6 +176,7 @@ class TeachingModelView(ImaginModelView):
         "mef",
         "subject",
         "modality",
+        "divisions",
         "school_year",
     ]
 

@@ -187,10 +187,13 @@ def establishments_of(session: Session, agent: Agent) -> list[AgentEstablishment
 
 
 def teachings_of(session: Session, agent: Agent, year: int | None = None) -> list[Teaching]:
-    """The agent's teachings of ``year`` (default: their most recent school year)."""
+    """The agent's active teachings of ``year`` (default: their most recent school year);
+    those the last STS-WEB file no longer has are kept, not shown."""
     if year is None:
         years = session.scalars(
-            select(Teaching.school_year).where(Teaching.agent_id == agent.id)
+            select(Teaching.school_year).where(
+                Teaching.agent_id == agent.id, Teaching.active.is_(True)
+            )
         ).all()
         if not years:
             return []
@@ -203,7 +206,11 @@ def teachings_of(session: Session, agent: Agent, year: int | None = None) -> lis
                 joinedload(Teaching.mef),
                 joinedload(Teaching.subject),
             )
-            .where(Teaching.agent_id == agent.id, Teaching.school_year == year)
+            .where(
+                Teaching.agent_id == agent.id,
+                Teaching.school_year == year,
+                Teaching.active.is_(True),
+            )
         ).unique()
     )
 
@@ -325,8 +332,8 @@ class GenerationResult:
 def generate(
     session: Session, *, year: int | None = None, agent_ids: list[int] | None = None
 ) -> GenerationResult:
-    """Generate the competences of the agents' teachings of ``year`` from the table de
-    correspondance (idempotent).
+    """Generate the competences of the agents' active teachings of ``year`` from the
+    table de correspondance (idempotent).
 
     A rule qualifies a teaching when its subject matches and its MEF is empty or
     matches. A missing competence is created with SYS (C); an existing one without a
@@ -341,7 +348,7 @@ def generate(
             (PaperTeachingRule.mef_id.is_(None)) | (PaperTeachingRule.mef_id == Teaching.mef_id),
         ),
     )
-    pairs = pairs.where(Teaching.school_year == year).distinct()
+    pairs = pairs.where(Teaching.school_year == year, Teaching.active.is_(True)).distinct()
     if agent_ids is not None:
         pairs = pairs.where(Teaching.agent_id.in_(agent_ids or [-1]))
     wanted = {(agent_id, paper_id) for agent_id, paper_id in session.execute(pairs)}
