@@ -6,9 +6,10 @@ is registered with ``register`` and offers two functions:
 
 - ``plan(session, academy_id, source) -> Plan``: the dry run. It reads the whole file,
   compares it with the database and writes nothing.
-- ``apply(session, academy_id, source, *, skip_refused, progress) -> Plan``: the same
-  comparison, then the writes, in the caller's unit of work (a job commits it). A file
-  with refused lines applies nothing (``FileRefused``) unless ``skip_refused``.
+- ``apply(session, academy_id, source, *, skip_refused, progress, started_by_id) -> Plan``:
+  the same comparison, then the writes, in the caller's unit of work (a job commits it);
+  ``started_by_id`` names who in the history the writes leave. A file with refused lines
+  applies nothing (``FileRefused``) unless ``skip_refused``.
 
 Both raise ``FileRefused`` for a file that cannot be read at all (wrong encoding, wrong
 separator, missing column, not XML, too large...): one French message, nothing written.
@@ -169,7 +170,8 @@ class Importer:
     description: object  # a lazy string: what the file is and what it loads
     extensions: tuple[str, ...]  # (".csv",) or (".xml",)
     plan: Callable[[Session, int, Source], Plan]
-    apply: Callable[..., Plan]  # (session, academy_id, source, *, skip_refused, progress)
+    apply: Callable[..., Plan]  # (session, academy_id, source, *, skip_refused, progress,
+    # started_by_id)
     # The columns of a CSV file's first line the screen lists (required, then optional);
     # empty for a format described by ``description`` alone (XML).
     columns: tuple[str, ...] = ()

@@ -258,7 +258,9 @@ def _analyse(session: Session, academy_id: int, rows: Iterable[tuple[int, dict[s
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def _write(session: Session, analysis: _Analysis, progress: Progress | None) -> None:
+def _write(
+    session: Session, analysis: _Analysis, progress: Progress | None, by_user_id: int | None
+) -> None:
     """The states, then the claims; flushed by batches (no flush per lazy load: the
     inserts and updates of a batch go together)."""
     total = len(analysis.lines) + len(analysis.fills)
@@ -299,7 +301,9 @@ def _write(session: Session, analysis: _Analysis, progress: Progress | None) -> 
             key = (mission.academy_id, mission.first_day)
             if key not in rates:
                 rates[key] = bareme.rates_of_mission(session, mission)
-            fees[claim] = automatic.fill(session, claim, share, rates=rates[key])
+            fees[claim] = automatic.fill(
+                session, claim, share, rates=rates[key], by_user_id=by_user_id
+            )
             step()
     automatic.store_amounts(session, fees)
     session.flush()
@@ -307,12 +311,14 @@ def _write(session: Session, analysis: _Analysis, progress: Progress | None) -> 
         progress(total, total)
 
 
-def _run(session, academy_id, rows, *, write: bool, skip_refused: bool, progress) -> Plan:
+def _run(
+    session, academy_id, rows, *, write: bool, skip_refused: bool, progress, by_user_id=None
+) -> Plan:
     analysis = _analyse(session, academy_id, rows)
     if write:
         if analysis.plan.has_refusals and not skip_refused:
             raise LinesRefused(analysis.plan)
-        _write(session, analysis, progress)
+        _write(session, analysis, progress, by_user_id)
     return analysis.plan
 
 
@@ -335,9 +341,10 @@ def apply(
     *,
     skip_refused: bool = False,
     progress: Progress | None = None,
+    started_by_id: int | None = None,
 ) -> Plan:
     """The dry run's comparison, then the writes (states and claims), in the caller's
-    unit of work."""
+    unit of work; the claims' history names ``started_by_id``."""
     return _run(
         session,
         academy_id,
@@ -345,11 +352,17 @@ def apply(
         write=True,
         skip_refused=skip_refused,
         progress=progress,
+        by_user_id=started_by_id,
     )
 
 
 def apply_records(
-    session: Session, academy_id: int, records: list[dict], *, skip_refused: bool = False
+    session: Session,
+    academy_id: int,
+    records: list[dict],
+    *,
+    skip_refused: bool = False,
+    started_by_id: int | None = None,
 ) -> Plan:
     """``apply`` for records pushed by SANTORIN through the REST API: dicts with the
     file's columns as keys (numbers may be ints); a record's "line" is its position in
@@ -364,7 +377,15 @@ def apply_records(
         )
         for index, record in enumerate(records, start=1)
     ]
-    return _run(session, academy_id, rows, write=True, skip_refused=skip_refused, progress=None)
+    return _run(
+        session,
+        academy_id,
+        rows,
+        write=True,
+        skip_refused=skip_refused,
+        progress=None,
+        by_user_id=started_by_id,
+    )
 
 
 IMPORTER = register(

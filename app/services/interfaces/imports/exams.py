@@ -275,6 +275,7 @@ def apply(
     *,
     skip_refused: bool = False,
     progress: Progress | None = None,
+    started_by_id: int | None = None,  # the contract's: nothing here names who
 ) -> Plan:
     """The dry run, then its writes in the caller's unit (nothing if a line is refused
     and ``skip_refused`` is not chosen)."""

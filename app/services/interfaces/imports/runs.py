@@ -244,6 +244,7 @@ def apply_run(session: Session, run: ImportRun, progress=None) -> Plan:
         source_of(run),
         skip_refused=run.skip_refused,
         progress=progress,
+        started_by_id=run.started_by_id,
     )
     applied(run, done)
     return done

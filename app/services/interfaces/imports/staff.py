@@ -280,6 +280,7 @@ def apply(
     *,
     skip_refused: bool = False,
     progress: Progress | None = None,
+    started_by_id: int | None = None,  # the contract's: nothing here names who
 ) -> Plan:
     """Compare, then write, in the caller's unit of work. A file with refused lines
     writes nothing (``LinesRefused``) unless ``skip_refused``: then the agents with a
