@@ -105,8 +105,6 @@ def cursor(data) -> str:
         cursor(["day:desc", ["2026-06-01", "5"]]),
         cursor(["day:desc", [True, 5]]),
         cursor(["day:desc", ["x" * 5000, 5]]),
-        cursor(["day:desc", [None, None]]),  # after everything: nothing there
-        cursor(["day:desc", ["1900-01-01", 1]]),
         cursor(["fee:asc", ["NO_SUCH_STATUS", "2026-06-01", 5]]),
         cursor(b"[" * 900 + b"]" * 900),  # deeply nested
     ],
@@ -118,6 +116,14 @@ def test_a_tampered_cursor_shows_the_first_page(manager, tampered):
         assert response.status_code == 200
         assert list_rows(response.text) == first
         assert label(response.text).startswith("Page 1")
+
+
+@pytest.mark.parametrize("values", [[None, None], ["1900-01-01", 1]])
+def test_a_cursor_after_the_last_row_shows_the_first_page(manager, values):
+    first = list_rows(manager.get(LIST).text)
+    page = manager.get(LIST, query_string={"page": 7, "apres": cursor(["day:desc", values])})
+    assert label(page.text).startswith("Page 1")
+    assert list_rows(page.text) == first
 
 
 def test_a_cursor_from_a_sort_does_not_move_another(app, manager):

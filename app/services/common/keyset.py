@@ -231,6 +231,16 @@ def after(order_terms: Sequence[Term], values: Sequence[Any]):
     return or_(*alternatives) if alternatives else false()
 
 
+def start(order_terms: Sequence[Term]) -> list:
+    """All the rows, as the regions of the leading expression: its values, then its
+    NULLs (or the other way round). The condition ``x IS NOT NULL`` on a column of an
+    outer-joined table lets the database join it as an inner join, so a sort on that
+    column walks its index instead of sorting every row."""
+    first = order_terms[0]
+    values, nulls = first.expr.is_not(None), first.expr.is_(None)
+    return [values, nulls] if first.nulls_last else [nulls, values]
+
+
 def regions(order_terms: Sequence[Term], values: Sequence[Any]) -> list:
     """The rows after ``values``, as conditions to ask in turn (each in the order, up to
     what is still missing): the leading expression bounded as a range that its index

@@ -304,6 +304,9 @@ def query_page(
     order = list(default_order)
     if column is not None:
         expr = expressions[column.key]
+        # The default order's term on the same expression adds nothing after it.
+        same = getattr(expr, "__clause_element__", lambda: expr)()
+        order = [item for item in order if not _element(item).compare(same)]
         order.insert(0, (expr.desc() if direction == "desc" else expr.asc()).nulls_last())
     walk = _Walk(session, statement, key, order, per_page, f"{sort or ''}:{direction}")
 
@@ -352,6 +355,13 @@ def query_page(
     )
 
 
+def _element(item):
+    """The expression an ``ORDER BY`` item sorts on (``x`` of ``x.desc().nulls_last()``)."""
+    while getattr(item, "modifier", None) is not None and hasattr(item, "element"):
+        item = item.element
+    return item
+
+
 class _Walk:
     """The keys of a page of ``statement`` in ``order``, with the values of the order's
     expressions (a page's cursors): by page number (``OFFSET``), or from a cursor
@@ -372,8 +382,25 @@ class _Walk:
         return [tuple(row) for row in self.session.execute(statement.limit(limit))]
 
     def by_number(self, number: int) -> list:
-        statement = self.rows.order_by(*self.order).offset((number - 1) * self.per_page)
-        return self._read(statement, self.per_page + 1)
+        """Page ``number`` by ``OFFSET``, asked in the regions of the leading sort
+        expression (its values, then its NULLs: ``keyset.start``), so that a sort on an
+        outer-joined column is read through that column's index."""
+        offset, wanted = (number - 1) * self.per_page, self.per_page + 1
+        if not self.terms:
+            return self._read(self.rows.order_by(*self.order).offset(offset), wanted)
+        found: list = []
+        for condition in keyset.start(self.terms):
+            statement = self.rows.where(condition)
+            rows = self._read(statement.order_by(*self.order).offset(offset), wanted - len(found))
+            found += rows
+            if len(found) >= wanted:
+                break
+            if rows or not offset:
+                offset = 0
+            else:  # the page is past this region: how far past
+                inside = select(func.count()).select_from(statement.subquery())
+                offset = max(0, offset - self.session.scalar(inside))
+        return found
 
     def from_cursor(self, after: str | None, before: str | None) -> list | None:
         """A page from the cursor of its neighbour, or ``None`` (no cursor, or one that
