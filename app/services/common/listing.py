@@ -277,7 +277,7 @@ def query_page(
 ) -> ListPage:
     """The same list page as ``build_page``, computed by the database: for lists too
     long to load (a manager's 20,000 agents). ``expressions`` maps column keys to SQL
-    expressions, used to sort (then ``default_order``, which should end with a unique
+    expressions (or tuples of them, sorted on in turn), used to sort (then ``default_order``, which should end with a unique
     key) and to filter: every keyword must be in one of them, case-insensitive, unless
     ``search`` turns a ``LIKE`` pattern into the condition (a list over several large
     tables asks each through its own index). ``to_row`` turns a result into a ``Row``.
@@ -295,7 +295,9 @@ def query_page(
         statement = statement.where(
             search(pattern)
             if search is not None
-            else or_(*(contains(expr, pattern) for expr in expressions.values()))
+            else or_(
+                *(contains(part, pattern) for e in expressions.values() for part in _parts(e))
+            )
         )
     # Counting and choosing the page's rows read only the keys (narrow rows); the
     # page's few rows are then loaded whole, by their keys. The count stops at
@@ -307,11 +309,13 @@ def query_page(
     column = next((c for c in columns if c.key == sort and c.key in expressions), None)
     order = list(default_order)
     if column is not None:
-        expr = expressions[column.key]
-        # The default order's term on the same expression adds nothing after it.
-        same = getattr(expr, "__clause_element__", lambda: expr)()
-        order = [item for item in order if not _element(item).compare(same)]
-        order.insert(0, (expr.desc() if direction == "desc" else expr.asc()).nulls_last())
+        parts = _parts(expressions[column.key])
+        # The default order's terms on the same expressions add nothing after them.
+        same = [getattr(part, "__clause_element__", lambda p=part: p)() for part in parts]
+        order = [item for item in order if not any(_element(item).compare(p) for p in same)]
+        order[:0] = [
+            (part.desc() if direction == "desc" else part.asc()).nulls_last() for part in parts
+        ]
     walk = _Walk(session, statement, key, order, per_page, f"{sort or ''}:{direction}")
 
     chosen = walk.from_cursor(after, before) if page > 1 else None
@@ -359,6 +363,12 @@ def query_page(
         next_cursor=walk.cursor(shown[-1]) if len(chosen) > per_page and shown else None,
         previous_cursor=walk.cursor(shown[0]) if page > 2 and shown else None,
     )
+
+
+def _parts(expression) -> tuple:
+    """A column's sort expressions: one, or a tuple of them (a name: last name, first
+    name, then the person, so that its index gives the order)."""
+    return tuple(expression) if isinstance(expression, tuple) else (expression,)
 
 
 def _element(item):
