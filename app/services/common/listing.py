@@ -277,8 +277,9 @@ def query_page(
 ) -> ListPage:
     """The same list page as ``build_page``, computed by the database: for lists too
     long to load (a manager's 20,000 agents). ``expressions`` maps column keys to SQL
-    expressions (or tuples of them, sorted on in turn), used to sort (then ``default_order``, which should end with a unique
-    key) and to filter: every keyword must be in one of them, case-insensitive, unless
+    expressions (or tuples of them, sorted on in turn), used to sort (then
+    ``default_order``, which should end with a unique key) and to filter: every keyword
+    must be in one of them, case-insensitive, unless
     ``search`` turns a ``LIKE`` pattern into the condition (a list over several large
     tables asks each through its own index). ``to_row`` turns a result into a ``Row``.
 
@@ -295,9 +296,7 @@ def query_page(
         statement = statement.where(
             search(pattern)
             if search is not None
-            else or_(
-                *(contains(part, pattern) for e in expressions.values() for part in _parts(e))
-            )
+            else or_(*(contains(part, pattern) for e in expressions.values() for part in _parts(e)))
         )
     # Counting and choosing the page's rows read only the keys (narrow rows); the
     # page's few rows are then loaded whole, by their keys. The count stops at
