@@ -316,6 +316,8 @@ def query_page(
             (part.desc() if direction == "desc" else part.asc()).nulls_last() for part in parts
         ]
     walk = _Walk(session, statement, key, order, per_page, f"{sort or ''}:{direction}")
+    # A chosen column may be empty (an outer join): its values, then its NULLs.
+    walk.split = column is not None
 
     chosen = walk.from_cursor(after, before) if page > 1 else None
     if chosen is None and (after is not None or before is not None):
@@ -385,6 +387,7 @@ class _Walk:
 
     def __init__(self, session, statement, key, order, per_page: int, stamp: str):
         self.session, self.per_page, self.stamp = session, per_page, stamp
+        self.split = False
         self.order = order
         self.terms = keyset.terms(order, session.get_bind().dialect.name)
         self.keyed = bool(self.terms) and keyset.supported(self.terms)
@@ -397,11 +400,11 @@ class _Walk:
         return [tuple(row) for row in self.session.execute(statement.limit(limit))]
 
     def by_number(self, number: int) -> list:
-        """Page ``number`` by ``OFFSET``, asked in the regions of the leading sort
-        expression (its values, then its NULLs: ``keyset.start``), so that a sort on an
-        outer-joined column is read through that column's index."""
+        """Page ``number`` by ``OFFSET``; on a chosen column, asked in the regions of
+        the leading sort expression (its values, then its NULLs: ``keyset.start``), so
+        that a sort on an outer-joined column is read through that column's index."""
         offset, wanted = (number - 1) * self.per_page, self.per_page + 1
-        if not self.terms:
+        if not self.terms or not self.split:
             return self._read(self.rows.order_by(*self.order).offset(offset), wanted)
         found: list = []
         for condition in keyset.start(self.terms):
