@@ -315,9 +315,9 @@ def query_page(
         order[:0] = [
             (part.desc() if direction == "desc" else part.asc()).nulls_last() for part in parts
         ]
-    walk = _Walk(session, statement, key, order, per_page, f"{sort or ''}:{direction}")
+    stamp = f"{sort or ''}:{direction}"
     # A chosen column may be empty (an outer join): its values, then its NULLs.
-    walk.split = column is not None
+    walk = _Walk(session, statement, key, order, per_page, stamp, split=column is not None)
 
     chosen = walk.from_cursor(after, before) if page > 1 else None
     if chosen is None and (after is not None or before is not None):
@@ -385,9 +385,8 @@ class _Walk:
     (``keyset``). Each way reads one key more than the page when it can, which says
     whether a next page exists."""
 
-    def __init__(self, session, statement, key, order, per_page: int, stamp: str):
-        self.session, self.per_page, self.stamp = session, per_page, stamp
-        self.split = False
+    def __init__(self, session, statement, key, order, per_page: int, stamp: str, *, split: bool):
+        self.session, self.per_page, self.stamp, self.split = session, per_page, stamp, split
         self.order = order
         self.terms = keyset.terms(order, session.get_bind().dialect.name)
         self.keyed = bool(self.terms) and keyset.supported(self.terms)
