@@ -383,6 +383,9 @@ def handle_api_error(error: problems.ApiError):
 def list_url(list_page, /, **changes) -> str:
     """URL of the current page with the list arguments of ``list_page`` changed."""
     args = request.args.to_dict(flat=False)
+    # A page's cursors hold only for the links that give them (``listing.query_page``).
+    for name in ("apres", "avant"):
+        args.pop(list_page.arg(name), None)
     for name, value in changes.items():
         key = list_page.arg(name)
         if value is None or (name == "page" and value == 1):

@@ -32,6 +32,7 @@ already there), as if they had never been exported.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import re
@@ -46,6 +47,7 @@ from sqlalchemy import event, func, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PASSWORD = "imagin-demo"
+NEXT_LINK = re.compile(r'<a href="([^"]+)"[^>]*title="Page suivante"')
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -69,7 +71,13 @@ def _pages(session) -> list[tuple[str, str]]:
     pages = [
         ("Claims: first page", "/traitement-etats-de-frais/"),
         ("Claims: page 2,000", "/traitement-etats-de-frais/?page=2000"),
+        # « Page suivante » from page 2,000: the link's cursor (``?apres=``).
+        ("Claims: page 2,001 (next from 2,000)", "next:/traitement-etats-de-frais/?page=2000"),
         ("Claims: sorted by agent", "/traitement-etats-de-frais/?sort=agent&dir=asc"),
+        (
+            "Claims: by agent, next from page 2,000",
+            "next:/traitement-etats-de-frais/?sort=agent&dir=asc&page=2000",
+        ),
         ("Claims: session filter", f"/traitement-etats-de-frais/?session={latest}"),
         ("Claims: fee Validé", "/traitement-etats-de-frais/?fee=VALIDATED"),
         ("Claims: waiting for the manager", "/traitement-etats-de-frais/?waiting=1"),
@@ -274,6 +282,9 @@ def main() -> int:
     print(f"| {'page':<40} | status | median ms | worst ms | SQL | SQL ms | KiB |")
     print(f"|{'-' * 42}|--------|-----------|----------|-----|--------|-----|")
     for label, path in pages:
+        if path.startswith("next:"):  # the « Page suivante » link of that page
+            found = NEXT_LINK.search(client.get(path[len("next:") :]).text)
+            path = html.unescape(found.group(1)) if found else path[len("next:") :]
         once = "first download" in label
         times, counts, sql_ms, slowest = [], [], [], (0.0, "")
         for _ in range(1 if once else args.repeat):

@@ -116,10 +116,17 @@ def test_pagination_shows_the_requested_page_and_clamps_out_of_range_pages():
 
 def test_parse_args_falls_back_on_bad_values():
     args = parse_args(
-        {"sort": "nope", "dir": "sideways", "page": "abc", "q": "x" * 500},
+        {"sort": "nope", "dir": "sideways", "page": "abc", "q": "x" * 500, "apres": "x" * 5000},
         COLUMNS,
         default_sort="start",
     )
-    assert args == {"q": "x" * 100, "sort": "start", "direction": "asc", "page": 1}
+    assert args == {
+        "q": "x" * 100,
+        "sort": "start",
+        "direction": "asc",
+        "page": 1,
+        "after": "",  # too long: not valid (the first page)
+        "before": None,
+    }
     prefixed = parse_args({"c_sort": "exam", "c_dir": "desc", "c_page": "3"}, COLUMNS, prefix="c_")
     assert (prefixed["sort"], prefixed["direction"], prefixed["page"]) == ("exam", "desc", 3)

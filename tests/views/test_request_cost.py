@@ -92,3 +92,31 @@ def test_the_session_cookie_is_sent_again_only_when_the_session_changes(client, 
     # The idle end still comes after 30 minutes without a request.
     frozen_clock.advance(minutes=31)
     assert client.get("/etats-de-frais/").status_code == 302
+
+
+def test_the_candidates_of_a_paper_cost_the_same_statements_however_many(app, client, demo):
+    """A mission with a paper: its competent agents are read first, as keys; three times
+    more candidates, the same statements (their number and their text)."""
+    from app.services.missions import convocation
+
+    assert login(client, "gestionnaire").status_code == 302
+    with app.app_context():
+        missions = db.session.scalars(
+            select(Mission).where(Mission.paper_id.is_not(None)).order_by(Mission.number)
+        ).all()
+        counts = {m.id: len(convocation.candidates(db.session, m)) for m in missions}
+        mission_id = max(counts, key=counts.get)
+        db.session.remove()
+    url = f"/missions-affectations/{mission_id}"
+    before = [sql for sql, _ in statements(app, client, url)]
+    with app.app_context():
+        with unit_of_work(db.session):
+            large_dataset.seed_large(db.session, agents=150, claims=300)
+        grown = len(convocation.candidates(db.session, db.session.get(Mission, mission_id)))
+        db.session.remove()
+    assert grown >= 3 * max(counts[mission_id], 1), (counts[mission_id], grown)
+    after = [sql for sql, _ in statements(app, client, url)]
+    assert len(after) == len(before)
+    assert [" ".join(sql.split())[:60] for sql in after] == [
+        " ".join(sql.split())[:60] for sql in before
+    ]

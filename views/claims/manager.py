@@ -100,7 +100,9 @@ class ClaimProcessingView(BaseView):
         columns.append(listing.Column("select", _l("Selection"), sortable=False))
         expressions = {
             "number": ExpenseClaim.number,
-            "agent": Agent.last_name,
+            # The name as shown (last, first), then the person: the index of the names
+            # gives the order, a page reads a few agents' claims.
+            "agent": (Agent.last_name, Agent.first_name, Agent.id),
             "first_name": Agent.first_name,
             "identifier": Agent.numen,
             "external_id": Agent.external_id,

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 
 from app.bounds import MAX_PAGE, parse_int
-from app.services.common import formats
+from app.services.common import formats, keyset
 
 TEXT, DATE, NUMBER = "text", "date", "number"
 MAX_PER_PAGE = 100
@@ -78,6 +78,10 @@ class ListPage:
     # True when ``total`` is only a floor (``COUNT_CAP``): there are more rows than
     # that, and ``pages`` is the next page when there is one, not the last.
     capped: bool = False
+    # Where the next (previous) page starts, for its link (``keyset``): ``None`` pages
+    # by number.
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
 
     def arg(self, name: str) -> str:
         return f"{self.prefix}{name}"
@@ -144,7 +148,18 @@ def parse_args(
         "sort": sort,
         "direction": direction,
         "page": _int(args.get(f"{prefix}page"), 1),
+        "after": _cursor(args.get(f"{prefix}apres")),
+        "before": _cursor(args.get(f"{prefix}avant")),
     }
+
+
+def _cursor(value: str | None) -> str | None:
+    """A page cursor from the URL (``?apres=`` / ``?avant=``), bounded in length; what
+    it holds is checked by ``query_page``. One given but too long is an empty one: not
+    valid (the first page)."""
+    if value is None:
+        return None
+    return value if len(value) <= keyset.MAX_CURSOR_LENGTH else ""
 
 
 def build_page(
@@ -157,9 +172,12 @@ def build_page(
     page: int = 1,
     per_page: int = 20,
     prefix: str = "",
+    after: str | None = None,
+    before: str | None = None,
 ) -> ListPage:
     """Filter ``rows`` by the keywords of ``q`` (every word must appear in one of the
-    visible columns), sort them by ``sort`` (empty values last), cut the page."""
+    visible columns), sort them by ``sort`` (empty values last), cut the page. The rows
+    are in memory: the page is cut by its number (``after`` / ``before`` are ignored)."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     words = normalise(q).split()
     if words:
@@ -253,20 +271,32 @@ def query_page(
     prefix: str = "",
     default_order: Sequence[Any] = (),
     search: Callable[[str], Any] | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    load: Callable[[list], Any] | None = None,
 ) -> ListPage:
     """The same list page as ``build_page``, computed by the database: for lists too
     long to load (a manager's 20,000 agents). ``expressions`` maps column keys to SQL
-    expressions, used to sort (then ``default_order``, which should end with a unique
-    key) and to filter: every keyword must be in one of them, case-insensitive, unless
+    expressions (or tuples of them, sorted on in turn), used to sort (then
+    ``default_order``, which should end with a unique key) and to filter: every keyword
+    must be in one of them, case-insensitive, unless
     ``search`` turns a ``LIKE`` pattern into the condition (a list over several large
-    tables asks each through its own index). ``to_row`` turns a result into a ``Row``."""
+    tables asks each through its own index). ``to_row`` turns a result into a ``Row``.
+
+    ``after`` / ``before`` are the cursors of the page links (``keyset``): page
+    ``page`` is read as the rows after the previous page's last row (before the next
+    page's first one), a range on the sort's index, however deep; a page typed by its
+    number is read by ``OFFSET``. A cursor that is not valid shows the first page.
+
+    ``load`` turns the page's keys into the statement of its rows when a lighter one
+    than ``statement`` will do (the joins and subqueries that sort it left out)."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     for word in q.split():
         pattern = like_pattern(word)
         statement = statement.where(
             search(pattern)
             if search is not None
-            else or_(*(contains(expr, pattern) for expr in expressions.values()))
+            else or_(*(contains(part, pattern) for e in expressions.values() for part in _parts(e)))
         )
     # Counting and choosing the page's rows read only the keys (narrow rows); the
     # page's few rows are then loaded whole, by their keys. The count stops at
@@ -278,20 +308,29 @@ def query_page(
     column = next((c for c in columns if c.key == sort and c.key in expressions), None)
     order = list(default_order)
     if column is not None:
-        expr = expressions[column.key]
-        order.insert(0, (expr.desc() if direction == "desc" else expr.asc()).nulls_last())
+        parts = _parts(expressions[column.key])
+        # The default order's terms on the same expressions add nothing after them.
+        same = [getattr(part, "__clause_element__", lambda p=part: p)() for part in parts]
+        order = [item for item in order if not any(_element(item).compare(p) for p in same)]
+        order[:0] = [
+            (part.desc() if direction == "desc" else part.asc()).nulls_last() for part in parts
+        ]
+    stamp = f"{sort or ''}:{direction}"
+    # A chosen column may be empty (an outer join): its values, then its NULLs.
+    walk = _Walk(session, statement, key, order, per_page, stamp, split=column is not None)
 
-    def page_keys(number: int) -> list:
-        # One key more than the page holds says whether a next page exists.
-        return list(
-            session.scalars(
-                keys.order_by(*order).limit(per_page + 1).offset((number - 1) * per_page)
-            )
-        )
-
-    if capped:
+    chosen = walk.from_cursor(after, before) if page > 1 else None
+    if chosen is None and (after is not None or before is not None):
+        page = 1  # a cursor that is not valid, or leads nowhere: the first page
+    if chosen is not None:
+        if capped:
+            total = COUNT_CAP
+            pages = page + 1 if len(chosen) > per_page else page
+        else:
+            pages = max(page, math.ceil(total / per_page))
+    elif capped:
         total = COUNT_CAP
-        chosen = page_keys(page)
+        chosen = walk.by_number(page)
         if chosen or page == 1:
             pages = page + 1 if len(chosen) > per_page else page
         else:
@@ -299,14 +338,17 @@ def query_page(
             # to show the last page as an uncapped list would.
             capped = False
             total = session.scalar(select(func.count()).select_from(keys.subquery()))
-    if not capped:
+            chosen = None
+    if chosen is None:
         pages = max(1, math.ceil(total / per_page))
         page = max(1, min(page, pages))
-        chosen = page_keys(page)
-    chosen = chosen[:per_page]
-    results = session.scalars(
-        statement.where(key.in_(chosen)).order_by(None).order_by(*order)
-    ).unique()
+        chosen = walk.by_number(page)
+    shown = chosen[:per_page]
+    ids = [row[0] for row in shown]
+    # The page's rows whole, by key, put back in the order of their keys.
+    whole = load(ids) if load is not None else statement.where(key.in_(ids)).order_by(None)
+    place = {value: index for index, value in enumerate(ids)}
+    results = sorted(session.scalars(whole).unique(), key=lambda r: place[inspect(r).identity[0]])
     return ListPage(
         columns=columns,
         rows=[to_row(result) for result in results],
@@ -319,4 +361,95 @@ def query_page(
         direction=direction,
         prefix=prefix,
         capped=capped,
+        next_cursor=walk.cursor(shown[-1]) if len(chosen) > per_page and shown else None,
+        previous_cursor=walk.cursor(shown[0]) if page > 2 and shown else None,
     )
+
+
+def _parts(expression) -> tuple:
+    """A column's sort expressions: one, or a tuple of them (a name: last name, first
+    name, then the person, so that its index gives the order)."""
+    return tuple(expression) if isinstance(expression, tuple) else (expression,)
+
+
+def _element(item):
+    """The expression an ``ORDER BY`` item sorts on (``x`` of ``x.desc().nulls_last()``)."""
+    while getattr(item, "modifier", None) is not None and hasattr(item, "element"):
+        item = item.element
+    return item
+
+
+class _Walk:
+    """The keys of a page of ``statement`` in ``order``, with the values of the order's
+    expressions (a page's cursors): by page number (``OFFSET``), or from a cursor
+    (``keyset``). Each way reads one key more than the page when it can, which says
+    whether a next page exists."""
+
+    def __init__(self, session, statement, key, order, per_page: int, stamp: str, *, split: bool):
+        self.session, self.per_page, self.stamp, self.split = session, per_page, stamp, split
+        self.order = order
+        self.terms = keyset.terms(order, session.get_bind().dialect.name)
+        self.keyed = bool(self.terms) and keyset.supported(self.terms)
+        expressions = [term.expr for term in self.terms] if self.keyed else []
+        self.rows = statement.with_only_columns(
+            key, *expressions, maintain_column_froms=True
+        ).order_by(None)
+
+    def _read(self, statement, limit: int) -> list:
+        return [tuple(row) for row in self.session.execute(statement.limit(limit))]
+
+    def by_number(self, number: int) -> list:
+        """Page ``number`` by ``OFFSET``; on a chosen column, asked in the regions of
+        the leading sort expression (its values, then its NULLs: ``keyset.start``), so
+        that a sort on an outer-joined column is read through that column's index."""
+        offset, wanted = (number - 1) * self.per_page, self.per_page + 1
+        if not self.terms or not self.split:
+            return self._read(self.rows.order_by(*self.order).offset(offset), wanted)
+        found: list = []
+        for condition in keyset.start(self.terms):
+            statement = self.rows.where(condition)
+            rows = self._read(statement.order_by(*self.order).offset(offset), wanted - len(found))
+            found += rows
+            if len(found) >= wanted:
+                break
+            if rows or not offset:
+                offset = 0
+            else:  # the page is past this region: how far past
+                inside = select(func.count()).select_from(statement.subquery())
+                offset = max(0, offset - self.session.scalar(inside))
+        return found
+
+    def from_cursor(self, after: str | None, before: str | None) -> list | None:
+        """A page from the cursor of its neighbour, or ``None`` (no cursor, or one that
+        is not valid or leads nowhere)."""
+        if not self.keyed or not (after or before):
+            return None
+        if after:
+            values = keyset.decode(self.terms, after, self.stamp)
+            if values is None:
+                return None
+            found = self._past(self.terms, values, self.order, self.per_page + 1)
+            return found or None
+        values = keyset.decode(self.terms, before, self.stamp)
+        if values is None:
+            return None
+        backwards = [term.reversed() for term in self.terms]
+        ordered = [term.ordered(reverse=True) for term in self.terms]
+        found = self._past(backwards, values, ordered, self.per_page)
+        # Fewer rows than a page before it: this is the first page (``None``). The row
+        # at the cursor follows the page: a next page exists.
+        return found[::-1] + [None] if len(found) == self.per_page else None
+
+    def _past(self, terms, values, order, wanted: int) -> list:
+        found: list = []
+        for condition in keyset.regions(terms, values):
+            statement = self.rows.where(condition).order_by(*order)
+            found += self._read(statement, wanted - len(found))
+            if len(found) >= wanted:
+                break
+        return found
+
+    def cursor(self, row) -> str | None:
+        if not self.keyed or row is None:
+            return None
+        return keyset.encode(self.terms, row[1:], self.stamp)

@@ -117,20 +117,22 @@ def _department_of(postcode):
     )
 
 
-def _proximity(session: Session, mission: Mission):
+def _proximity(session: Session, mission: Mission, towns=None):
     """SQL: 0 same town as the centre, 1 same département, 2 other (``proximity``). The
-    académie's towns are few: each is read as a commune once, here, so the database
-    compares the spellings of the centre's commune ("Rennes Cedex 7", "RENNES")."""
+    towns are few: each is read as a commune once, here, so the database compares the
+    spellings of the centre's commune ("Rennes Cedex 7", "RENNES"). ``towns``: those of
+    the agents who may be candidates, when they are known (else the académie's)."""
     centre = mission.centre
     if centre is None:
         return literal(0)
     place = commune(centre.town)
-    towns = session.scalars(
-        select(Agent.town)
-        .where(Agent.academy_id == mission.academy_id, Agent.town.is_not(None))
-        .distinct()
-    )
-    same_town = [town for town in towns if town and commune(town) == place]
+    if towns is None:
+        towns = session.scalars(
+            select(Agent.town)
+            .where(Agent.academy_id == mission.academy_id, Agent.town.is_not(None))
+            .distinct()
+        )
+    same_town = sorted({town for town in towns if town and commune(town) == place})
     department = _department(centre.postcode)
     whens = []
     if same_town:
@@ -155,22 +157,45 @@ class CandidateQuery:
         return (self.proximity, self.load, Agent.last_name, Agent.first_name, Agent.id)
 
 
-def candidate_query(session: Session, mission: Mission) -> CandidateQuery:
-    """The active agents of the académie who may be convoked to ``mission``: competent
-    for its paper (any agent without a paper: surveillance, jury…), not convoked to it,
-    free on its slots; with their distance to the centre and their assignments in the same exam
-    session. Filtered, sorted and cut into pages by the database."""
-    competent = (
-        competences.competent_agents(mission.paper_id) if mission.paper_id is not None else None
-    )
+def candidate_query(
+    session: Session, mission: Mission, agent_ids: list[int] | None = None
+) -> CandidateQuery:
+    """The active agents of the académie who may be convoked to ``mission`` (those of
+    ``agent_ids`` only, when given): competent for its paper (any agent without a paper:
+    surveillance, jury…), not convoked to it, free on its slots; with their distance to
+    the centre and their assignments in the same exam session. Filtered, sorted and cut
+    into pages by the database.
+
+    The competent agents (a few thousand of the académie's 20,000) are read first, with
+    their towns, and passed as one list of keys (``listing.among``): each statement of
+    the page then reaches them by their key instead of computing the competences' latest
+    words again, and only their towns are read as communes."""
+    towns = None
+    competent = None
+    if mission.paper_id is not None:
+        competent = competences.competent_agents(mission.paper_id)
+        found = select(Agent.id, Agent.town).where(
+            Agent.academy_id == mission.academy_id,
+            Agent.active.is_(True),
+            Agent.id.in_(competent),
+        )
+        if agent_ids is not None:
+            found = found.where(Agent.id.in_(agent_ids))
+        limit = listing.listed_keys(session)
+        rows = session.execute(found.limit(limit + 1)).all()
+        if len(rows) <= limit:
+            competent = [agent_id for agent_id, _ in rows]
+            towns = {town for _, town in rows}
     loads = (
         select(Assignment.agent_id, func.count(Assignment.id).label("load"))
         .join(Assignment.mission)
         .where(Mission.session_id == mission.session_id, Assignment.cancelled_at.is_(None))
         .group_by(Assignment.agent_id)
     )
-    if competent is not None:
-        # The load of the competent agents only, not of the whole session's.
+    if competent is not None and not isinstance(competent, list):
+        # The load of the competent agents only, not of the whole session's. (A list of
+        # them would make the database read every assignment: the session's missions,
+        # by their index, are fewer.)
         loads = loads.where(Assignment.agent_id.in_(competent))
     loads = loads.subquery()
     convoked = select(Assignment.id).where(
@@ -198,9 +223,15 @@ def candidate_query(session: Session, mission: Mission) -> CandidateQuery:
             ~busy.exists(),
         )
     )
-    if competent is not None:
+    if isinstance(competent, list):
+        statement = statement.where(listing.among(session, Agent.id, competent))
+    elif competent is not None:
         statement = statement.where(Agent.id.in_(competent))
-    return CandidateQuery(statement, _proximity(session, mission), func.coalesce(loads.c.load, 0))
+    if agent_ids is not None:
+        statement = statement.where(Agent.id.in_(agent_ids))
+    return CandidateQuery(
+        statement, _proximity(session, mission, towns), func.coalesce(loads.c.load, 0)
+    )
 
 
 def candidates(
@@ -208,10 +239,8 @@ def candidates(
 ) -> list[Candidate]:
     """The agents who may be convoked to ``mission`` (or those of ``agent_ids`` who
     may), nearest and least loaded first."""
-    query = candidate_query(session, mission)
+    query = candidate_query(session, mission, agent_ids)
     statement = query.statement.add_columns(query.proximity, query.load).order_by(*query.order)
-    if agent_ids is not None:
-        statement = statement.where(Agent.id.in_(agent_ids))
     return [
         Candidate(agent, int(near), int(load)) for agent, near, load in session.execute(statement)
     ]
@@ -251,6 +280,8 @@ def candidate_page(session: Session, mission: Mission, columns, **params) -> lis
         lambda agent: listing.Row({"agent": agent}),
         default_order=query.order,
         search=search,
+        # The page's 50 agents by key: not the candidates' statement again.
+        load=lambda keys: select(Agent).where(Agent.id.in_(keys)),
         **params,
     )
     agents = [row.cells["agent"] for row in page.rows]
