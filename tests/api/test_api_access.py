@@ -31,6 +31,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/payments/batches/{batch}", "paiements:lire"),
     ("GET", "/api/v1/payments/batches/{batch}/file", "paiements:lire"),
     ("POST", "/api/v1/payments/returns", "paiements:ecrire"),
+    ("POST", "/api/v1/corrections", "corrections:ecrire"),
 ]
 
 

@@ -218,3 +218,67 @@ def test_each_client_has_its_own_rate_limit(app, demo, client, monkeypatch):
     # Every endpoint shares the client's count; another client has its own.
     assert get(client, "/api/v1/missions", first).status_code == 429
     assert get(client, "/api/v1/referential/exams", second).status_code == 200
+
+
+def santorin_copies(app, number: int) -> list[tuple[int, str | None]]:
+    with app.app_context():
+        claim = db.session.scalar(
+            select(ExpenseClaim)
+            .join(ExpenseClaim.assignment)
+            .join(Assignment.mission)
+            .join(Assignment.agent)
+            .where(Mission.number == number, Agent.numen == "35E0000001MPC")
+        )
+        copies = [(e.copies, e.comment) for e in claim.fee_entries if e.from_correction_system]
+        db.session.remove()
+    return copies
+
+
+def test_santorin_pushes_corrections_that_fill_the_claim(app, demo, client):
+    token = make_token(app, ("corrections:ecrire",))
+    line = {
+        "numero_mission": 218280,
+        "identifiant": "35E0000001MPC",
+        "copies": 87,
+        "etat": "A corriger dans SANTORIN",
+        "vague": "1",
+    }
+    response = client.post("/api/v1/corrections", json={"lignes": [line]}, headers=bearer(token))
+    assert response.status_code == 200, response.text
+    result = response.get_json()
+    assert (result["nouvelles"], result["modifiees"], result["refusees"]) == (1, 0, 0)
+    assert santorin_copies(app, 218280) == [(87, None)]
+    again = client.post("/api/v1/corrections", json={"lignes": [line]}, headers=bearer(token))
+    assert again.get_json()["inchangees"] == 1
+
+
+def test_refused_corrections_write_nothing_and_name_each_field(app, demo, client):
+    token = make_token(app, ("corrections:ecrire",))
+    good = {"numero_mission": 218280, "identifiant": "35E0000001MPC", "copies": 30}
+    lines = [
+        {**good, "etat": "SERVICE_FAIT"},
+        {**good, "numero_mission": 999999, "etat": "SERVICE_FAIT"},
+    ]
+    before = santorin_copies(app, 218280)  # the demo's copies (112, with a comment)
+    assert before and before != [(30, None)]
+    response = client.post("/api/v1/corrections", json={"lignes": lines}, headers=bearer(token))
+    body = assert_problem(response, 422)
+    assert "rien n'a été importé" in body["detail"]
+    assert [error["field"] for error in body["errors"]] == ["lignes.1.numero_mission"]
+    assert santorin_copies(app, 218280) == before
+    skipped = client.post(
+        "/api/v1/corrections",
+        json={"lignes": lines, "ignorer_refusees": True},
+        headers=bearer(token),
+    )
+    result = skipped.get_json()
+    assert (result["nouvelles"], result["refusees"]) == (1, 1)
+    assert result["lignes_refusees"][0]["ligne"] == 2
+    assert result["lignes_refusees"][0]["colonne"] == "numero_mission"
+    assert santorin_copies(app, 218280) == [(30, None)]
+    invalid = client.post(
+        "/api/v1/corrections",
+        json={"lignes": [{**good, "copies": -1, "etat": "X"}]},
+        headers=bearer(token),
+    )
+    assert_problem(invalid, 422)

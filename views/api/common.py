@@ -36,8 +36,12 @@ def _refused(error: DomainError):
     lines = getattr(error, "errors", None)  # a refused return: its wrong lines
     if lines:
         errors = [
-            # Line 1 of the file is its header: the request's first line is line 2.
-            {"field": f"lignes.{max(0, line.line - 2)}", "message": str(line)}
+            # A record named by its field; a line of a return file: line 1 is its header,
+            # so the request's first line is line 2.
+            {
+                "field": getattr(line, "field", None) or f"lignes.{max(0, line.line - 2)}",
+                "message": str(line),
+            }
             for line in lines
         ]
     return problem(422, message, errors=errors)

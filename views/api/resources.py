@@ -1,6 +1,6 @@
 """The API's read resources: the referential, the missions and their convocations
 (and convoking, through the convocation rules), the claims, the payment exports (and
-the finance office's return)."""
+the finance office's return), and the corrections SANTORIN sends."""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ payments = api_blueprint(
     __name__,
     "/api/v1/payments",
     "Les lots de mise en paiement et le fichier retour de la liquidation.",
+)
+corrections = api_blueprint(
+    "api_corrections",
+    __name__,
+    "/api/v1/corrections",
+    "Les corrections dématérialisées envoyées par SANTORIN : copies corrigées et état de "
+    "correction, par mission et correcteur.",
 )
 
 
@@ -191,4 +198,21 @@ def post_return(body, *, academy_id):
     )
 
 
-BLUEPRINTS = (referential, missions, claims, payments)
+@corrections.route("", methods=["POST"])
+@scoped(corrections, "corrections:ecrire")
+@corrections.arguments(schemas.CorrectionsRequest, location="json")
+@corrections.response(200, schemas.CorrectionsResult)
+def post_corrections(body, *, academy_id):
+    """Les copies corrigées et l'état de correction de chaque correcteur : les mêmes
+    contrôles que l'import du fichier SANTORIN, les états de frais remplis (regroupés par
+    session et vague). Tout ou rien, sauf avec `ignorer_refusees`."""
+    return api.push_corrections(
+        db.session,
+        academy_id,
+        body["lignes"],
+        skip_refused=body["ignorer_refusees"],
+        by_user_id=current_client().created_by_id,
+    )
+
+
+BLUEPRINTS = (referential, missions, claims, payments, corrections)

@@ -344,3 +344,68 @@ class ReturnResult(Schema):
     rejected = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
     message = fields.Function(lambda result: french(result.message), metadata={"type": "string"})
+
+
+class CorrectionLine(Schema):
+    """A corrector's copies on a mission, as SANTORIN sends them (the columns of the
+    corrections file, see the README)."""
+
+    numero_mission = fields.Integer(
+        required=True,
+        validate=validate.Range(1, 2**31 - 1, error=_l("From {min} to {max}.")),
+    )
+    identifiant = fields.String(
+        required=True,
+        validate=validate.Length(1, 20, error=_l("From 1 to 20 characters.")),
+        metadata={"description": "Numen ou identifiant de l'intervenant extérieur."},
+    )
+    copies = fields.Integer(
+        required=True, validate=validate.Range(0, 10_000, error=_l("From {min} to {max}."))
+    )
+    etat = fields.String(
+        required=True,
+        validate=validate.Length(1, 40, error=_l("From 1 to 40 characters.")),
+        metadata={
+            "description": "A_CORRIGER, A_NUMERISER ou SERVICE_FAIT (ou les libellés : "
+            "« A corriger dans SANTORIN »…)."
+        },
+    )
+    session = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=40, error=_l("{max} characters at most.")),
+        metadata={"description": "Vide : la session de la mission."},
+    )
+    vague = fields.String(
+        allow_none=True, validate=validate.Length(max=20, error=_l("{max} characters at most."))
+    )
+
+
+class CorrectionsRequest(Schema):
+    lignes = fields.List(
+        fields.Nested(CorrectionLine),
+        required=True,
+        validate=validate.Length(1, api.MAX_CORRECTION_LINES, error=_l("From 1 to {max} lines.")),
+    )
+    ignorer_refusees = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Enregistrer les lignes valides et ignorer les autres."},
+    )
+
+
+class CorrectionRefusal(Schema):
+    ligne = fields.Integer(required=True, attribute="line")
+    colonne = fields.String(required=True, attribute="column")
+    valeur = fields.String(required=True, attribute="value")
+    motif = fields.Function(lambda refusal: french(refusal.reason), metadata={"type": "string"})
+
+
+class CorrectionsResult(Schema):
+    lignes = fields.Function(lambda plan: plan.lines, metadata={"type": "integer"})
+    nouvelles = fields.Function(lambda plan: plan.new.count, metadata={"type": "integer"})
+    modifiees = fields.Function(lambda plan: plan.changed.count, metadata={"type": "integer"})
+    inchangees = fields.Function(lambda plan: plan.unchanged.count, metadata={"type": "integer"})
+    refusees = fields.Function(lambda plan: plan.refused_count, metadata={"type": "integer"})
+    lignes_refusees = fields.Function(
+        lambda plan: CorrectionRefusal(many=True).dump(plan.refusals),
+        metadata={"type": "array", "items": {"type": "object"}},
+    )

@@ -2,7 +2,8 @@
 pages of the referential, the missions, the convocations, the claims and the payment
 exports, each query scoped to the client's académie (``scope.academy_criterion``: a
 record of another académie is ``NotFound``, as an unknown one); the writes go through
-the portal's own services (the convocation rules, the return file)."""
+the portal's own services (the convocation rules, the return file, the corrections
+import)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 from app.services import DomainError
 from app.services.claims import amounts, lifecycle
 from app.services.common import clock, scope
+from app.services.interfaces.imports import corrections
+from app.services.interfaces.imports.base import LinesRefused, Plan
 from app.services.missions import convocation
 from app.services.payments import export, returns
 from models import (
@@ -242,3 +245,51 @@ def return_lines(
     return returns.import_return(
         session, academy_id, buffer.getvalue().encode(), by_user_id=by_user_id
     )
+
+
+# --- Corrections pushed by SANTORIN --------------------------------------------------------
+
+MAX_CORRECTION_LINES = 2000
+
+
+@dataclass(frozen=True)
+class FieldRefusal:
+    """A refused record of a request, named by its field (``lignes.3.copies``)."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CorrectionsRefused(DomainError):
+    """Records refused: nothing was written; ``errors`` names each one's field."""
+
+    def __init__(self, refused: LinesRefused):
+        super().__init__(refused.message)
+        self.errors = [
+            FieldRefusal(f"lignes.{refusal.line - 1}.{refusal.column}", str(refusal.reason))
+            for refusal in refused.plan.refusals
+        ]
+
+
+def push_corrections(
+    session: Session,
+    academy_id: int,
+    lines: list[dict],
+    *,
+    skip_refused: bool = False,
+    by_user_id: int | None = None,
+) -> Plan:
+    """SANTORIN's corrections sent as records (the columns of the corrections file):
+    the same checks and writes as the import (``imports.corrections.apply_records``),
+    all or nothing unless ``skip_refused``."""
+    if len(lines) > MAX_CORRECTION_LINES:
+        raise DomainError(_l("%(max)s lines at most in one request.", max=MAX_CORRECTION_LINES))
+    try:
+        return corrections.apply_records(
+            session, academy_id, lines, skip_refused=skip_refused, started_by_id=by_user_id
+        )
+    except LinesRefused as refused:
+        raise CorrectionsRefused(refused) from refused
