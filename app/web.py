@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -403,7 +404,25 @@ def cell(value):
     return listing.display(value)
 
 
+def escape_lazy(value):
+    """What ``{{ … }}`` outputs: a lazy translation escaped as text. Flask-Babel's
+    LazyString says it is HTML, so a file name or any value interpolated into a message
+    would reach the page as markup. The characters that open markup or end a
+    double-quoted attribute are escaped (every template quotes its attributes with
+    ``"``); the apostrophes of French stay as they are."""
+    if not isinstance(value, LazyString):
+        return value
+    text = str(value)
+    for character, entity in _TEXT_ENTITIES:
+        text = text.replace(character, entity)
+    return Markup(text)  # noqa: S704 (escaped just above)
+
+
+_TEXT_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"))
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.finalize = escape_lazy
     # A global (not a context variable) so that FAB's macros imported without context
     # (baselib.get_nonce) see it too.
     app.jinja_env.globals["csp_nonce"] = _nonce

@@ -244,3 +244,22 @@ def test_another_academys_import_is_not_found(app, manager):
     assert manager.get(f"{PAGE}{run_id}").status_code == 404
     token = csrf_token(manager.get(PAGE).text)
     assert manager.post(f"{PAGE}{run_id}/appliquer", data={"csrf_token": token}).status_code == 404
+
+
+def test_each_kind_says_its_file_as_text(manager):
+    """The STS-WEB file's name pattern reads « STS_EMP_<UAI>_<ANNEE>.xml » (a lazy
+    translation is escaped like any text, not taken as markup)."""
+    page = manager.get(PAGE)
+    assert "STS_EMP_&lt;UAI&gt;_&lt;ANNEE&gt;.xml" in page.text
+    assert "STS_EMP_<UAI>" not in page.text
+
+
+def test_a_lazy_message_with_a_value_in_it_is_escaped(app):
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        message = lazy_gettext("The file « %(name)s » is empty.", name="<b>x</b>.csv")
+        assert render_template_string("{{ m }}", m=message) == (
+            "Le fichier « &lt;b&gt;x&lt;/b&gt;.csv » est vide."
+        )

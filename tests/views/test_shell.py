@@ -26,6 +26,7 @@ MENUS = {
     "gestionnaire": [
         ("Référentiel", True),
         ("Types de mission", True),
+        ("Imports", True),
         ("Intervenants", True),
         ("Compétences des intervenants", True),
         ("Missions et affectations", True),
