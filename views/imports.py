@@ -17,7 +17,6 @@ from app.services import DomainError, NotFound
 from app.services.interfaces.imports import runs
 from app.services.interfaces.imports.base import MAX_BYTES, FileRefused, Source
 from app.transaction import unit_of_work
-from models.enums import ImportState
 
 from .base import manager_screen
 
@@ -105,8 +104,8 @@ class ImportView(BaseView):
             kind_title=importer.title if importer else run.kind,
             plan=run.plan or {},
             groups=runs.group_titles(),
-            applicable=run.state is ImportState.PLANNED,
-            planning=run.state is ImportState.PLANNING,
+            applicable=runs.may_apply(run),
+            planning=runs.is_planning(run),
         )
 
     @expose("/<int:run_id>/appliquer", methods=["POST"])

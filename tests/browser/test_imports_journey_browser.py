@@ -21,9 +21,14 @@ from tests.browser.journey_seed import (
     convoke_teacher,
     seed_empty_academy,
 )
-from tests.conftest import JobWorker
+from tests.conftest import IS_POSTGRES, JobWorker
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # A minute of browser: it runs in the SQLite pass. The importers' PostgreSQL writes
+    # (COPY, arrays) are tested on both databases by tests/services/test_import_*.py.
+    pytest.mark.skipif(IS_POSTGRES, reason="the journey runs in the SQLite pass only"),
+]
 
 SHOTS = os.environ.get("IMAGIN_SCREENSHOTS")
 TEACHER = "35E0000001MPC"  # Claire LECLERC, in personnels.csv and the first STS file

@@ -197,13 +197,23 @@ def _start_job(session: Session, academy_id: int, kind: str, title, by_user_id) 
     )
 
 
+def may_apply(run: ImportRun) -> bool:
+    """Whether « Appliquer » is offered: the dry run is shown and nothing applied it."""
+    return run.state is ImportState.PLANNED
+
+
+def is_planning(run: ImportRun) -> bool:
+    """Whether the dry run is still a job (the page follows it)."""
+    return run.state is ImportState.PLANNING
+
+
 def start_applying(
     session: Session, run: ImportRun, *, skip_refused: bool, by_user_id: int | None
 ) -> Job:
     """« Appliquer »: the job that applies the kept file (once: a run being applied or
     applied cannot be applied again)."""
     locked = session.scalar(select(ImportRun).where(ImportRun.id == run.id).with_for_update())
-    if locked.state is not ImportState.PLANNED:
+    if not may_apply(locked):
         raise DomainError(_l(NOT_APPLICABLE._args[0], state=locked.state.label))
     refusals = bool((locked.counts or {}).get("refused"))
     if refusals and not skip_refused:
