@@ -16,6 +16,7 @@ ALL_SCOPES = tuple(SCOPES)
 
 def make_token(app, scopes=ALL_SCOPES, *, academy_code: str = "RENNES", days: int = 30) -> str:
     from app.extensions import db
+    from app.services.common import clock
     from app.services.interfaces import clients
     from app.transaction import unit_of_work
     from models import Academy
@@ -27,7 +28,8 @@ def make_token(app, scopes=ALL_SCOPES, *, academy_code: str = "RENNES", days: in
             academy_id=academy.id,
             name=f"client {academy_code} {' '.join(scopes)}"[:100],
             scopes=list(scopes),
-            expires_on=dt.date.today() + dt.timedelta(days=days),
+            # The portal's day (Paris), not the machine's: they differ around midnight.
+            expires_on=clock.today() + dt.timedelta(days=days),
             by_user_id=None,
         )
         token = created.token

@@ -278,7 +278,8 @@ def test_refused_corrections_write_nothing_and_name_each_field(app, demo, client
     assert santorin_copies(app, 218280) == [(30, None)]
     invalid = client.post(
         "/api/v1/corrections",
-        json={"lignes": [{**good, "copies": -1, "etat": "X"}]},
+        json={"lignes": [{**good, "copies": -1, "etat": "X\u0000"}]},
         headers=bearer(token),
     )
-    assert_problem(invalid, 422)
+    fields = {error["field"] for error in assert_problem(invalid, 422)["errors"]}
+    assert {"lignes.0.copies", "lignes.0.etat"} <= fields

@@ -81,7 +81,8 @@ def test_unknown_malformed_revoked_and_expired_tokens_are_refused(
         token + "x",
         token[:-1] + ("A" if token[-1] != "A" else "B"),  # the right prefix, a wrong secret
         f"imagin_{'0' * 12}_{token.split('_', 2)[2]}",  # a wrong prefix
-        token.replace(prefix, prefix.upper()),
+        # The prefix in other letters (when it has letters: it may be all digits).
+        *([token.replace(prefix, prefix.upper())] if prefix.upper() != prefix else []),
     ):
         assert clients.authenticate(session, wrong) is None, wrong
     assert clients.authenticate(session, token) is not None

@@ -346,6 +346,12 @@ class ReturnResult(Schema):
     message = fields.Function(lambda result: french(result.message), metadata={"type": "string"})
 
 
+# Text a person or a system types: no control character (PostgreSQL refuses NUL in text).
+PRINTABLE = validate.Regexp(
+    r"^[^\x00-\x1f\x7f]*$", error=_l("Control characters are not accepted.")
+)
+
+
 class CorrectionLine(Schema):
     """A corrector's copies on a mission, as SANTORIN sends them (the columns of the
     corrections file, see the README)."""
@@ -356,7 +362,7 @@ class CorrectionLine(Schema):
     )
     identifiant = fields.String(
         required=True,
-        validate=validate.Length(1, 20, error=_l("From 1 to 20 characters.")),
+        validate=[validate.Length(1, 20, error=_l("From 1 to 20 characters.")), PRINTABLE],
         metadata={"description": "Numen ou identifiant de l'intervenant extérieur."},
     )
     copies = fields.Integer(
@@ -364,7 +370,7 @@ class CorrectionLine(Schema):
     )
     etat = fields.String(
         required=True,
-        validate=validate.Length(1, 40, error=_l("From 1 to 40 characters.")),
+        validate=[validate.Length(1, 40, error=_l("From 1 to 40 characters.")), PRINTABLE],
         metadata={
             "description": "A_CORRIGER, A_NUMERISER ou SERVICE_FAIT (ou les libellés : "
             "« A corriger dans SANTORIN »…)."
@@ -372,11 +378,12 @@ class CorrectionLine(Schema):
     )
     session = fields.String(
         allow_none=True,
-        validate=validate.Length(max=40, error=_l("{max} characters at most.")),
+        validate=[validate.Length(max=40, error=_l("{max} characters at most.")), PRINTABLE],
         metadata={"description": "Vide : la session de la mission."},
     )
     vague = fields.String(
-        allow_none=True, validate=validate.Length(max=20, error=_l("{max} characters at most."))
+        allow_none=True,
+        validate=[validate.Length(max=20, error=_l("{max} characters at most.")), PRINTABLE],
     )
 
 
