@@ -44,7 +44,8 @@ class ApiClientView(BaseView):
             title=_("API clients"),
             clients=clients.clients(db.session),
             now=clock.now(),
-            is_active=clients.is_active,
+            state_label=clients.state_label,
+            may_revoke=clients.may_revoke,
             scopes=clients.SCOPES,
         )
 

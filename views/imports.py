@@ -104,6 +104,7 @@ class ImportView(BaseView):
             kind_title=importer.title if importer else run.kind,
             plan=run.plan or {},
             groups=runs.group_titles(),
+            applied=runs.is_applied(run),
             applicable=runs.may_apply(run),
             planning=runs.is_planning(run),
         )

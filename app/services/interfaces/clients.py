@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.services import DomainError, NotFound
-from app.services.common import clock
+from app.services.common import clock, formats
 from models import Academy, ApiClient
 
 TOKEN_PREFIX = "imagin"  # noqa: S105 - the public start of every token, not a secret
@@ -122,6 +122,18 @@ def revoke(session: Session, client: ApiClient) -> None:
 def is_active(client: ApiClient, now: dt.datetime | None = None) -> bool:
     now = now or clock.now()
     return client.revoked_at is None and client.expires_at > now
+
+
+def may_revoke(client: ApiClient) -> bool:
+    """Whether « Révoquer » is offered: a client not revoked yet (an expired one too)."""
+    return client.revoked_at is None
+
+
+def state_label(client: ApiClient, now: dt.datetime | None = None):
+    """What the list says of a client: revoked (when), expired or active."""
+    if client.revoked_at is not None:
+        return _l("Revoked on %(date)s", date=formats.moment(client.revoked_at))
+    return _l("Active") if is_active(client, now) else _l("Expired")
 
 
 def authenticate(session: Session, token: str | None) -> ApiClient | None:

@@ -202,6 +202,10 @@ def may_apply(run: ImportRun) -> bool:
     return run.state is ImportState.PLANNED
 
 
+def is_applied(run: ImportRun) -> bool:
+    return run.state is ImportState.APPLIED
+
+
 def is_planning(run: ImportRun) -> bool:
     """Whether the dry run is still a job (the page follows it)."""
     return run.state is ImportState.PLANNING
