@@ -60,6 +60,9 @@ class ActivityDef:
     # Extra view permission names (default: every permission of the views).
     permissions: str = r"can_.*"
     sub_views: tuple[tuple[str, object], ...] = field(default=())
+    # The activity appears only for the users it concerns: the name of a condition of
+    # ``app.services.portal.audience.AUDIENCES`` (None: every user of its services).
+    audience: str | None = None
 
 
 def _placeholder(code, label, section, services, help_text=""):

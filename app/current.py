@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.services.people import users
-from app.services.portal import activities
+from app.services.portal import activities, audience
 
 
 def _memo(name: str, compute: Callable[[], Any]) -> Any:
@@ -49,3 +49,11 @@ def manager():
 def open_states() -> dict:
     """The openings of the activities for the user's services."""
     return _memo("open_states", lambda: activities.open_states(db.session, services()))
+
+
+def concerned() -> frozenset:
+    """The audiences (activities kept for the people they concern) the user belongs to."""
+    return _memo(
+        "concerned",
+        lambda: audience.concerned(db.session, agent(), activities.audiences_for(services())),
+    )

@@ -223,7 +223,9 @@ def enforce_session():
         if request.endpoint == "AccountView.keepalive":
             return "", 401
         return redirect(current_app.appbuilder.get_url_for_login_with(target))
-    seen_at = accounts.seen_again(session)
+    seen_at = accounts.seen_again(
+        session, policy, renew=request.endpoint == "AccountView.keepalive"
+    )
     if seen_at is not None:
         session["imagin_seen_at"] = seen_at
     if security.must_change_password and request.endpoint not in OPEN_DURING_FORCED_CHANGE:
@@ -241,6 +243,10 @@ def refuse_closed_activity():
     definition = current_activity()
     if definition is None or not current_user.is_authenticated:
         return None
+    if definition.audience is not None and not activities.concerns(
+        definition.code, current.concerned()
+    ):
+        abort(404)  # an activity kept for other people: as if it did not exist
     state = activities.is_open_for(
         db.session, definition.code, current.services(), states=current.open_states()
     )
@@ -283,6 +289,7 @@ def shell_context() -> dict:
             current.services(),
             definition.code if definition else None,
             states=current.open_states(),
+            concerned=current.concerned(),
         )
         agent = current.agent()
         context["display_name"] = (

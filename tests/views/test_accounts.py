@@ -314,6 +314,27 @@ def test_keepalive_renews_the_idle_delay(app, client, demo, frozen_clock):
     assert client.get("/").status_code == 200
 
 
+def test_rester_connecte_renews_even_just_after_a_request(app, client, demo, frozen_clock):
+    # The last activity is rewritten at most once a step; « Rester connecté » always
+    # renews it, whatever the step (CI: the short delays of the browser test).
+    login(client, "enseignant")
+    token = csrf_token(client.get("/").text)
+    frozen_clock.advance(seconds=20)
+    assert client.post("/compte/prolonger", headers={"X-CSRFToken": token}).status_code == 204
+    frozen_clock.advance(minutes=29, seconds=50)  # 30 min 10 s after the login
+    assert client.get("/").status_code == 200
+
+
+def test_a_short_idle_delay_is_renewed_by_activity(app, client, demo, frozen_clock, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 0.1)  # 6 seconds
+    login(client, "enseignant")
+    for _ in range(4):  # a page every 4 seconds: never 6 seconds idle
+        frozen_clock.advance(seconds=4)
+        assert client.get("/").status_code == 200
+    frozen_clock.advance(seconds=7)
+    assert client.get("/").status_code == 302
+
+
 def test_an_old_cookie_no_longer_works_after_quitter(app, client, demo):
     login(client, "enseignant")
     assert client.get("/").status_code == 200

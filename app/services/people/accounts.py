@@ -429,21 +429,23 @@ def session_problem(claims: dict, security: AccountSecurity, policy: Policy) -> 
     return None
 
 
-# The last activity a session records is rewritten at most once a minute: the session
-# cookie is then not signed and sent again on every response (an idle end comes at
-# most a minute early, never late).
+# The last activity a session records is rewritten at most once a minute (or a tenth
+# of the idle delay when that is shorter): the session cookie is then not signed and
+# sent again on every response (an idle end comes at most that step early, never
+# late). "Rester connecté" always renews it: the user asked for the whole delay.
 SEEN_AT_STEP = dt.timedelta(minutes=1)
 
 
-def seen_again(claims: dict) -> str | None:
+def seen_again(claims: dict, policy: Policy, *, renew: bool = False) -> str | None:
     """The new "last seen" of a session in use, or None when the one it holds is
-    recent enough (less than ``SEEN_AT_STEP`` old) to be kept as it is."""
+    recent enough to be kept as it is (never when ``renew`` is asked)."""
     now = clock.now()
     try:
         seen_at = dt.datetime.fromisoformat(claims["imagin_seen_at"])
     except (KeyError, TypeError, ValueError):
         return now.isoformat()
-    if dt.timedelta(0) <= now - seen_at < SEEN_AT_STEP:
+    step = min(SEEN_AT_STEP, policy.idle / 10)
+    if not renew and dt.timedelta(0) <= now - seen_at < step:
         return None
     return now.isoformat()
 

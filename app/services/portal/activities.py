@@ -119,15 +119,20 @@ def menu_for(
     current_code: str | None = None,
     *,
     states: dict | None = None,
+    concerned: frozenset[str] = frozenset(),
 ) -> list[MenuSection]:
     """The menu of a user holding ``services``: sections of activities in catalogue
     order, each entry open or closed (greyed), the current one marked. ``states``: the
-    openings (``open_states``) when the caller has read them already."""
+    openings (``open_states``) when the caller has read them already. An activity kept
+    for an audience (``ActivityDef.audience``) is listed only when the user belongs to
+    it (``concerned``: the audiences that hold for the user, ``audiences_of``)."""
     if states is None:
         states = open_states(session, services)
     sections: dict[str, MenuSection] = {}
     for definition in CATALOGUE:
         if not any(service in definition.services for service in services):
+            continue
+        if definition.audience is not None and definition.audience not in concerned:
             continue
         section = sections.setdefault(
             definition.section,
@@ -146,13 +151,30 @@ def menu_for(
     return list(sections.values())
 
 
+def audiences_for(services: list[Service]) -> frozenset[str]:
+    """The audiences of the activities of ``services``: the conditions worth asking."""
+    return frozenset(
+        definition.audience
+        for definition in CATALOGUE
+        if definition.audience is not None
+        and any(service in definition.services for service in services)
+    )
+
+
+def concerns(code: str, concerned: frozenset[str]) -> bool:
+    """Whether activity ``code`` concerns a user for whom the audiences ``concerned``
+    hold (always, for an activity kept for no audience)."""
+    audience = BY_CODE[code].audience
+    return audience is None or audience in concerned
+
+
 def is_open_for(
     session: Session, code: str, services: list[Service], *, states: dict | None = None
 ) -> bool | None:
     """Whether activity ``code`` is open for a user holding ``services``.
 
     ``None`` when none of these services has the activity at all: that is a matter of
-    permissions (403), not of opening.
+    permissions (403), not of opening. Whether it concerns the user is ``concerns``.
     """
     definition = BY_CODE[code]
     if not any(service in definition.services for service in services):

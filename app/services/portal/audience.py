@@ -1,0 +1,37 @@
+"""Activities that appear only for the people they concern (issue 16): « Gestion des
+épreuves EPS » for the teachers of physical education, « Portail délibération de jury »
+for the presidents of a deliberation, « Gestion des sujets » and « Statistiques
+nationales de notation » for the inspectors, « Enquête DCS » for the DCS teachers while
+the survey is open.
+
+An activity of the catalogue names its condition (``ActivityDef.audience``); each
+condition is a function ``(session, agent) -> bool`` of a domain module, named here by
+its dotted path and imported on first use (the domain modules stay free of the portal).
+A condition is one cheap, indexed query: the menu asks it on every page of the agents
+it may concern (once per request, ``app.current.concerned``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from importlib import import_module
+
+from sqlalchemy.orm import Session
+
+from models import Agent
+
+# audience code → "package.module:function" taking (session, agent) and returning bool.
+AUDIENCES: dict[str, str] = {}
+
+
+def condition(code: str) -> Callable[[Session, Agent], bool]:
+    module, _, name = AUDIENCES[code].partition(":")
+    return getattr(import_module(module), name)
+
+
+def concerned(session: Session, agent: Agent | None, codes: Iterable[str]) -> frozenset[str]:
+    """The audiences among ``codes`` whose condition holds for ``agent`` (none for a
+    user without a contributor file: a manager or an administrator)."""
+    if agent is None:
+        return frozenset()
+    return frozenset(code for code in set(codes) if condition(code)(session, agent))
