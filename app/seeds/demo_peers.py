@@ -53,7 +53,7 @@ DEMO_PEER_PREFIX = "000000320000"
 DEMO_PEER_TOKEN = (
     f"imagin_{DEMO_PEER_PREFIX}_" + ("demo-peer-token-of-the-nantes-instance" + "0" * 43)[:43]
 )
-DEMO_TEACHER_NUMEN = "35E0000001ENS"
+DEMO_TEACHER_NUMEN = "35E0000001MPC"
 
 
 def seed_demo_peers(session: Session) -> None:

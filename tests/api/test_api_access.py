@@ -49,7 +49,7 @@ def _ids(app) -> dict:
             "assignment": session.scalar(select(Assignment.id).order_by(Assignment.id)),
             "claim": session.scalar(select(ExpenseClaim.id).order_by(ExpenseClaim.id)),
             "batch": session.scalar(select(PaymentBatch.id).order_by(PaymentBatch.id)) or 1,
-            "numen": "35E0000001ENS",
+            "numen": "35E0000001MPC",
         }
         db.session.remove()
     return ids
