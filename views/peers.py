@@ -41,7 +41,7 @@ class PeerAcademyView(BaseView):
             self.render_template(
                 "imagin/api/peer_form.html",
                 title=_("Academy of %(name)s", name=academy.name),
-                academy=academy,
+                peer_academy=academy,
                 has_token=peers.has_token(academy),
                 values=values,
                 errors=errors,

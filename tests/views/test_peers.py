@@ -64,6 +64,7 @@ def test_the_administrator_configures_a_peer(app, demo, log_in):
     toulouse = f"{HOME}{academy_id(app, 'TOULOUSE')}"
     form = admin.get(toulouse)
     assert "Aucun jeton n'est enregistré." in text(form.text)
+    assert "ACADÉMIE DE RENNES" in text(form.text)  # the header keeps the served académie
     data = {"csrf_token": csrf_token(form.text), "api_url": "http://imagin.ac-toulouse.fr"}
     refused = admin.post(toulouse, data=data | {"token": TOKEN, "enabled": "1"})
     assert refused.status_code == 422
