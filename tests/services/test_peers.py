@@ -264,3 +264,23 @@ def test_the_tabs_show_the_academies_where_the_agent_has_missions(session, acade
         assert peers.academy_tabs(session, rennes, "35E0000001ENS", "TOULOUSE").selected is None
     finally:
         empty.close()
+
+
+def test_the_tokens_are_reencrypted_by_the_key_rotation(session, academies):
+    from cryptography.fernet import Fernet
+
+    from app import crypto
+
+    nantes = academies[1]
+    enable(session, nantes, "https://imagin.ac-nantes.fr/api/v1")
+    new_key = Fernet.generate_key().decode()
+    crypto.configure([new_key, crypto.DEVELOPMENT_KEY])
+    try:
+        assert peers.rotate_tokens(session) == 1
+        crypto.configure([new_key])
+        stored = session.execute(
+            text("SELECT api_token FROM academy WHERE id = :id"), {"id": nantes.id}
+        ).scalar()
+        assert crypto.decrypt(stored) == TOKEN
+    finally:
+        crypto.configure([crypto.DEVELOPMENT_KEY])

@@ -31,9 +31,10 @@ from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import String, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+from app import crypto
 from app.services import DomainError, NotFound
 from app.services.interfaces.clients import TOKEN_RE
 from models import Academy
@@ -143,6 +144,21 @@ def configure(
     academy.api_token = new_token
     academy.peer_enabled = enabled
     session.flush()
+
+
+def rotate_tokens(session: Session) -> int:
+    """Re-encrypt the peers' tokens with the first key of ``DATA_ENCRYPTION_KEYS`` (as
+    stored: no clear token leaves this function); how many were rewritten."""
+    table = Academy.__table__
+    stored = type_coerce(table.c.api_token, String).label("api_token")
+    rows = session.execute(select(table.c.id, stored).where(table.c.api_token.is_not(None))).all()
+    for row in rows:
+        session.execute(
+            update(table)
+            .where(table.c.id == row.id)
+            .values(api_token=literal(crypto.rotate(row.api_token), String))
+        )
+    return len(rows)
 
 
 # --- Reading an agent's missions at the peers -------------------------------------------
