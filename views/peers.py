@@ -13,12 +13,10 @@ from app import transaction
 from app.extensions import db
 from app.services import NotFound
 from app.services.interfaces import peers
-from app.web import _academy as served_academy
 
 
 def _own_id() -> int | None:
-    academy = served_academy()
-    return academy.id if academy else None
+    return peers.served_academy_id(db.session, current_app.config["IMAGIN_ACADEMY_CODE"])
 
 
 class PeerAcademyView(BaseView):

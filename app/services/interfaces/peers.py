@@ -62,6 +62,11 @@ class FieldError(DomainError):
 # --- Configuration (the administrator) -----------------------------------------------------
 
 
+def served_academy_id(session: Session, code: str) -> int | None:
+    """The id of the académie this instance serves (``IMAGIN_ACADEMY_CODE``)."""
+    return session.scalar(select(Academy.id).where(Academy.code == code))
+
+
 def peers(session: Session, own_academy_id: int | None) -> list[Academy]:
     """Every other académie, by name (whether configured as a peer or not)."""
     return list(
