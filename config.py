@@ -177,6 +177,10 @@ IMAGIN_ACADEMY_CODE = _env.IMAGIN_ACADEMY_CODE
 # Largest page a list may show, whatever the URL asks for.
 IMAGIN_MAX_PAGE_SIZE = _env.IMAGIN_MAX_PAGE_SIZE
 IMAGIN_LIST_PAGE_SIZE = _env.IMAGIN_LIST_PAGE_SIZE
+# Other académies' portals (app.services.interfaces.peers): each call waits this long
+# at most; an answer is kept this many seconds (an in-process cache; 0: none).
+PEER_TIMEOUT_SECONDS = _env.PEER_TIMEOUT_SECONDS
+PEER_CACHE_SECONDS = _env.PEER_CACHE_SECONDS
 # Content-Security-Policy: scripts only from this origin or with the per-request nonce.
 IMAGIN_CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; "

@@ -361,7 +361,7 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         label=_l("API clients"),
         section="administration",
         services=(A,),
-        views=("ApiClientView", "ApiDocView"),
+        views=("ApiClientView", "ApiDocView", "PeerAcademyView"),
         endpoint="ApiClientView.index",
         help=_l("Machine clients of the REST API: tokens, permissions, documentation."),
     ),

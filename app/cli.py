@@ -18,6 +18,7 @@ from app.seeds import large as large_dataset
 from app.seeds.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from app.services import DomainError
 from app.services.competences import rules as competences
+from app.services.interfaces import peers as peer_academies
 from app.services.people import personal_data
 from app.services.people.users import ensure_roles
 from app.services.portal import activities
@@ -96,14 +97,17 @@ def seed_large_command(agents: int, claims: int) -> None:
 
 @imagin.command("rotate-keys")
 def rotate_keys_command() -> None:
-    """Re-encrypt every INSEE number, IBAN and BIC with the first key of
-    DATA_ENCRYPTION_KEYS (the old keys, still listed after it, open the old values)."""
+    """Re-encrypt every INSEE number, IBAN and BIC, and the other académies' API tokens,
+    with the first key of DATA_ENCRYPTION_KEYS (the old keys, still listed after it, open
+    the old values)."""
     with unit_of_work(db.session):
         count = personal_data.rotate_keys(db.session)
+        peers_count = peer_academies.rotate_tokens(db.session)
     click.echo(
         f"{count} dossier(s) financier(s) rechiffré(s) avec la première clé de "
         "DATA_ENCRYPTION_KEYS : les clés suivantes peuvent maintenant être retirées."
     )
+    click.echo(f"{peers_count} jeton(s) d'académie(s) extérieure(s) rechiffré(s).")
 
 
 @imagin.command("send-mails")

@@ -260,6 +260,9 @@ class Settings(BaseSettings):
     IMAGIN_ACADEMY_CODE: str = "RENNES"
     IMAGIN_MAX_PAGE_SIZE: Positive = 100
     IMAGIN_LIST_PAGE_SIZE: Positive = 20
+    # Other académies read through their API (app.services.interfaces.peers)
+    PEER_TIMEOUT_SECONDS: Seconds = 3.0
+    PEER_CACHE_SECONDS: Count = 120
 
 
 def _expect_in(annotation: object) -> Expect | None:

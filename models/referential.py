@@ -20,10 +20,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import TimestampMixin, enum_type, metadata
+from .base import EncryptedString, TimestampMixin, enum_type, metadata
 from .enums import EstablishmentCategory, FeeEntryFamily, LodgingZone, RateKind
 
 
@@ -37,6 +38,14 @@ class Academy(Model):
     code: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     portal_url: Mapped[str | None] = mapped_column(String(255))
+    # Another académie read as a peer (app.services.interfaces.peers): the base URL of
+    # its REST API, the token of the API client it gave us (encrypted) and whether the
+    # portal calls it.
+    api_url: Mapped[str | None] = mapped_column(String(255))
+    api_token: Mapped[str | None] = mapped_column(EncryptedString())
+    peer_enabled: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     settings: Mapped[AcademySettings | None] = relationship(back_populates="academy", uselist=False)
 

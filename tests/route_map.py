@@ -62,6 +62,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
     the managers and the administrator). Per FAB view: ``pk:<ViewName>``."""
     from app.extensions import db
     from models import (
+        Academy,
         ActivityOpening,
         Agent,
         ApiClient,
@@ -128,6 +129,9 @@ def real_values(app, username: str | None) -> dict[str, object]:
         "filename": "css/imagin.css",
         "asset": "swagger-ui.css",
         "client_id": session.scalar(select(ApiClient.id).order_by(ApiClient.id)) or 1,
+        # Another académie than the served one (Rennes): a peer of the administrator's screen.
+        "academy_id": session.scalar(select(Academy.id).where(Academy.code == "NANTES")) or 1,
+        "numen": teacher.numen,
     }
     for view in app.appbuilder.baseviews:
         datamodel = getattr(view, "datamodel", None)

@@ -15,6 +15,7 @@ from . import (
     jobs,
     missions,
     payments,
+    peers,
     people,
     portal,
     rates,
@@ -70,6 +71,7 @@ VIEWS = (
     missions.MissionModelView,
     api_clients.ApiClientView,
     api_clients.ApiDocView,
+    peers.PeerAcademyView,
 )
 
 

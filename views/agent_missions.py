@@ -3,7 +3,7 @@ the convocation (PDF). Thin: the scope is in app.services.missions.consultation.
 
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import abort, current_app, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.services import NotFound
-from app.services.claims import page as claim_page
 from app.services.common import listing
+from app.services.interfaces import peers
 from app.services.missions import consultation as svc
 from app.services.missions import documents as mission_documents
 
@@ -28,6 +28,53 @@ COLUMNS = (
     listing.Column("actions", _l("Actions"), sortable=False),
 )
 
+# A mission of the agent in another académie (its detail stays on that portal).
+PEER_COLUMNS = (
+    listing.Column("exam", _l("Exam")),
+    listing.Column("specialty", _l("Specialty")),
+    listing.Column("paper", _l("Paper-option")),
+    listing.Column("type", _l("Mission type")),
+    listing.Column("number", _l("Mission number"), listing.NUMBER),
+    listing.Column("day", _l("Mission start"), listing.DATE),
+    listing.Column("centre", _l("Exam centre")),
+    listing.Column("quality", _l("Quality")),
+    listing.Column("correction", _l("Correction state")),
+)
+MAX_CODE = 20
+
+
+def academy_tabs(agent):
+    """The tabs of the other académies where the agent has missions (``?academie=CODE``
+    chooses one), read from their portals: for this page and the access portal's."""
+    selected = request.args.get("academie", "")[:MAX_CODE] or None
+    return peers.academy_tabs(
+        db.session,
+        agent.academy,
+        agent.numen,
+        selected,
+        timeout=current_app.config["PEER_TIMEOUT_SECONDS"],
+        cache_seconds=current_app.config["PEER_CACHE_SECONDS"],
+    )
+
+
+def peer_rows(result) -> list[listing.Row]:
+    return [
+        listing.Row(
+            {
+                "exam": mission.exam,
+                "specialty": mission.specialty,
+                "paper": mission.paper,
+                "type": mission.mission_type,
+                "number": mission.number,
+                "day": mission.first_day,
+                "centre": mission.centre,
+                "quality": mission.quality,
+                "correction": mission.correction_state,
+            }
+        )
+        for mission in result.missions
+    ]
+
 
 class MissionConsultationView(BaseView):
     """Consultation missions."""
@@ -39,6 +86,9 @@ class MissionConsultationView(BaseView):
     @has_access
     @agent_screen
     def index(self, agent):
+        tabs = academy_tabs(agent)
+        if tabs.selected is not None:
+            return self._peer_list(tabs)
         rows = []
         for assignment in svc.agent_assignments(db.session, agent.id):
             mission = assignment.mission
@@ -71,7 +121,24 @@ class MissionConsultationView(BaseView):
             "missions",
             list_title=_("List of missions"),
             title=_("Mission consultation"),
-            other_academies=claim_page.other_academies(db.session, agent.academy_id),
+            academy_tabs=tabs,
+        )
+
+    def _peer_list(self, tabs):
+        result = tabs.selected
+        args = listing.parse_args(
+            request.args, PEER_COLUMNS, default_sort="day", default_direction="desc"
+        )
+        page = listing.build_page(PEER_COLUMNS, peer_rows(result), **args)
+        return render_list_page(
+            self,
+            "imagin/missions/list.html",
+            page,
+            "missions",
+            list_title=_("List of missions of the academy of %(name)s", name=result.name),
+            title=_("Mission consultation"),
+            academy_tabs=tabs,
+            peer=result,
         )
 
     def _assignment(self, assignment_id):

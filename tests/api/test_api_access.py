@@ -32,6 +32,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/payments/batches/{batch}/file", "paiements:lire"),
     ("POST", "/api/v1/payments/returns", "paiements:ecrire"),
     ("POST", "/api/v1/corrections", "corrections:ecrire"),
+    ("GET", "/api/v1/agents/{numen}/missions", "missions:lire"),
 ]
 
 
@@ -48,6 +49,7 @@ def _ids(app) -> dict:
             "assignment": session.scalar(select(Assignment.id).order_by(Assignment.id)),
             "claim": session.scalar(select(ExpenseClaim.id).order_by(ExpenseClaim.id)),
             "batch": session.scalar(select(PaymentBatch.id).order_by(PaymentBatch.id)) or 1,
+            "numen": "35E0000001MPC",
         }
         db.session.remove()
     return ids
@@ -82,7 +84,8 @@ def test_every_endpoint_of_the_spec_is_listed_here(app, token, client):
             url.replace("{mission}", "mission_id")
             .replace("{assignment}", "assignment_id")
             .replace("{claim}", "claim_id")
-            .replace("{batch}", "batch_id"),
+            .replace("{batch}", "batch_id")
+            .replace("{numen}", "numen"),
         )
         for method, url, _scope in ENDPOINTS
     }

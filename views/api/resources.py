@@ -10,6 +10,7 @@ from app.extensions import db
 from app.services.interfaces import api
 
 from . import schemas
+from .agents import agents
 from .auth import current_client
 from .common import api_blueprint, page_body, scoped
 
@@ -215,4 +216,4 @@ def post_corrections(body, *, academy_id):
     )
 
 
-BLUEPRINTS = (referential, missions, claims, payments, corrections)
+BLUEPRINTS = (referential, missions, claims, payments, corrections, agents)

@@ -15,17 +15,20 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.services import DomainError
 from app.services.claims import amounts, lifecycle
 from app.services.common import clock, scope
+from app.services.interfaces.corrections import correction_state
 from app.services.interfaces.imports import corrections
 from app.services.interfaces.imports.base import LinesRefused, Plan
 from app.services.missions import convocation
 from app.services.payments import export, returns
 from models import (
+    Agent,
     Assignment,
+    CorrectionState,
     Establishment,
     Exam,
     ExamSession,
@@ -144,6 +147,98 @@ def convoke(
     return convocation.convoke(
         session, target, agent_ids, quality=chosen, jury=jury, by_user_id=by_user_id
     )
+
+
+# --- One agent's missions (what a peer académie's portal reads) ---------------------------
+
+NUMEN_MAX = 13
+
+
+@dataclass
+class AgentMission:
+    """A convocation of the agent as Consultation missions and the access portal show
+    it: the mission, its quality, and the correction state SANTORIN last sent."""
+
+    assignment: Assignment
+    correction: CorrectionState | None
+
+    @property
+    def mission(self) -> Mission:
+        return self.assignment.mission
+
+    @property
+    def number(self) -> int:
+        return self.mission.number
+
+    @property
+    def exam(self) -> str:
+        return self.mission.session.exam.name
+
+    @property
+    def session(self) -> str:
+        return self.mission.session.name
+
+    @property
+    def specialty(self) -> str | None:
+        return self.mission.specialty.name if self.mission.specialty else None
+
+    @property
+    def paper(self) -> str | None:
+        return self.mission.paper.name if self.mission.paper else None
+
+    @property
+    def mission_type(self) -> str:
+        return self.mission.mission_type.name
+
+    @property
+    def first_day(self) -> dt.date | None:
+        return self.mission.first_day
+
+    @property
+    def last_day(self) -> dt.date | None:
+        return self.mission.last_day
+
+    @property
+    def centre(self) -> Establishment | None:
+        return self.mission.centre
+
+    @property
+    def quality(self) -> AssignmentQuality | None:
+        return self.assignment.quality
+
+    @property
+    def correction_state(self):
+        return self.correction.state if self.correction else None
+
+
+def agent_missions(
+    session: Session, academy_id: int, numen: str, page: int, page_size: int
+) -> Page:
+    """The missions the agent of ``numen`` is convoked to in the académie (cancelled
+    convocations left out), the latest first; an unknown numen has none (an agent of
+    another académie's portal is not known here, or has no mission)."""
+    numen = (numen or "").strip().upper()[:NUMEN_MAX]
+    statement = (
+        _scoped(Assignment, academy_id)
+        .join(Assignment.agent)
+        .join(Assignment.mission)
+        .where(Agent.numen == numen, Assignment.cancelled_at.is_(None))
+        .options(
+            contains_eager(Assignment.mission).options(
+                joinedload(Mission.session).joinedload(ExamSession.exam),
+                joinedload(Mission.mission_type),
+                joinedload(Mission.specialty),
+                joinedload(Mission.paper),
+                joinedload(Mission.centre),
+            )
+        )
+    )
+    found = paginate(
+        session, statement, page, page_size, Mission.first_day.desc(), Mission.number, Assignment.id
+    )
+    states = correction_state(session, [item.id for item in found.items])
+    found.items = [AgentMission(item, states.get(item.id)) for item in found.items]
+    return found
 
 
 # --- Claims -------------------------------------------------------------------------------
