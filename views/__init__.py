@@ -9,6 +9,7 @@ from . import (
     accounts,
     agent_missions,
     api_clients,
+    centre,
     convocation,
     dashboard,
     imports,
@@ -70,6 +71,7 @@ VIEWS = (
     missions.MissionModelView,
     api_clients.ApiClientView,
     api_clients.ApiDocView,
+    centre.CentreServiceDoneView,
 )
 
 

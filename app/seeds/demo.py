@@ -28,6 +28,7 @@ from app.seeds.demo_data import (
     MONTHS,
     WELCOME,
 )
+from app.seeds.demo_headdone import seed_head_service_done
 from app.services.claims import amounts, lifecycle, workflow
 from app.services.competences import rules as competences
 from app.services.payments import export as payment_export
@@ -741,3 +742,4 @@ def seed_demo(session: Session, security_manager, today: dt.date | None = None) 
     _missions(session, ref, people, today)
     session.flush()
     _messages(session, people["manager_user"].id)
+    seed_head_service_done(session, ref, people, today)
