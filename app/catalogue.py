@@ -196,6 +196,20 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         "HeadCompetenceView",
         _l("Confirm, invalidate or add the competences of the staff of your establishments."),
     ),
+    replace(
+        _screen(
+            "centre_service_done",
+            _l("Service done statement"),
+            "entry",
+            (H,),
+            "CentreServiceDoneView",
+            _l(
+                "Record the service done of the contributors convoked to the missions held"
+                " in your establishments."
+            ),
+        ),
+        audience="exam_centre_head",
+    ),
     _placeholder(
         "missions_portal",
         _l("Mission access portal"),

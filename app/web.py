@@ -243,10 +243,12 @@ def refuse_closed_activity():
     definition = current_activity()
     if definition is None or not current_user.is_authenticated:
         return None
-    if definition.audience is not None and not activities.concerns(
-        definition.code, current.concerned()
+    if (
+        definition.audience is not None
+        and set(definition.services) & set(current.services())
+        and not activities.concerns(definition.code, current.concerned())
     ):
-        abort(404)  # an activity kept for other people: as if it did not exist
+        abort(404)  # kept for other people of the service: as if it did not exist
     state = activities.is_open_for(
         db.session, definition.code, current.services(), states=current.open_states()
     )

@@ -109,10 +109,13 @@ class Assignment(TimestampMixin, Model):
     service_done_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("ab_user.id", ondelete="SET NULL")
     )
+    # When the service done was recorded (naive UTC), by a manager or the centre's head.
+    service_done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     mission: Mapped[Mission] = relationship(back_populates="assignments")
     agent: Mapped[Agent] = relationship()
+    service_done_by = relationship("User", foreign_keys=[service_done_by_id])
     claim: Mapped[ExpenseClaim | None] = relationship(  # noqa: F821
         back_populates="assignment", uselist=False
     )

@@ -133,6 +133,13 @@ def real_values(app, username: str | None) -> dict[str, object]:
         "academy_id": session.scalar(select(Academy.id).where(Academy.code == "NANTES")) or 1,
         "numen": teacher.numen,
     }
+    # A head without claims: a mission of an exam centre they head (issue 16).
+    from app.services.common.scope import headed_establishment_ids
+    from models import Mission
+
+    held = select(Mission.id).where(Mission.centre_id.in_(headed_establishment_ids(agent.id)))
+    if claim is None and (centre_mission := session.scalar(held.order_by(Mission.id))):
+        values["mission_id"] = centre_mission
     for view in app.appbuilder.baseviews:
         datamodel = getattr(view, "datamodel", None)
         if datamodel is None:

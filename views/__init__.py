@@ -9,6 +9,7 @@ from . import (
     accounts,
     agent_missions,
     api_clients,
+    centre,
     convocation,
     dashboard,
     imports,
@@ -72,6 +73,7 @@ VIEWS = (
     api_clients.ApiClientView,
     api_clients.ApiDocView,
     peers.PeerAcademyView,
+    centre.CentreServiceDoneView,
 )
 
 

@@ -18,7 +18,6 @@ from app.extensions import db
 from app.jobs import kinds
 from app.jobs import queue as jobs
 from app.services import DomainError, NotFound
-from app.services.claims import lifecycle
 from app.services.common import clock, listing
 from app.services.missions import convocation
 from app.services.payments import export as payment_export
@@ -28,6 +27,28 @@ from models import Assignment, Mission
 
 from .base import manager_screen, render_list_page, run_action
 from .missions import academy_mission_or_404, mission_cells, mission_list_page
+
+SERVICE_DONE_COLUMNS = (
+    listing.Column("mission", _l("Mission no."), listing.NUMBER),
+    listing.Column("exam", _l("Exam")),
+    listing.Column("type", _l("Mission type")),
+    listing.Column("day", _l("Mission date"), listing.DATE),
+    listing.Column("centre", _l("Exam centre")),
+    listing.Column("done", _l("Service done"), sortable=False),
+)
+
+
+def service_done_page(statement, endpoint: str) -> listing.ListPage:
+    """A page of the missions of ``statement`` with how far their service done is
+    recorded; a row opens ``endpoint`` (the managers' or the head's mission page)."""
+
+    def to_row(mission):
+        return listing.Row(
+            mission_cells(mission) | {"done": service_done.progress(mission)},
+            url=url_for(endpoint, mission_id=mission.id),
+        )
+
+    return mission_list_page(statement, list(SERVICE_DONE_COLUMNS), to_row)
 
 
 class ServiceDoneView(BaseView):
@@ -41,36 +62,15 @@ class ServiceDoneView(BaseView):
     @has_access
     @manager_screen
     def index(self, academy_id):
-        today = clock.today()
-        columns = [
-            listing.Column("mission", _l("Mission no."), listing.NUMBER),
-            listing.Column("exam", _l("Exam")),
-            listing.Column("type", _l("Mission type")),
-            listing.Column("day", _l("Mission date"), listing.DATE),
-            listing.Column("centre", _l("Exam centre")),
-            listing.Column("done", _l("Service done"), sortable=False),
-        ]
         statement = (
             convocation.academy_missions(academy_id)
-            .where(Mission.last_day <= today, Mission.assignments.any())
+            .where(Mission.last_day <= clock.today(), Mission.assignments.any())
             .options(selectinload(Mission.assignments).joinedload(Assignment.claim))
         )
-
-        def to_row(mission):
-            active = [
-                a for a in mission.assignments if not (a.claim and lifecycle.cancelled(a.claim))
-            ]
-            done = sum(1 for a in active if a.service_done_on)
-            return listing.Row(
-                mission_cells(mission) | {"done": f"{done} / {len(active)}"},
-                url=url_for("ServiceDoneView.mission", mission_id=mission.id),
-            )
-
-        page = mission_list_page(statement, columns, to_row)
         return render_list_page(
             self,
             "imagin/service_done/list.html",
-            page,
+            service_done_page(statement, "ServiceDoneView.mission"),
             self.list_id,
             list_title=_("Ended missions"),
             title=_("Service done"),
@@ -81,20 +81,13 @@ class ServiceDoneView(BaseView):
     @manager_screen
     def mission(self, academy_id, mission_id):
         mission = academy_mission_or_404(academy_id, mission_id)
-        today = clock.today()
-        rows = [
-            {
-                "assignment": a,
-                "statuses": lifecycle.shown_statuses(a.claim, today) if a.claim else None,
-                "cancelled": bool(a.claim and lifecycle.cancelled(a.claim)),
-            }
-            for a in sorted(mission.assignments, key=lambda a: (a.agent.last_name, a.id))
-        ]
         return self.render_template(
             "imagin/service_done/mission.html",
             title=_("Service done"),
-            mission=mission,
-            rows=rows,
+            done=service_done.mission_done(mission, clock.today(), undo=True),
+            record_url=url_for("ServiceDoneView.record", mission_id=mission.id),
+            back_url=url_for("ServiceDoneView.index"),
+            claim_endpoint="ClaimProcessingView.claim",
         )
 
     @expose("/<int:mission_id>/enregistrer", methods=["POST"])

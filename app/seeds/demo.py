@@ -29,6 +29,7 @@ from app.seeds.demo_data import (
     MONTHS,
     WELCOME,
 )
+from app.seeds.demo_headdone import seed_head_service_done
 from app.services.claims import amounts, lifecycle, workflow
 from app.services.competences import rules as competences
 from app.services.payments import export as payment_export
@@ -743,3 +744,4 @@ def seed_demo(session: Session, security_manager, today: dt.date | None = None) 
     session.flush()
     _messages(session, people["manager_user"].id)
     demo_peers.seed_demo_peers(session)
+    seed_head_service_done(session, ref, people, today)

@@ -22,7 +22,10 @@ MENUS = {
         ("Portail d'accès aux missions", True),
         ("Gestion des épreuves EPS", False),
     ],
-    "chef": [("Compétences des personnels de l'établissement", True)],
+    "chef": [
+        ("Compétences des personnels de l'établissement", True),
+        ("Constat de service fait", True),
+    ],
     "gestionnaire": [
         ("Référentiel", True),
         ("Types de mission", True),

@@ -53,6 +53,7 @@ from models import (
     Teaching,
     TravelLeg,
 )
+from models.enums import EstablishmentLinkType
 
 # Models holding their académie in an ``academy_id`` column.
 DIRECT = frozenset(
@@ -141,3 +142,16 @@ def in_academy(session: Session, model, academy_id: int | None, record_id: int):
     if record is None:
         raise NotFound(_l("This record does not exist or is not in your academy."))
     return record
+
+
+# --- Heads of establishment -------------------------------------------------------------
+
+
+def headed_establishment_ids(head_id: int):
+    """The establishments the agent ``head_id`` heads, as a subquery: the one rule that
+    scopes every head query (their staff, the missions their establishments hold as
+    exam centre)."""
+    return select(AgentEstablishment.establishment_id).where(
+        AgentEstablishment.agent_id == head_id,
+        AgentEstablishment.link_type == EstablishmentLinkType.HEAD,
+    )

@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.services import DomainError, NotFound
+from app.services.common import scope
 from app.services.people import directory as people
 from models import (
     Agent,
@@ -110,11 +111,7 @@ def headed_establishments(session: Session, head: Agent) -> list[Establishment]:
     return list(
         session.scalars(
             select(Establishment)
-            .join(AgentEstablishment, AgentEstablishment.establishment_id == Establishment.id)
-            .where(
-                AgentEstablishment.agent_id == head.id,
-                AgentEstablishment.link_type == EstablishmentLinkType.HEAD,
-            )
+            .where(Establishment.id.in_(scope.headed_establishment_ids(head.id)))
             .order_by(Establishment.name)
         )
     )

@@ -332,10 +332,12 @@ def academy_missions(academy_id: int):
     )
 
 
-def academy_mission(session: Session, academy_id: int, mission_id: int) -> Mission:
+def academy_mission(session: Session, academy_id: int, mission_id: int, *where) -> Mission:
+    """The académie's mission ``mission_id`` (and matching ``where``), with its slots and
+    convocations; else NotFound."""
     mission = session.scalar(
         select(Mission)
-        .where(Mission.id == mission_id, Mission.academy_id == academy_id)
+        .where(Mission.id == mission_id, Mission.academy_id == academy_id, *where)
         .options(
             selectinload(Mission.slots),
             selectinload(Mission.assignments).selectinload(Assignment.agent),

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from models import Agent
 
 # audience code → "package.module:function" taking (session, agent) and returning bool.
-AUDIENCES: dict[str, str] = {}
+AUDIENCES: dict[str, str] = {
+    "exam_centre_head": "app.services.payments.centre:heads_an_exam_centre",
+}
 
 
 def condition(code: str) -> Callable[[Session, Agent], bool]:

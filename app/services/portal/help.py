@@ -50,6 +50,7 @@ DETAILED = frozenset(
         "missions_portal",
         "eps_management",
         "head_competences",
+        "centre_service_done",
         # The manager's main screens.
         "agent_competences",
         "missions",
