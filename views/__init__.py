@@ -11,6 +11,7 @@ from . import (
     api_clients,
     convocation,
     dashboard,
+    dcs,
     imports,
     jobs,
     missions,
@@ -70,6 +71,8 @@ VIEWS = (
     missions.MissionModelView,
     api_clients.ApiClientView,
     api_clients.ApiDocView,
+    dcs.DcsSurveyView,
+    dcs.DcsAnswersView,
 )
 
 

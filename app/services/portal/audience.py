@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from models import Agent
 
 # audience code → "package.module:function" taking (session, agent) and returning bool.
-AUDIENCES: dict[str, str] = {}
+AUDIENCES: dict[str, str] = {
+    "dcs": "app.services.dcs.survey:concerns",
+}
 
 
 def condition(code: str) -> Callable[[Session, Agent], bool]:
