@@ -106,7 +106,7 @@ class DcsSurveyView(BaseView):
                         "success",
                     )
                     return redirect(url_for("DcsSurveyView.step", step=step))
-                survey.save_step(db.session, agent, step, typed)
+                survey.save_step(db.session, agent, step, typed, complete=action != "previous")
                 target = step - 1 if action == "previous" else step + 1
                 target = min(max(target, 1), survey.LAST)
                 flash(_("Step %(number)s saved.", number=step), "success")

@@ -197,3 +197,12 @@ def test_the_csv_has_one_line_per_teacher_and_is_formula_safe(session, demo, app
     assert len(lines) == 3 and lines[0].startswith("Identifiant;")
     assert "'=HACK()" in text and "DCG UE13" in text
     assert seen[-1] == (2, 2)
+
+
+def test_going_back_saves_without_asking_for_the_missing_answers(session, demo):
+    teacher = dcs_teacher(session)
+    answer = survey.save_step(session, teacher, 4, {"vae_comment": "Juin"}, complete=False)
+    assert answer.vae_available is None and answer.vae_comment == "Juin"
+    survey.save_step(session, teacher, 3, {"papers": []}, complete=False)
+    with pytest.raises(survey.InvalidAnswers):  # a wrong answer is still refused
+        survey.save_step(session, teacher, 2, {"establishments": "XYZ"}, complete=False)

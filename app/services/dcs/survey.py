@@ -140,12 +140,14 @@ def _check_establishments(session: Session, text: str | None) -> tuple[str | Non
     return "\n".join(codes), None
 
 
-def _check_papers(session: Session, step: int, paper_ids: list[int]) -> tuple[set[int], object]:
+def _check_papers(
+    session: Session, step: int, paper_ids: list[int], complete: bool
+) -> tuple[set[int], object]:
     offered = {paper.id for paper in papers.offered(session, PART_OF_STEP[step])}
     chosen = set(paper_ids)
     if not chosen <= offered:
         return set(), _l("Choose the papers from the list.")
-    if step == 3 and not chosen:
+    if step == 3 and not chosen and complete:
         return set(), _l("Tick at least one teaching unit.")
     return chosen, None
 
@@ -159,8 +161,12 @@ def _require_open(session: Session, agent: Agent) -> None:
         raise DomainError(_l("The DCS survey is closed: your answers can no longer be changed."))
 
 
-def save_step(session: Session, agent: Agent, step: int, data: dict) -> DcsAnswer:
-    """Save one step's answers (``data``: the fields of the step, already parsed)."""
+def save_step(
+    session: Session, agent: Agent, step: int, data: dict, *, complete: bool = True
+) -> DcsAnswer:
+    """Save one step's answers (``data``: the fields of the step, already parsed).
+    ``complete=False`` (« Etape Précédente »): an answer still missing is not an
+    error, a wrong one is."""
     _require_open(session, agent)
     answer = answer_of(session, agent)
     errors: dict[str, object] = {}
@@ -170,24 +176,26 @@ def save_step(session: Session, agent: Agent, step: int, data: dict) -> DcsAnswe
         situation = data.get("situation")
         detail = (data.get("situation_detail") or "").strip() or None
         if not isinstance(situation, DcsSituation):
-            errors["situation"] = _l("Choose your current situation.")
-        elif situation is DcsSituation.OTHER and not detail:
+            situation = None
+            if complete:
+                errors["situation"] = _l("Choose your current situation.")
+        elif situation is DcsSituation.OTHER and not detail and complete:
             errors["situation_detail"] = _l("Say what your situation is.")
         values = {"situation": situation, "situation_detail": detail}
     elif step == 2:
         codes, error = _check_establishments(session, data.get("establishments"))
-        if error:
+        if error and (complete or uai_codes(data.get("establishments"))):
             errors["establishments"] = error
         values = {"establishments": codes}
     elif step == 4:
-        if data.get("vae_available") not in (True, False):
+        if data.get("vae_available") not in (True, False) and complete:
             errors["vae_available"] = _l("Say whether you are available as a VAE examiner.")
         values = {
             "vae_available": data.get("vae_available"),
             "vae_comment": (data.get("vae_comment") or "").strip() or None,
         }
     elif step in PART_OF_STEP:
-        chosen, error = _check_papers(session, step, data.get("papers") or [])
+        chosen, error = _check_papers(session, step, data.get("papers") or [], complete)
         if error:
             errors["papers"] = error
         if step == 6:
