@@ -29,20 +29,25 @@ DECLARING = (DcsPart.WRITTEN, DcsPart.ORAL)
 
 
 def offered(session: Session, part: DcsPart) -> list[Paper]:
-    """The papers a step offers, by exam then code."""
+    """The papers a step offers, by exam then code (UE2 before UE10)."""
     query = (
         select(Paper)
         .join(Specialty, Paper.specialty_id == Specialty.id)
         .join(Exam, Specialty.exam_id == Exam.id)
         .options(joinedload(Paper.specialty).joinedload(Specialty.exam))
         .where(Exam.code.in_(EXAM_CODES))
-        .order_by(Exam.code, Paper.code)
     )
     if part is DcsPart.WRITTEN:
         query = query.where(Paper.minutes_per_candidate.is_(None))
     elif part is DcsPart.ORAL:
         query = query.where(Paper.minutes_per_candidate.is_not(None))
-    return list(session.scalars(query).unique())
+    return sorted(session.scalars(query).unique(), key=_natural)
+
+
+def _natural(paper: Paper) -> tuple:
+    """By exam, then code with its number read as a number (UE2 before UE10)."""
+    digits = "".join(ch for ch in paper.code if ch.isdigit())
+    return (paper.specialty.exam.code, int(digits) if digits else 0, paper.code)
 
 
 def chosen_ids(answer: DcsAnswer, part: DcsPart) -> set[int]:
