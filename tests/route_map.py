@@ -128,6 +128,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
         "filename": "css/imagin.css",
         "asset": "swagger-ui.css",
         "client_id": session.scalar(select(ApiClient.id).order_by(ApiClient.id)) or 1,
+        "step": 1,
     }
     for view in app.appbuilder.baseviews:
         datamodel = getattr(view, "datamodel", None)

@@ -76,6 +76,7 @@ EXAMS = (
     ),
 )
 BASCH = "0350710"
+PASSWORD = "imagin-demo"  # noqa: S105 - the demo accounts' documented password
 
 
 def _one(session: Session, model, lookup: dict, **values):
@@ -112,15 +113,13 @@ def _teacher(session, sm, rennes, basch, numen, last, first, username=None) -> A
     if username is not None:
         user = sm.find_user(username=username)
         if user is None:
-            from app.seeds.demo import DEMO_PASSWORD  # demo.py calls this module
-
             user = sm.add_user(
                 username=username,
                 first_name=first,
                 last_name=last.title(),
                 email=f"{first.lower()}.{last.lower().replace(' ', '-')}@ac-rennes.fr",
                 role=sm.find_role("Enseignant"),
-                password=DEMO_PASSWORD,
+                password=PASSWORD,
             )
         user_id = user.id
     discipline = _one(

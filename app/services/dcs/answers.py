@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.services import NotFound
 from app.services.common import formats, scope, spreadsheet
 from models import Agent, DcsAnswer, DcsChoice
 from models.enums import DcsAnswerState, DcsPart
@@ -61,15 +60,14 @@ def count(session: Session, academy_id: int) -> int:
 
 
 def answer_for(session: Session, academy_id: int, agent_id: int) -> Row:
-    """One teacher's answers, for a manager of their académie (anyone else: NotFound)."""
+    """One agent's answers (none yet: ``answer`` is None), for a manager of their
+    académie (another académie's agent: NotFound)."""
     agent = scope.in_academy(session, Agent, academy_id, agent_id)
     answer = session.scalar(
         select(DcsAnswer)
         .options(selectinload(DcsAnswer.choices).selectinload(DcsChoice.paper))
         .where(DcsAnswer.agent_id == agent.id)
     )
-    if answer is None and not agent.dcs_teacher:
-        raise NotFound(_l("This contributor is not a DCS teacher."))
     return Row(agent, answer, survey.state(answer))
 
 
