@@ -50,6 +50,7 @@ DETAILED = frozenset(
         "missions_portal",
         "eps_management",
         "head_competences",
+        "dcs_survey",
         # The manager's main screens.
         "agent_competences",
         "missions",
