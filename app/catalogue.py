@@ -224,6 +224,17 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         (T, E),
         _l("Access the management of physical education exams."),
     ),
+    replace(
+        _screen(
+            "dcs_survey",
+            _l("DCS survey"),
+            "entry",
+            (T,),
+            "DcsSurveyView",
+            _l("Answer the survey of the DCS teachers, step by step."),
+        ),
+        audience="dcs",
+    ),
     # --- Managers ---------------------------------------------------------------------
     _crud(
         "referential",
@@ -355,6 +366,14 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         (M, A),
         "ActivityOpeningView",
         _l("Open or close each activity for each service."),
+    ),
+    _screen(
+        "dcs_answers",
+        _l("DCS survey answers"),
+        "people",
+        (M,),
+        "DcsAnswersView",
+        _l("Who answered the DCS survey, their answers, and the export of all of them."),
     ),
     # --- Administrator ----------------------------------------------------------------
     replace(

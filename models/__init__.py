@@ -20,6 +20,7 @@ from .claims import (  # noqa: F401
 )
 from .competences import Competence, CompetenceEndorsement  # noqa: F401
 from .corrections import CorrectionState  # noqa: F401
+from .dcs import DcsAnswer, DcsChoice  # noqa: F401
 from .documents import StoredDocument  # noqa: F401
 from .interfaces import ApiClient, ImportRun  # noqa: F401
 from .jobs import Job  # noqa: F401

@@ -237,6 +237,31 @@ class CorrectionStatus(LabelledEnum):
     DONE = "SERVICE_FAIT"
 
 
+class DcsSituation(LabelledEnum):
+    """Enquête DCS, step 1 « Activité »: the teacher's current situation."""
+
+    ACTIVE = "en_activite"
+    PART_TIME = "temps_partiel"
+    RETIRED = "retraite"
+    OTHER = "autre"
+
+
+class DcsPart(LabelledEnum):
+    """Enquête DCS: the step a chosen paper belongs to."""
+
+    TEACHING = "enseignement"
+    WRITTEN = "ecrit"
+    ORAL = "oral"
+
+
+class DcsAnswerState(LabelledEnum):
+    """Enquête DCS: where a teacher's answers are (computed, not stored)."""
+
+    NOT_STARTED = "non_commencee"
+    IN_PROGRESS = "en_cours"
+    VALIDATED = "validee"
+
+
 LABELS = {
     Service.TEACHER: _l("Teacher"),
     Service.HEAD: _l("School head"),
@@ -340,4 +365,14 @@ LABELS = {
     MailState.NO_ADDRESS: _l("No e-mail address"),
     DocumentKind.CLAIM_RECAP: _l("Summary of the expense claim"),
     DocumentKind.CONVOCATION: _l("Convocation"),
+    DcsSituation.ACTIVE: _l("In activity"),
+    DcsSituation.PART_TIME: _l("Part-time"),
+    DcsSituation.RETIRED: _l("Retired"),
+    DcsSituation.OTHER: _l("Other situation"),
+    DcsPart.TEACHING: _l("Teaching units"),
+    DcsPart.WRITTEN: _l("Written papers"),
+    DcsPart.ORAL: _l("Oral papers"),
+    DcsAnswerState.NOT_STARTED: _l("Not started"),
+    DcsAnswerState.IN_PROGRESS: _l("In progress"),
+    DcsAnswerState.VALIDATED: _l("Answers confirmed"),
 }

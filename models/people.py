@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,6 +56,12 @@ class Agent(TimestampMixin, Model):
     # their claims, missions and account stay.
     active: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=true()
+    )
+
+    # « Enseignant DCS » (set by a manager or by the staff import): the Enquête DCS
+    # concerns them.
+    dcs_teacher: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
     )
 
     # Financial file: INSEE number (NIR with key) and bank details, encrypted at rest

@@ -66,6 +66,9 @@ class AcademySettings(TimestampMixin, Model):
     management_office_address: Mapped[str] = mapped_column(Text, nullable=False)
     dematerialised_documents: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     documents_info_url: Mapped[str | None] = mapped_column(String(255))
+    # The Enquête DCS is open from the first day to the last, both included.
+    dcs_survey_opens_on: Mapped[dt.date | None] = mapped_column(Date)
+    dcs_survey_closes_on: Mapped[dt.date | None] = mapped_column(Date)
 
     academy: Mapped[Academy] = relationship(back_populates="settings")
 

@@ -132,6 +132,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
         # Another académie than the served one (Rennes): a peer of the administrator's screen.
         "academy_id": session.scalar(select(Academy.id).where(Academy.code == "NANTES")) or 1,
         "numen": teacher.numen,
+        "step": 1,
     }
     # A head without claims: a mission of an exam centre they head (issue 16).
     from app.services.common.scope import headed_establishment_ids

@@ -12,6 +12,7 @@ from . import (
     centre,
     convocation,
     dashboard,
+    dcs,
     imports,
     jobs,
     missions,
@@ -74,6 +75,8 @@ VIEWS = (
     api_clients.ApiDocView,
     peers.PeerAcademyView,
     centre.CentreServiceDoneView,
+    dcs.DcsSurveyView,
+    dcs.DcsAnswersView,
 )
 
 

@@ -76,6 +76,7 @@ class AgentModelView(ImaginModelView):
         "iban",
         "bic",
         "financial_file_active",
+        "dcs_teacher",
         "user",
     ]
     # No académie (the manager's own) nor account (the account actions do that); the

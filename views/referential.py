@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.services.claims import entry as claim_entry
+from app.services.dcs import survey as dcs_survey
 from app.services.referential import rules as referential
 from app.services.referential.rules import uai_is_valid
 from models import (
@@ -37,6 +38,9 @@ def validate_uai(form, field):
 
 validate_portal_url = service_rule(lambda form, field: referential.portal_url_error(field.data))
 validate_info_url = service_rule(lambda form, field: referential.info_url_error(field.data))
+validate_dcs_dates = service_rule(
+    lambda form, field: dcs_survey.dates_error(form.dcs_survey_opens_on.data, field.data)
+)
 validate_session_period = service_rule(
     lambda form, field: referential.session_period_error(form.starts_on.data, field.data)
 )
@@ -65,14 +69,21 @@ class AcademySettingsModelView(ImaginModelView):
         "management_office_address",
         "dematerialised_documents",
         "documents_info_url",
+        "dcs_survey_opens_on",
+        "dcs_survey_closes_on",
     ]
     add_columns = edit_columns = [
         "management_office_name",
         "management_office_address",
         "dematerialised_documents",
         "documents_info_url",
+        "dcs_survey_opens_on",
+        "dcs_survey_closes_on",
     ]
-    validators_columns = {"documents_info_url": [validate_info_url]}
+    validators_columns = {
+        "documents_info_url": [validate_info_url],
+        "dcs_survey_closes_on": [validate_dcs_dates],
+    }
 
 
 class EstablishmentModelView(ImaginModelView):

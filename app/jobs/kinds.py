@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.jobs import competences as competence_jobs  # noqa: F401 - registers its kind
+from app.jobs import dcs as dcs_jobs  # noqa: F401 - registers its kind
 from app.jobs import mails as mail_jobs
 from app.jobs import queue
 from app.jobs.runner import TRANSIENT_ERRORS, Progress, Result, job_kind

@@ -141,13 +141,13 @@ def test_each_list_row_takes_one_tab_stop(page, demo):
     sign_in(page, "gestionnaire")
     page.goto(f"{page.base_url}/ouverture-activites/")
     rows = page.locator("table.imagin-list tbody tr[data-href]")
-    expect(rows).to_have_count(13)
+    expect(rows).to_have_count(14)  # with the Enquête DCS of the teachers
     stops = page.evaluate(
         """() => Array.from(document.querySelectorAll('table.imagin-list tbody tr[data-href]'))
             .map(row => [row, ...row.querySelectorAll('*')]
                 .filter(el => el.tabIndex >= 0 && !el.disabled).length)"""
     )
-    assert stops == [1] * 13
+    assert stops == [1] * 14
     first_link = rows.first.locator("a").first
     first_link.focus()
     page.keyboard.press("Tab")

@@ -14,7 +14,7 @@ def test_the_keyword_filter_narrows_the_rows_as_one_types(page, demo):
     sign_in(page, "gestionnaire")
     page.click("text=Ouverture des activités")
     rows = page.locator("table.imagin-list tbody tr[data-href]")
-    expect(rows).to_have_count(13)
+    expect(rows).to_have_count(14)  # with the Enquête DCS of the teachers
     page.locator("[data-list-filter]").press_sequentially("exterieur", delay=30)
     expect(rows).to_have_count(5)
     expect(page.locator(".imagin-pager-label")).to_have_text("Page 1 / 1 (5 lignes)")

@@ -61,7 +61,7 @@ def test_the_job_applies_the_kept_file_and_records_the_result(app, demo):
             "new": 11,
             "changed": 1,
             "unchanged": 1,
-            "missing": 21,
+            "missing": 23,  # with the DCG and DSCG of the demo (demo_dcs)
             "refused": 0,
         }
         assert run.data is None and run.message == job.message

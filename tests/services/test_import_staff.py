@@ -117,7 +117,7 @@ def test_the_dry_run_shows_what_would_change_and_writes_nothing(session, rennes)
         "new": 3,
         "changed": 8,  # the demo agents get a grade and an academic e-mail
         "unchanged": 0,
-        "missing": 0,
+        "missing": 2,  # the DCS teachers of the demo (app/seeds/demo_dcs.py)
         "refused": 0,
     }
     assert [p.key for p in plan.new.first] == ["35E1512345ABC", "35E1867890DEF", "35A0954321GHI"]
@@ -139,7 +139,7 @@ def test_apply_writes_the_agents_their_establishments_and_disciplines(session, r
         session, rennes, example(), skip_refused=False, progress=lambda d, t: progress.append(d)
     )
     assert (plan.new.count, plan.changed.count) == (3, 8)
-    assert progress[-1] == 11
+    assert progress[-1] == 13  # 11 in the file, 2 DCS teachers of the demo not in it
     session.flush()
 
     quemener = agent(session, "35E1512345ABC")
@@ -447,5 +447,56 @@ def test_a_file_without_a_column_or_with_commas_is_refused_whole(session, rennes
 
 def test_the_example_file_matches_the_documented_columns():
     header = EXAMPLE.read_text(encoding="utf-8").splitlines()[0].split(";")
-    assert set(header) == set(HEADER)
+    # « enseignant_dcs » is left out: the flags stay as they are.
+    assert set(header) == set(HEADER) - {"enseignant_dcs"}
     assert base.SEPARATOR == ";"
+
+
+def test_the_dcs_teacher_flag_is_set_by_its_column_and_kept_when_absent(session, rennes):
+    """« enseignant_dcs »: oui / non set the flag; an empty cell or no column keeps it."""
+    flagged = line(numen="35E0000003ENS", nom="BERTHELOT", prenom="Julie", enseignant_dcs="oui")
+    STAFF.apply(session, rennes, csv_source([flagged]), skip_refused=False, progress=None)
+    session.flush()
+    assert agent(session, "35E0000003ENS").dcs_teacher is True
+    plan = STAFF.apply(
+        session,
+        rennes,
+        csv_source([{**flagged, "enseignant_dcs": ""}]),
+        skip_refused=False,
+        progress=None,
+    )
+    session.flush()
+    assert plan.counts()["changed"] == 0
+    assert agent(session, "35E0000003ENS").dcs_teacher is True
+    without = "\r\n".join([";".join(COLUMNS), ";".join(flagged[column] for column in COLUMNS)])
+    STAFF.apply(
+        session,
+        rennes,
+        Source("p.csv", (without + "\r\n").encode()),
+        skip_refused=False,
+        progress=None,
+    )
+    session.flush()
+    assert agent(session, "35E0000003ENS").dcs_teacher is True
+    plan = STAFF.apply(
+        session,
+        rennes,
+        csv_source([{**flagged, "enseignant_dcs": "non"}]),
+        skip_refused=False,
+        progress=None,
+    )
+    assert "enseignant_dcs : True → False" in plan.changed.first[0].detail
+    session.flush()
+    assert agent(session, "35E0000003ENS").dcs_teacher is False
+    new = line(enseignant_dcs="")
+    STAFF.apply(session, rennes, csv_source([new]), skip_refused=False, progress=None)
+    session.flush()
+    assert agent(session, "35E2012345XYZ").dcs_teacher is False
+    with pytest.raises(LinesRefused):
+        STAFF.apply(
+            session,
+            rennes,
+            csv_source([{**new, "enseignant_dcs": "peut-être"}]),
+            skip_refused=False,
+            progress=None,
+        )

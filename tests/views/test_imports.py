@@ -119,8 +119,9 @@ def test_upload_dry_run_apply_as_a_job_then_the_history(app, manager, job_worker
     job_id = int(re.fullmatch(r".*/traitements/(\d+)", response.headers["Location"]).group(1))
     row = job_worker.wait_for(job_id)
     assert row["state"] is JobState.DONE, row["message"]
+    # (23 absent: with the DCG and DSCG of the demo, app/seeds/demo_dcs.py)
     assert row["message"] == (
-        "13 ligne(s) lue(s) : 11 nouveau(x), 1 modifié(s), 1 inchangé(s), 21 absent(s) du fichier."
+        "13 ligne(s) lue(s) : 11 nouveau(x), 1 modifié(s), 1 inchangé(s), 23 absent(s) du fichier."
     )
     assert count(app, Exam) == exams_before + 1
     job_page = text(manager.get(f"/traitements/{job_id}").text)

@@ -59,6 +59,26 @@ USERS = ("enseignant", "chef", "EXT35000123", "gestionnaire", "admin")
 REFUSED = "Vous n'avez pas accès à cette page."
 
 
+def kept_for_others(app, username: str, route) -> bool:
+    """Whether the route's activity is kept for people (``ActivityDef.audience``)
+    among whom the account is not: a 404 for it (app/web.py)."""
+    from app.catalogue import BY_VIEW
+    from app.extensions import db
+    from app.services.portal import audience
+    from models import Agent, User
+
+    definition = BY_VIEW.get(route.view)
+    if definition is None or definition.audience is None:
+        return False
+    with app.app_context():
+        agent = db.session.scalar(
+            select(Agent).join(User, Agent.user_id == User.id).where(User.username == username)
+        )
+        concerned = audience.concerned(db.session, agent, {definition.audience})
+        db.session.remove()
+    return definition.audience not in concerned
+
+
 def fab_permission(app, endpoint: str) -> tuple[str, str] | None:
     """(permission, view) FAB checks on ``endpoint``, or None when it checks none."""
     view_name, _dot, method = endpoint.partition(".")
@@ -261,6 +281,8 @@ def test_each_account_opens_what_it_may_and_is_refused_the_rest(
         elif status >= 500:
             problems.append(f"{route.rule}: {status}")
         elif permission is not None and may(app, username, permission):
+            if status == 404 and kept_for_others(app, username, route):
+                continue
             # 422: a POST without its fields is answered with the form and its errors.
             if not (200 <= status < 400 or (status == 422 and "GET" not in route.methods)):
                 problems.append(f"allowed {route.rule} ({permission}) -> {status}")

@@ -32,6 +32,7 @@ MENUS = {
         ("Imports", True),
         ("Intervenants", True),
         ("Compétences des intervenants", True),
+        ("Réponses à l'enquête DCS", True),
         ("Missions et affectations", True),
         ("Traitement des états de frais", True),
         ("Service fait", True),

@@ -23,6 +23,7 @@ from models import Agent
 # audience code → "package.module:function" taking (session, agent) and returning bool.
 AUDIENCES: dict[str, str] = {
     "exam_centre_head": "app.services.payments.centre:heads_an_exam_centre",
+    "dcs": "app.services.dcs.survey:concerns",
 }
 
 

@@ -51,6 +51,7 @@ DETAILED = frozenset(
         "eps_management",
         "head_competences",
         "centre_service_done",
+        "dcs_survey",
         # The manager's main screens.
         "agent_competences",
         "missions",

@@ -45,7 +45,16 @@ from .base import (
     register,
     update_rows,
 )
-from .staff_file import COLUMNS, OPTIONAL, PERSON, Link, Person, StaffFile, read
+from .staff_file import (
+    COLUMNS,
+    KEPT_WHEN_EMPTY,
+    OPTIONAL,
+    PERSON,
+    Link,
+    Person,
+    StaffFile,
+    read,
+)
 
 AGENT = Agent.__table__
 LINK = AgentEstablishment.__table__
@@ -117,6 +126,8 @@ def _differences(agent: Existing, person: Person, codes: dict[int, str], uais: d
     if not agent.active:
         parts.append(_("active again"))
     for name in FIELDS:
+        if name in KEPT_WHEN_EMPTY and person.values[name] is None:
+            continue
         if agent.values[name] != person.values[name]:
             old, new = _shown(agent.values[name]), _shown(person.values[name])
             parts.append(f"{COLUMN_OF[name]} : {old} → {new}")
@@ -344,10 +355,16 @@ def _write_disciplines(session: Session, work: Work) -> None:
         )
 
 
-def _agent_values(person: Person, work: Work) -> dict:
+def _agent_values(person: Person, work: Work, kept: dict | None = None) -> dict:
+    """The agent's columns from the file; a flag the file leaves empty keeps its value
+    (``kept``: the agent's current values; a new agent: False)."""
     discipline = person.post_discipline
+    values = dict(person.values)
+    for name in KEPT_WHEN_EMPTY:
+        if values[name] is None:
+            values[name] = kept[name] if kept is not None else False
     return {
-        **person.values,
+        **values,
         "post_discipline_id": work.disciplines[discipline] if discipline else None,
     }
 
@@ -391,7 +408,7 @@ def _update_agents(session: Session, changed: list, work: Work, now) -> list[int
     (their recaps show it)."""
     rows, added, removed, retyped, moved = [], [], [], [], []
     for agent, person in changed:
-        values = _agent_values(person, work)
+        values = _agent_values(person, work, agent.values)
         rows.append({"id": agent.id, "active": True, "updated_at": now} | values)
         if (agent.values["postcode"], agent.values["town"]) != (
             values["postcode"],

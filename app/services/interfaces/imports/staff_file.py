@@ -36,7 +36,7 @@ COLUMNS = (
     "uai",
     "type_etablissement",
 )
-OPTIONAL = ("nom_naissance",)
+OPTIONAL = ("nom_naissance", "enseignant_dcs")
 
 # 2 digits (the académie that registered the agent), a letter (the information system:
 # E public secondary, P private, G primary, A administration…), 2 digits (the year of
@@ -73,7 +73,12 @@ PERSON = {
     "code_postal": "postcode",
     "grade": "grade",
     "type_agent": "kind",
+    "enseignant_dcs": "dcs_teacher",
 }
+# « Enseignant DCS »: an absent column or an empty cell leaves the flag as it is
+# (``None`` in ``Person.values``).
+FLAGS = {"oui": True, "o": True, "1": True, "non": False, "n": False, "0": False}
+KEPT_WHEN_EMPTY = frozenset({"dcs_teacher"})
 LENGTHS = {
     "nom": 80,
     "prenom": 80,
@@ -174,7 +179,11 @@ def _person(row: dict) -> dict:
             row["type_agent"],
             _l("Unknown agent type: enseignant, chef, inspecteur or administratif expected."),
         )
+    dcs = row.get("enseignant_dcs", "").lower()
+    if dcs and dcs not in FLAGS:
+        raise _Refused("enseignant_dcs", row["enseignant_dcs"], _l("« oui » or « non » expected."))
     return {
+        "dcs_teacher": FLAGS.get(dcs),
         "civility": civility,
         "last_name": row["nom"],
         "first_name": row["prenom"],
