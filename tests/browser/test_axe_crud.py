@@ -83,8 +83,7 @@ def page(browser, live_server, demo):
 
 
 def visit(page, path):
-    page.goto(f"{page.base_url}{path}")
-    page.wait_for_load_state("networkidle")
+    page.goto(f"{page.base_url}{path}")  # returns once the page has loaded
     assert page.url.split("?")[0] == f"{page.base_url}{path}".split("?")[0], path
     return path
 
@@ -145,8 +144,8 @@ def test_a_crud_form_in_error_ties_each_message_to_its_field(page, demo):
     # The browser's own check is bypassed: the server's answer is under test.
     page.evaluate("document.getElementById('model_form').noValidate = true")
     page.fill("#postcode", "35000")
-    page.locator("#model_form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.locator("#model_form button[type=submit]").click()
     for field in ("uai", "name", "town"):
         control = page.locator(f"#{field}")
         assert control.get_attribute("aria-invalid") == "true", field
