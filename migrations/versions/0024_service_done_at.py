@@ -1,7 +1,7 @@
 """assignment: when the service done was recorded (the head of the exam centre or a manager)
 
 Revision ID: 0024
-Revises: 0018
+Revises: 0023
 Create Date: 2026-11-28 00:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0018"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
