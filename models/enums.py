@@ -151,6 +151,15 @@ class SlotDuration(LabelledEnum):
     DAY = "journee"
 
 
+class DayPart(LabelledEnum):
+    """The part of each day an unavailability covers (« Journée », « Matin »,
+    « Après-midi »)."""
+
+    DAY = "journee"
+    MORNING = "matin"
+    AFTERNOON = "apres_midi"
+
+
 class AssignmentQuality(LabelledEnum):
     CORRECTOR = "correcteur"
     EXAMINER = "interrogateur"
@@ -340,4 +349,7 @@ LABELS = {
     MailState.NO_ADDRESS: _l("No e-mail address"),
     DocumentKind.CLAIM_RECAP: _l("Summary of the expense claim"),
     DocumentKind.CONVOCATION: _l("Convocation"),
+    DayPart.DAY: _l("Whole day"),
+    DayPart.MORNING: _l("Morning"),
+    DayPart.AFTERNOON: _l("Afternoon"),
 }

@@ -9,6 +9,7 @@ from . import (
     accounts,
     agent_missions,
     api_clients,
+    availability,
     convocation,
     dashboard,
     imports,
@@ -70,6 +71,8 @@ VIEWS = (
     missions.MissionModelView,
     api_clients.ApiClientView,
     api_clients.ApiDocView,
+    availability.UnavailabilityEntryView,
+    availability.UnavailabilityStaffView,
 )
 
 

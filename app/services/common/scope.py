@@ -52,6 +52,7 @@ from models import (
     SupportingDocument,
     Teaching,
     TravelLeg,
+    Unavailability,
 )
 
 # Models holding their académie in an ``academy_id`` column.
@@ -84,6 +85,7 @@ THROUGH = {
     SupportingDocument: "claim",
     ClaimStatusHistory: "claim",
     RateLine: "table",
+    Unavailability: "agent",
 }
 # Shared by every académie: the national referential.
 NATIONAL = frozenset(
