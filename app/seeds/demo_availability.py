@@ -1,7 +1,7 @@
 """Demo data of the agents' availability (issue 16 §6): the session of the BCG
 correction mission no. 77824 (in 40 days) is open to declarations for 20 more days;
 the teacher « enseignant » declared a morning in it. An invigilation mission no. 340001
-of the same session, on the same day, is there for the unavailable: the first of its
+of the same session, a week later, is there for the unavailable: the first of its
 candidates (by name) declared that day, so that they are not a candidate any more but
 listed apart as unavailable."""
 
@@ -18,6 +18,7 @@ from models.enums import DayPart, SlotDuration
 
 MISSION_NUMBER = 77824
 INVIGILATION_NUMBER = 340001
+INVIGILATION_DELAY = dt.timedelta(days=7)  # after no. 77824, on a day no test uses
 TEACHER_COMMENT = "Conseil de classe de terminale"
 COLLEAGUE_COMMENT = "Stage de formation continue"
 
@@ -42,7 +43,7 @@ def _declare(session, agent, exam_session, starts_on, ends_on, part, comment) ->
 
 
 def _invigilation(session: Session, mission: Mission) -> Mission:
-    """The invigilation mission on the first day of ``mission``, at its centre."""
+    """The invigilation mission a week after ``mission``, at its centre."""
     found = session.scalar(
         select(Mission).where(
             Mission.academy_id == mission.academy_id, Mission.number == INVIGILATION_NUMBER
@@ -58,7 +59,11 @@ def _invigilation(session: Session, mission: Mission) -> Mission:
         centre=mission.centre,
     )
     found.slots = [
-        MissionSlot(day=mission.first_day, start_time=dt.time(8, 0), duration=SlotDuration.HALF_DAY)
+        MissionSlot(
+            day=mission.first_day + INVIGILATION_DELAY,
+            start_time=dt.time(8, 0),
+            duration=SlotDuration.HALF_DAY,
+        )
     ]
     session.add(found)
     session.flush()
@@ -98,6 +103,6 @@ def seed_availability(session: Session, today: dt.date) -> None:
         key=lambda agent: (agent.last_name, agent.first_name, agent.id),
     )
     if others:
-        day = mission.first_day
+        day = invigilation.first_day
         _declare(session, others[0], exam_session, day, day, DayPart.DAY, COLLEAGUE_COMMENT)
         session.flush()
