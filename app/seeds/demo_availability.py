@@ -1,6 +1,7 @@
 """Demo data of the agents' availability (issue 16 §6): the session of the BCG
 correction mission no. 77824 (in 40 days) is open to declarations for 20 more days;
-the teacher « enseignant » declared a morning in it. An invigilation mission no. 340001
+the teacher « enseignant » declared a morning in it, the external contributor
+« EXT35000123 » an afternoon. An invigilation mission no. 340001
 of the same session, a week later, is there for the unavailable: the first of its
 candidates (by name) declared that day, so that they are not a candidate any more but
 listed apart as unavailable."""
@@ -21,6 +22,7 @@ INVIGILATION_NUMBER = 340001
 INVIGILATION_DELAY = dt.timedelta(days=7)  # after no. 77824, on a day no test uses
 TEACHER_COMMENT = "Conseil de classe de terminale"
 COLLEAGUE_COMMENT = "Stage de formation continue"
+EXTERNAL_COMMENT = "Rendez-vous professionnel"
 
 
 def _declare(session, agent, exam_session, starts_on, ends_on, part, comment) -> None:
@@ -88,6 +90,10 @@ def seed_availability(session: Session, today: dt.date) -> None:
     if teacher is not None:
         day = mission.first_day + dt.timedelta(days=3)
         _declare(session, teacher, exam_session, day, day, DayPart.MORNING, TEACHER_COMMENT)
+    external = session.scalar(select(Agent).where(Agent.external_id == "EXT35000123"))
+    if external is not None:
+        day = mission.first_day + dt.timedelta(days=5)
+        _declare(session, external, exam_session, day, day, DayPart.AFTERNOON, EXTERNAL_COMMENT)
     session.flush()
     invigilation = _invigilation(session, mission)
     declared = session.scalar(

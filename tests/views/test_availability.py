@@ -246,3 +246,10 @@ def test_the_unavailable_are_listed_apart_and_convoked_only_with_a_reason(app, l
         )
         assert assignment.unavailability_override == "Renfort urgent"
         db.session.remove()
+
+
+def test_the_manager_sets_the_closing_date_on_the_session(app, log_in, demo):
+    exam_session, _teacher, _colleague = ids(app)
+    page = log_in("gestionnaire").get(f"/examsessionmodelview/edit/{exam_session}")
+    assert page.status_code == 200
+    assert "Date de clôture de la saisie des indisponibilités" in page.text
