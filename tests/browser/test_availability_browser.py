@@ -9,11 +9,17 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from models import ExamSession
+from app.seeds import demo_availability
+from models import ExamSession, Mission
+from tests.browser import test_axe
 from tests.browser.conftest import sign_in
+from tests.browser.test_axe import check_both_modes
+from tests.browser.test_axe import sign_in as axe_sign_in
 from tests.browser.test_keyboard_claim import go, tab_to
+from tests.conftest import IS_POSTGRES
 
 pytestmark = pytest.mark.browser
+axe_page = test_axe.axe_page  # the fixture: a context where axe-core may be injected
 
 
 def typed(day: dt.date) -> str:
@@ -61,3 +67,33 @@ def test_a_teacher_declares_an_unavailability_with_the_keyboard(app, page, demo)
     row = page.locator("table.imagin-list tbody tr", has_text="Réunion parents-professeurs")
     expect(row).to_contain_text("Matin")
     expect(row).to_contain_text((first + dt.timedelta(days=3)).strftime("%d/%m/%Y"))
+
+
+@pytest.mark.skipif(IS_POSTGRES, reason="axe checks run in the SQLite pass only")
+def test_the_availability_pages_have_no_serious_axe_violation(app, axe_page, demo):
+    with app.app_context():
+        exam_session = db.session.scalar(
+            select(ExamSession.id).where(ExamSession.unavailability_closes_on.is_not(None))
+        )
+        mission = db.session.scalar(
+            select(Mission.id).where(Mission.number == demo_availability.INVIGILATION_NUMBER)
+        )
+        db.session.remove()
+    page = axe_page
+    axe_sign_in(page, "enseignant")
+    page.goto(f"{page.base_url}/indisponibilites/")
+    check_both_modes(page)
+    form = f"{page.base_url}/indisponibilites/session/{exam_session}/ajouter"
+    page.goto(form)
+
+    def refused():  # the form shown again with its messages
+        page.goto(form)
+        page.click("button[type=submit]")
+
+    check_both_modes(page, refused)
+    page.goto(f"{page.base_url}/logout/")
+    page.context.clear_cookies()
+    axe_sign_in(page, "gestionnaire")
+    for path in ("/indisponibilites-intervenants/", f"/missions-affectations/{mission}"):
+        page.goto(page.base_url + path)
+        check_both_modes(page)
