@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.seeds import demo_availability
+from app.services.missions import convocation
 from models import Agent, Assignment, ExamSession, Mission, Unavailability
-from tests.conftest import csrf_token, login
+from models.enums import DayPart
+from tests.conftest import csrf_token, login, page_queries
 from tests.views.helpers import console, menu_entries, text
 
 ENTRY = "/indisponibilites/"
@@ -253,3 +255,31 @@ def test_the_manager_sets_the_closing_date_on_the_session(app, log_in, demo):
     page = log_in("gestionnaire").get(f"/examsessionmodelview/edit/{exam_session}")
     assert page.status_code == 200
     assert "Date de clôture de la saisie des indisponibilités" in page.text
+
+
+def test_the_candidates_page_costs_the_same_statements_however_many_are_unavailable(
+    app, log_in, demo
+):
+    client = log_in("gestionnaire")
+    mission, _agent_id, _name = _invigilation(app)
+    url = f"/missions-affectations/{mission}"
+    before, page = page_queries(app, client, url)
+    assert "Intervenants indisponibles (1)" in text(page.text)
+    with app.app_context():
+        target = db.session.get(Mission, mission)
+        day = target.first_day
+        for candidate in convocation.candidates(db.session, target)[:4]:
+            db.session.add(
+                Unavailability(
+                    agent=candidate.agent,
+                    session=target.session,
+                    starts_on=day,
+                    ends_on=day,
+                    part=DayPart.MORNING,
+                )
+            )
+        db.session.commit()
+        db.session.remove()
+    after, page = page_queries(app, client, url)
+    assert "Intervenants indisponibles (5)" in text(page.text)
+    assert after == before
