@@ -279,6 +279,9 @@ def test_convoking_an_unavailable_agent_needs_a_reason_recorded_on_the_assignmen
         override_reason=" Seul correcteur disponible ",
     )
     assert assignment.unavailability_override == "Seul correcteur disponible"
+    assert {row.comment for row in assignment.claim.history} == {
+        "Convoqué(e) malgré une indisponibilité déclarée : Seul correcteur disponible"
+    }
     assert unavailabilities.unavailable_candidates(session, mission) == []
 
 

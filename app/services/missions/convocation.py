@@ -468,6 +468,7 @@ def convoke(
             session.add(assignment)
         if agent_id in unavailable:
             assignment.unavailability_override = override_reason
+            _override_in_history(assignment, override_reason)
         created.append(assignment)
     try:
         session.flush()
@@ -485,6 +486,17 @@ def convoke(
     for assignment in created:  # the convocation PDFs, rendered by one job
         stored_documents.convocation_changed(session, assignment, by_user_id=by_user_id)
     return created
+
+
+def _override_in_history(assignment: Assignment, reason: str) -> None:
+    """The reason of a convocation despite an unavailability, in the claim's history
+    (its first rows, written with the claim)."""
+    if assignment.claim is None:
+        return
+    note = str(_l("Convoked despite a declared unavailability: %(reason)s", reason=reason))
+    for row in assignment.claim.history:
+        if row.from_status is None and row.comment is None:
+            row.comment = note
 
 
 def unconvoke(session: Session, assignment: Assignment, *, by_user_id: int) -> None:
