@@ -251,6 +251,21 @@ def test_candidates_never_include_an_agent_on_a_declared_unavailability(session,
     assert [u.comment for u in listed.unavailabilities] == [demo_availability.COLLEAGUE_COMMENT]
 
 
+def test_the_pairs_of_a_session_name_the_unavailable_agent_of_each_mission(session, absent):
+    mission, agent = absent
+    missions = session.scalars(
+        select(Mission.id).where(Mission.session_id == mission.session_id)
+    ).all()
+    pairs = availability.unavailable_pairs(session, missions)
+    assert (agent.id, mission.id) in pairs
+    assert pairs == {
+        (agent_id, m.id)
+        for m in session.scalars(select(Mission).where(Mission.id.in_(missions)))
+        for agent_id in availability.declared_for(session, m)
+    }
+    assert availability.unavailable_pairs(session, []) == set()
+
+
 def test_convoking_an_unavailable_agent_needs_a_reason_recorded_on_the_assignment(session, absent):
     mission, agent = absent
     manager = session.scalar(select(User).where(User.username == "gestionnaire")).id

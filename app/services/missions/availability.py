@@ -147,3 +147,21 @@ def is_unavailable_on_slot(session: Session, agent_id: int, slot: MissionSlot) -
         )
         is not None
     )
+
+
+def unavailable_pairs(session: Session, mission_ids: list[int]) -> set[tuple[int, int]]:
+    """(agent id, mission id) of every agent with a declared unavailability covering a
+    slot of one of ``mission_ids``: the solver's hard rule for a whole session, in one
+    statement (unavailabilities joined to the slots they cover)."""
+    if not mission_ids:
+        return set()
+    statement = (
+        select(Unavailability.agent_id, MissionSlot.mission_id)
+        .join(
+            MissionSlot,
+            slot_clause(MissionSlot.day, MissionSlot.start_time, MissionSlot.duration),
+        )
+        .where(MissionSlot.mission_id.in_(mission_ids))
+        .distinct()
+    )
+    return {(agent_id, mission_id) for agent_id, mission_id in session.execute(statement)}
