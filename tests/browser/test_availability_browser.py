@@ -88,7 +88,7 @@ def test_the_availability_pages_have_no_serious_axe_violation(app, axe_page, dem
 
     def refused():  # the form shown again with its messages
         page.goto(form)
-        page.click("button[type=submit]")
+        page.click("#imagin-content button[type=submit]")
 
     check_both_modes(page, refused)
     page.goto(f"{page.base_url}/logout/")
