@@ -398,6 +398,23 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         endpoint="ApiClientView.index",
         help=_l("Machine clients of the REST API: tokens, permissions, documentation."),
     ),
+    # --- Agents' availability (issue 16 §6) -------------------------------------------
+    _screen(
+        "unavailability_entry",
+        _l("Unavailability entry"),
+        "entry",
+        (T, E),
+        "UnavailabilityEntryView",
+        _l("Declare the periods when you are not available for the missions of a session."),
+    ),
+    _screen(
+        "unavailabilities",
+        _l("Contributors' unavailabilities"),
+        "missions",
+        (M,),
+        "UnavailabilityStaffView",
+        _l("The unavailabilities the contributors declared for each session."),
+    ),
 )
 
 BY_CODE: dict[str, ActivityDef] = {activity.code: activity for activity in CATALOGUE}

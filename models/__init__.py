@@ -25,7 +25,7 @@ from .documents import StoredDocument  # noqa: F401
 from .interfaces import ApiClient, ImportRun  # noqa: F401
 from .jobs import Job  # noqa: F401
 from .mails import OutgoingMail  # noqa: F401
-from .missions import Assignment, Mission, MissionSlot  # noqa: F401
+from .missions import Assignment, Mission, MissionSlot, Unavailability  # noqa: F401
 from .people import Agent, AgentEstablishment, Manager, Teaching  # noqa: F401
 from .portal import (  # noqa: F401
     Activity,

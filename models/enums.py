@@ -151,6 +151,15 @@ class SlotDuration(LabelledEnum):
     DAY = "journee"
 
 
+class DayPart(LabelledEnum):
+    """The part of each day an unavailability covers (« Journée », « Matin »,
+    « Après-midi »)."""
+
+    DAY = "journee"
+    MORNING = "matin"
+    AFTERNOON = "apres_midi"
+
+
 class AssignmentQuality(LabelledEnum):
     CORRECTOR = "correcteur"
     EXAMINER = "interrogateur"
@@ -375,4 +384,7 @@ LABELS = {
     DcsAnswerState.NOT_STARTED: _l("Not started"),
     DcsAnswerState.IN_PROGRESS: _l("In progress"),
     DcsAnswerState.VALIDATED: _l("Answers confirmed"),
+    DayPart.DAY: _l("Whole day"),
+    DayPart.MORNING: _l("Morning"),
+    DayPart.AFTERNOON: _l("Afternoon"),
 }

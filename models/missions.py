@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask_appbuilder import Model
 from sqlalchemy import (
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import TimestampMixin, enum_type, utcnow
-from .enums import AssignmentQuality, SlotDuration
+from .enums import AssignmentQuality, DayPart, SlotDuration
 from .people import Agent
 from .referential import Academy, Establishment, ExamSession, MissionType, Paper, Specialty
 
@@ -112,6 +113,9 @@ class Assignment(TimestampMixin, Model):
     # When the service done was recorded (naive UTC), by a manager or the centre's head.
     service_done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Convoked although a declared unavailability covers a date of the mission: the
+    # manager's reason (mandatory then).
+    unavailability_override: Mapped[str | None] = mapped_column(Text)
 
     mission: Mapped[Mission] = relationship(back_populates="assignments")
     agent: Mapped[Agent] = relationship()
@@ -122,6 +126,35 @@ class Assignment(TimestampMixin, Model):
 
     def __str__(self) -> str:
         return f"{self.agent} – {self.mission}"
+
+
+class Unavailability(TimestampMixin, Model):
+    """An agent's declared unavailability for an exam session: every day from
+    ``starts_on`` to ``ends_on``, the whole day, the morning or the afternoon."""
+
+    __tablename__ = "unavailability"
+    __table_args__ = (
+        Index("ix_unavailability_agent_days", "agent_id", "starts_on", "ends_on"),
+        CheckConstraint("ends_on >= starts_on", name="period_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agent.id", ondelete="CASCADE"), nullable=False
+    )
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("exam_session.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    starts_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    ends_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    part: Mapped[DayPart] = mapped_column(enum_type(DayPart), nullable=False)
+    comment: Mapped[str | None] = mapped_column(String(200))
+
+    agent: Mapped[Agent] = relationship()
+    session: Mapped[ExamSession] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.starts_on:%d/%m/%Y} – {self.ends_on:%d/%m/%Y} {self.part.label}"
 
 
 @event.listens_for(Session, "before_flush")

@@ -210,6 +210,9 @@ class ExamSession(Model):
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     starts_on: Mapped[dt.date | None] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Last day on which contributors declare or change their unavailabilities for the
+    # session (None: declarations are not open).
+    unavailability_closes_on: Mapped[dt.date | None] = mapped_column(Date)
 
     # Always shown with its exam ("BTS – juin 2014"): load it in the same query.
     exam: Mapped[Exam] = relationship(lazy="joined")

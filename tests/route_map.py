@@ -141,6 +141,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
     held = select(Mission.id).where(Mission.centre_id.in_(headed_establishment_ids(agent.id)))
     if claim is None and (centre_mission := session.scalar(held.order_by(Mission.id))):
         values["mission_id"] = centre_mission
+    values.update(_availability_values(session, agent))
     for view in app.appbuilder.baseviews:
         datamodel = getattr(view, "datamodel", None)
         if datamodel is None:
@@ -149,6 +150,20 @@ def real_values(app, username: str | None) -> dict[str, object]:
         values[f"pk:{type(view).__name__}"] = datamodel.get_pk_value(first) if first else 1
     session.remove()
     return values
+
+
+def _availability_values(session, agent) -> dict[str, object]:
+    """The account's own unavailability (the teacher's for the others) and the session
+    open to declarations."""
+    from models import ExamSession, Unavailability
+
+    unavailability = session.scalar(
+        select(Unavailability.id).where(Unavailability.agent_id == agent.id)
+    ) or session.scalar(select(Unavailability.id).order_by(Unavailability.id))
+    exam_session = session.scalar(
+        select(ExamSession.id).where(ExamSession.unavailability_closes_on.is_not(None))
+    )
+    return {"unavailability_id": unavailability or 1, "session_id": exam_session or 1}
 
 
 def values_for(route: Route, values: dict[str, object]) -> dict[str, object]:

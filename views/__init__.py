@@ -9,6 +9,7 @@ from . import (
     accounts,
     agent_missions,
     api_clients,
+    availability,
     centre,
     convocation,
     dashboard,
@@ -77,6 +78,8 @@ VIEWS = (
     centre.CentreServiceDoneView,
     dcs.DcsSurveyView,
     dcs.DcsAnswersView,
+    availability.UnavailabilityEntryView,
+    availability.UnavailabilityStaffView,
 )
 
 

@@ -21,6 +21,7 @@ from app.services.claims import lifecycle
 from app.services.common import clock, listing
 from app.services.mails import messages as mails
 from app.services.missions import convocation as svc
+from app.services.missions import unavailabilities
 from models import Mission
 from models.enums import AssignmentQuality
 
@@ -95,8 +96,9 @@ class ConvocationView(BaseView):
         # Thousands of candidates: the database filters, sorts and cuts the page; the
         # check boxes are drawn for the shown page only.
         params = listing.parse_args(request.args, CANDIDATE_COLUMNS, prefix="c")
+        query = svc.candidate_query(db.session, mission)
         page = svc.candidate_page(
-            db.session, mission, CANDIDATE_COLUMNS, per_page=50, prefix="c", **params
+            db.session, mission, CANDIDATE_COLUMNS, query=query, per_page=50, prefix="c", **params
         )
         for row in page.rows:
             candidate = row.cells["candidate"]
@@ -122,6 +124,9 @@ class ConvocationView(BaseView):
             mission=mission,
             convoked=convoked,
             qualities=list(AssignmentQuality),
+            unavailable=unavailabilities.unavailable_candidates(db.session, mission, query),
+            max_unavailable=unavailabilities.MAX_UNAVAILABLE_SHOWN,
+            max_reason=svc.MAX_OVERRIDE_REASON,
         )
 
     @expose("/<int:mission_id>/convoquer", methods=["POST"])
@@ -143,6 +148,7 @@ class ConvocationView(BaseView):
                 quality=quality,
                 jury=request.form.get("jury"),
                 by_user_id=current_user.id,
+                override_reason=request.form.get("override_reason"),
             )
         except DomainError as error:
             flash(str(transaction.refused(error)), "danger")

@@ -141,11 +141,25 @@ class PaperModelView(ImaginModelView):
 
 class ExamSessionModelView(ImaginModelView):
     datamodel = EagerInterface(ExamSession, eager=("exam",))
-    list_columns = ["exam", "name", "year", "starts_on", "ends_on"]
+    list_columns = ["exam", "name", "year", "starts_on", "ends_on", "unavailability_closes_on"]
     search_columns = ["exam", "name", "year"]
-    add_columns = edit_columns = show_columns = ["exam", "name", "year", "starts_on", "ends_on"]
+    add_columns = edit_columns = show_columns = [
+        "exam",
+        "name",
+        "year",
+        "starts_on",
+        "ends_on",
+        "unavailability_closes_on",
+    ]
     base_order = ("year", "desc")
     validators_columns = {"ends_on": [validate_session_period]}
+    label_columns = {"unavailability_closes_on": _l("Closing date of unavailability declarations")}
+    description_columns = {
+        "unavailability_closes_on": _l(
+            "Contributors declare their unavailabilities for the session until this date"
+            " included. Empty: declarations are not open."
+        )
+    }
 
 
 class SubjectModelView(ImaginModelView):

@@ -324,7 +324,7 @@ def test_a_convocation_saved_at_the_same_moment_is_a_french_refusal(
     session.commit()  # the first request's transaction
     # What the second request read before the first one wrote.
     monkeypatch.setattr(svc, "already_convoked", lambda *args: [])
-    monkeypatch.setattr(svc, "candidates", lambda *args: [svc.Candidate(agent, 0, 0)])
+    monkeypatch.setattr(svc, "candidates", lambda *args, **kwargs: [svc.Candidate(agent, 0, 0)])
     with pytest.raises(DomainError) as error:
         svc.convoke(session, target, [agent.id], quality=None, jury=None, by_user_id=manager)
     assert "au même moment" in str(error.value.message)

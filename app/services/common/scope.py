@@ -54,6 +54,7 @@ from models import (
     SupportingDocument,
     Teaching,
     TravelLeg,
+    Unavailability,
 )
 from models.enums import EstablishmentLinkType
 
@@ -89,6 +90,7 @@ THROUGH = {
     SupportingDocument: "claim",
     ClaimStatusHistory: "claim",
     RateLine: "table",
+    Unavailability: "agent",
 }
 # Shared by every académie: the national referential.
 NATIONAL = frozenset(

@@ -26,12 +26,14 @@ from app.services.claims import lifecycle, processing, workflow
 from app.services.common import clock, listing, scope
 from app.services.competences import rules as competences
 from app.services.documents import store as stored_documents
+from app.services.missions import availability
 from app.services.missions.rules import MAX_MISSION_NUMBER
 from models import Agent, Assignment, ExamSession, Mission, MissionSlot
 from models.enums import AssignmentQuality, ClaimStatus, SlotDuration
 
 NOON = dt.time(13, 0)
 MAX_JURY = 40
+MAX_OVERRIDE_REASON = 500
 # Ids are 32-bit integers: a larger one is no record (and no query).
 MAX_ID = 2**31 - 1
 PROXIMITY_LABELS = {
@@ -150,6 +152,9 @@ class CandidateQuery:
     statement: object
     proximity: object
     load: object
+    # The agents the statement would hold but for a declared unavailability covering a
+    # date of the mission (``availability``): listed apart, convoked with a reason only.
+    unavailable: object = None
 
     @property
     def order(self) -> tuple:
@@ -158,13 +163,18 @@ class CandidateQuery:
 
 
 def candidate_query(
-    session: Session, mission: Mission, agent_ids: list[int] | None = None
+    session: Session,
+    mission: Mission,
+    agent_ids: list[int] | None = None,
+    *,
+    overriding: bool = False,
 ) -> CandidateQuery:
     """The active agents of the académie who may be convoked to ``mission`` (those of
     ``agent_ids`` only, when given): competent for its paper (any agent without a paper:
-    surveillance, jury…), not convoked to it, free on its slots; with their distance to
-    the centre and their assignments in the same exam session. Filtered, sorted and cut
-    into pages by the database.
+    surveillance, jury…), not convoked to it, free on its slots, without a declared
+    unavailability on them (unless ``overriding``: a manager convokes anyway); with
+    their distance to the centre and their assignments in the same exam session.
+    Filtered, sorted and cut into pages by the database.
 
     The competent agents (a few thousand of the académie's 20,000) are read first, with
     their towns, and passed as one list of keys (``listing.among``): each statement of
@@ -213,15 +223,11 @@ def candidate_query(
             _overlapping(mission),
         )
     )
-    statement = (
-        select(Agent)
-        .outerjoin(loads, loads.c.agent_id == Agent.id)
-        .where(
-            Agent.academy_id == mission.academy_id,
-            Agent.active.is_(True),  # the staff import no longer lists an inactive agent
-            ~convoked.exists(),
-            ~busy.exists(),
-        )
+    statement = select(Agent).where(
+        Agent.academy_id == mission.academy_id,
+        Agent.active.is_(True),  # the staff import no longer lists an inactive agent
+        ~convoked.exists(),
+        ~busy.exists(),
     )
     if isinstance(competent, list):
         statement = statement.where(listing.among(session, Agent.id, competent))
@@ -229,28 +235,40 @@ def candidate_query(
         statement = statement.where(Agent.id.in_(competent))
     if agent_ids is not None:
         statement = statement.where(Agent.id.in_(agent_ids))
+    declared = availability.unavailable_clause(mission)
+    free = statement if overriding else statement.where(~declared)
     return CandidateQuery(
-        statement, _proximity(session, mission, towns), func.coalesce(loads.c.load, 0)
+        free.outerjoin(loads, loads.c.agent_id == Agent.id),
+        _proximity(session, mission, towns),
+        func.coalesce(loads.c.load, 0),
+        unavailable=statement.where(declared),
     )
 
 
 def candidates(
-    session: Session, mission: Mission, agent_ids: list[int] | None = None
+    session: Session,
+    mission: Mission,
+    agent_ids: list[int] | None = None,
+    *,
+    overriding: bool = False,
 ) -> list[Candidate]:
     """The agents who may be convoked to ``mission`` (or those of ``agent_ids`` who
-    may), nearest and least loaded first."""
-    query = candidate_query(session, mission, agent_ids)
+    may), nearest and least loaded first; with ``overriding``, those on a declared
+    unavailability too."""
+    query = candidate_query(session, mission, agent_ids, overriding=overriding)
     statement = query.statement.add_columns(query.proximity, query.load).order_by(*query.order)
     return [
         Candidate(agent, int(near), int(load)) for agent, near, load in session.execute(statement)
     ]
 
 
-def candidate_page(session: Session, mission: Mission, columns, **params) -> listing.ListPage:
+def candidate_page(
+    session: Session, mission: Mission, columns, query: CandidateQuery | None = None, **params
+) -> listing.ListPage:
     """One page of the candidates for the list "Candidats" (``listing.query_page``
     arguments in ``params``): each row's ``candidate`` cell is a ``Candidate``. The
     keywords look in the names, identifier, town, distance label and load."""
-    query = candidate_query(session, mission)
+    query = query or candidate_query(session, mission)
     expressions = {
         "name": Agent.last_name,
         "identifier": func.coalesce(Agent.numen, Agent.external_id),
@@ -374,10 +392,16 @@ def convoke(
     quality: AssignmentQuality | None,
     jury: str | None,
     by_user_id: int,
+    override_reason: str | None = None,
 ) -> list[Assignment]:
     """Convoke the chosen candidates in one transaction: each gets an assignment and its
     claim (fee and travel statuses from the mission type). An agent who is not (or no
-    longer) a candidate refuses the whole convocation, with their name."""
+    longer) a candidate refuses the whole convocation, with their name; so does an
+    agent who declared an unavailability on a date of the mission, unless the manager
+    gives ``override_reason`` (recorded on the assignment)."""
+    override_reason = (override_reason or "").strip() or None
+    if override_reason and len(override_reason) > MAX_OVERRIDE_REASON:
+        raise DomainError(_l("%(max)s characters at most.", max=MAX_OVERRIDE_REASON))
     if not agent_ids:
         raise DomainError(_l("Select at least one contributor."))
     if not mission.slots:
@@ -394,7 +418,7 @@ def convoke(
                 names=", ".join(agent.full_name for agent in twice),
             )
         )
-    allowed = {c.agent.id: c.agent for c in candidates(session, mission, known)}
+    allowed = {c.agent.id: c.agent for c in candidates(session, mission, known, overriding=True)}
     refused = [agent_id for agent_id in dict.fromkeys(agent_ids) if agent_id not in allowed]
     if refused:
         in_range = [agent_id for agent_id in refused if 0 < agent_id <= MAX_ID]
@@ -412,6 +436,15 @@ def convoke(
                 names=", ".join(names),
             )
         )
+    unavailable = availability.declared_for(session, mission, list(allowed))
+    if unavailable and override_reason is None:
+        raise DomainError(
+            _l(
+                "Declared unavailable on a date of the mission: %(names)s. Give the reason "
+                "for convoking them anyway.",
+                names=", ".join(allowed[agent_id].full_name for agent_id in unavailable),
+            )
+        )
     withdrawn = {a.agent_id: a for a in mission.assignments if a.cancelled_at is not None}
     created = []
     for agent_id in dict.fromkeys(agent_ids):
@@ -421,6 +454,7 @@ def convoke(
             assignment.cancelled_at = None
             assignment.quality, assignment.jury = quality, jury
             assignment.convoked_by_id, assignment.convoked_at = by_user_id, clock.now()
+            assignment.unavailability_override = None
             if assignment.claim is not None and lifecycle.cancelled(assignment.claim):
                 processing.restore(session, assignment.claim, by_user_id=by_user_id)
         else:
@@ -434,6 +468,9 @@ def convoke(
             )
             assignment.claim = lifecycle.new_claim(mission.mission_type, by_user_id=by_user_id)
             session.add(assignment)
+        if agent_id in unavailable:
+            assignment.unavailability_override = override_reason
+            _override_in_history(assignment, override_reason)
         created.append(assignment)
     try:
         session.flush()
@@ -451,6 +488,17 @@ def convoke(
     for assignment in created:  # the convocation PDFs, rendered by one job
         stored_documents.convocation_changed(session, assignment, by_user_id=by_user_id)
     return created
+
+
+def _override_in_history(assignment: Assignment, reason: str) -> None:
+    """The reason of a convocation despite an unavailability, in the claim's history
+    (its first rows, written with the claim)."""
+    if assignment.claim is None:
+        return
+    note = str(_l("Convoked despite a declared unavailability: %(reason)s", reason=reason))
+    for row in assignment.claim.history:
+        if row.from_status is None and row.comment is None:
+            row.comment = note
 
 
 def unconvoke(session: Session, assignment: Assignment, *, by_user_id: int) -> None:

@@ -71,6 +71,9 @@ DETAILED = frozenset(
         # The contributors' files and the administrator's accounts.
         "agents",
         "users",
+        # Agents' availability (issue 16 §6).
+        "unavailability_entry",
+        "unavailabilities",
     }
 )
 
