@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.seeds import demo_portal
 from app.seeds.demo_data import (
     ASSIGNMENTS,
     CONDITIONS,
@@ -741,3 +742,4 @@ def seed_demo(session: Session, security_manager, today: dt.date | None = None) 
     _missions(session, ref, people, today)
     session.flush()
     _messages(session, people["manager_user"].id)
+    demo_portal.seed_portal(session, security_manager, today, DEMO_PASSWORD)

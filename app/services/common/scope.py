@@ -24,6 +24,8 @@ from models import (
     Agent,
     AgentEstablishment,
     ApiClient,
+    Application,
+    ApplicationAccess,
     Assignment,
     ClaimStatusHistory,
     Competence,
@@ -79,6 +81,7 @@ THROUGH = {
     Assignment: "mission",
     ExpenseClaim: "assignment",
     CorrectionState: "assignment",
+    ApplicationAccess: "agent",
     FeeEntry: "claim",
     TravelLeg: "claim",
     SupportingDocument: "claim",
@@ -97,6 +100,7 @@ NATIONAL = frozenset(
         Discipline,
         PaperTeachingRule,
         MissionType,
+        Application,
     }
 )
 

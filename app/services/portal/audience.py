@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 from models import Agent
 
 # audience code → "package.module:function" taking (session, agent) and returning bool.
-AUDIENCES: dict[str, str] = {}
+AUDIENCES: dict[str, str] = {
+    "eps_teacher": "app.services.people.audiences:teaches_eps",
+    "deliberation_president": "app.services.missions.audiences:presides_deliberation",
+    "subjects": "app.services.people.audiences:manages_subjects",
+    "national_statistics": "app.services.people.audiences:reads_national_statistics",
+}
 
 
 def condition(code: str) -> Callable[[Session, Agent], bool]:
