@@ -1,10 +1,11 @@
 """Demo data of the access portal (issue 16): the applications it opens (SANTORIN
 available, CYCLADES's jury portal under maintenance), each mission type's application,
 every « Etat correction » on the teacher's missions, an EPS teacher (``enseignant-eps``),
-an inspector (``inspecteur``) and a jury deliberation presided by ``EXT35000123``.
+an inspector (``inspecteur``) and the jury deliberation 176629 presided by ``EXT35000123``.
 
 Idempotent like ``app.seeds.demo``: each record is looked up by its natural key first.
-Numens 35E00002xx, mission numbers 300000–300999."""
+Numens 35E00002xx; no mission of its own (the demo's claims and their figures stay
+as they are)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services.claims import lifecycle
 from app.services.competences import rules as competences
 from models import (
     Academy,
@@ -24,11 +24,8 @@ from models import (
     CorrectionState,
     Discipline,
     Establishment,
-    Exam,
-    ExamSession,
     Mef,
     Mission,
-    MissionSlot,
     MissionType,
     Subject,
     Teaching,
@@ -41,7 +38,6 @@ from models.enums import (
     CorrectionStatus,
     EstablishmentLinkType,
     FeeEntryFamily,
-    SlotDuration,
 )
 
 APPLICATIONS = (
@@ -118,11 +114,8 @@ CORRECTION_STATES = (
     (77842, CorrectionStatus.DONE, 96),
     (77742, CorrectionStatus.DONE, 12),
 )
-# Missions of this part: number, exam code, type code, centre UAI, days from today.
-MISSIONS = (
-    (300001, "BCP", "CAEPS", "0560051B", 20),
-    (300002, "BCG", "JURY", "0350024L", 15),
-)
+# The jury deliberation the external contributor presides (his quality there).
+PRESIDED_DELIBERATION = 176629
 
 
 def _get(session: Session, model, **lookup):
@@ -271,36 +264,20 @@ def _people(sm, password: str, session: Session, rennes: Academy) -> dict[str, A
     return {"eps": eps, "inspector": inspector}
 
 
-def _missions(session, rennes, types, agents, manager_id, today) -> None:
-    for number, exam_code, type_code, centre, offset in MISSIONS:
-        mission = _get(session, Mission, academy_id=rennes.id, number=number)
-        if mission is not None:
-            continue
-        day = today + dt.timedelta(days=offset)
-        exam = _get(session, Exam, code=exam_code)
-        name = f"session {day.year}"
-        exam_session = _get(session, ExamSession, exam_id=exam.id, name=name)
-        if exam_session is None:
-            exam_session = ExamSession(exam_id=exam.id, name=name, year=day.year)
-            session.add(exam_session)
-        mission = Mission(
-            academy_id=rennes.id,
-            number=number,
-            mission_type=types[type_code],
-            session=exam_session,
-            centre=_get(session, Establishment, uai=centre),
+def _presidency(session, rennes, external) -> None:
+    """Marc LE GALL presides the jury deliberation 176629 (he reaches CYCLADES's jury
+    portal); his claim there is unchanged."""
+    assignment = session.scalar(
+        select(Assignment)
+        .join(Mission)
+        .where(
+            Mission.academy_id == rennes.id,
+            Mission.number == PRESIDED_DELIBERATION,
+            Assignment.agent_id == external.id,
         )
-        mission.slots = [
-            MissionSlot(day=day, start_time=dt.time(9), duration=SlotDuration.HALF_DAY)
-        ]
-        session.add(mission)
-        session.flush()
-        agent, quality = agents[number]
-        assignment = Assignment(
-            mission=mission, agent=agent, quality=quality, convoked_by_id=manager_id
-        )
-        assignment.claim = lifecycle.new_claim(mission.mission_type, by_user_id=manager_id)
-        session.add(assignment)
+    )
+    if assignment is not None:
+        assignment.quality = AssignmentQuality.PRESIDENT
     session.flush()
 
 
@@ -328,19 +305,14 @@ def _correction_states(session, rennes, teacher) -> None:
     session.flush()
 
 
-def seed_portal(session: Session, security_manager, today: dt.date, password: str) -> None:
+def seed_portal(session: Session, security_manager, password: str) -> None:
     """The access portal's demo data (after the rest of the demo académie); the new
     accounts get the demo ``password``."""
     rennes = _get(session, Academy, code="RENNES")
     apps = _applications(session)
-    types = _mission_types(session, apps)
-    people = _people(security_manager, password, session, rennes)
+    _mission_types(session, apps)
+    _people(security_manager, password, session, rennes)
     teacher = _get(session, Agent, numen="35E0000001MPC")
     external = _get(session, Agent, external_id="EXT35000123")
-    manager_id = session.scalar(select(User.id).where(User.username == "gestionnaire"))
-    agents = {
-        300001: (people["eps"], AssignmentQuality.JURY_MEMBER),
-        300002: (external, AssignmentQuality.PRESIDENT),
-    }
-    _missions(session, rennes, types, agents, manager_id, today)
+    _presidency(session, rennes, external)
     _correction_states(session, rennes, teacher)

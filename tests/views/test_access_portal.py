@@ -143,13 +143,23 @@ def test_the_eps_teacher_opens_cyclades_eps_module(app, log_in, demo):
     assert "Accéder à CYCLADES – Gestion EPS" in text(page.text)
     response = client.get(ENTRIES["eps_management"] + "acces")
     assert response.headers["Location"] == "https://cyclades.ac-rennes.fr/eps/"
-    # Her commission académique EPS opens CYCLADES from the missions portal.
-    listing = client.get(LIST)
-    mission = assignment_id(app, 300001, numen="35E0000201EPS")
+
+
+def test_a_mission_type_opening_cyclades_leads_there(app, log_in, demo):
+    with app.app_context():
+        from models import MissionType
+
+        oral = db.session.scalar(select(MissionType).where(MissionType.code == "ORAUXPRO"))
+        oral.application = db.session.scalar(
+            select(Application).where(Application.code == "CYCLADES")
+        )
+        db.session.commit()
+    client = log_in("enseignant")
+    mission = assignment_id(app, 52525, numen="35E0000001MPC")
+    assert f"/portail/missions/{mission}/acces" in client.get(LIST).text
     response = client.get(f"/portail/missions/{mission}/acces")
-    assert f"/portail/missions/{mission}/acces" in listing.text
     assert response.headers["Location"] == (
-        "https://cyclades.ac-rennes.fr/examens/mission?numero=300001"
+        "https://cyclades.ac-rennes.fr/examens/mission?numero=52525"
     )
 
 

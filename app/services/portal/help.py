@@ -49,6 +49,9 @@ DETAILED = frozenset(
         "personal_info",
         "missions_portal",
         "eps_management",
+        "jury_portal",
+        "subjects",
+        "national_statistics",
         "head_competences",
         # The manager's main screens.
         "agent_competences",
