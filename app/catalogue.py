@@ -55,28 +55,12 @@ class ActivityDef:
     views: tuple[str, ...]
     endpoint: str
     help: object = ""
-    # Built by another issue: until then the view is a placeholder page.
-    placeholder: bool = False
     # Extra view permission names (default: every permission of the views).
     permissions: str = r"can_.*"
     sub_views: tuple[tuple[str, object], ...] = field(default=())
     # The activity appears only for the users it concerns: the name of a condition of
     # ``app.services.portal.audience.AUDIENCES`` (None: every user of its services).
     audience: str | None = None
-
-
-def _placeholder(code, label, section, services, help_text=""):
-    view = "Activity" + "".join(part.capitalize() for part in code.split("_")) + "View"
-    return ActivityDef(
-        code=code,
-        label=label,
-        section=section,
-        services=services,
-        views=(view,),
-        endpoint=f"{view}.index",
-        help=help_text,
-        placeholder=True,
-    )
 
 
 T, H, M, E, A = (
@@ -131,6 +115,12 @@ def _screen(code, label, section, services, view, help_text=""):
         endpoint=f"{view}.index",
         help=help_text,
     )
+
+
+def _entry(code, label, view, audience, help_text):
+    """An activity of the access section kept for the people it concerns: its page
+    leads to one application through the portal (``views.access_portal``)."""
+    return replace(_screen(code, label, "access", (T, E), view, help_text), audience=audience)
 
 
 def _crud(code, label, section, services, sub_views, help_text=""):
@@ -210,19 +200,41 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         ),
         audience="exam_centre_head",
     ),
-    _placeholder(
+    _screen(
         "missions_portal",
         _l("Mission access portal"),
         "access",
         (T, E),
+        "MissionAccessView",
         _l("Access the correction and exam applications of your missions."),
     ),
-    _placeholder(
+    _entry(
         "eps_management",
         _l("PE exam management"),
-        "access",
-        (T, E),
-        _l("Access the management of physical education exams."),
+        "EpsAccessView",
+        "eps_teacher",
+        _l("Access the management of physical education exams in CYCLADES."),
+    ),
+    _entry(
+        "jury_portal",
+        _l("CYCLADES jury deliberation portal"),
+        "JuryPortalAccessView",
+        "deliberation_president",
+        _l("Access CYCLADES's jury portal, for the presidents of a jury deliberation."),
+    ),
+    _entry(
+        "subjects",
+        _l("Subject management"),
+        "SubjectsAccessView",
+        "subjects",
+        _l("Access the BNS module of DELOS (exam subjects)."),
+    ),
+    _entry(
+        "national_statistics",
+        _l("National marking statistics"),
+        "StatisticsAccessView",
+        "national_statistics",
+        _l("Access the national marking statistics in SANTORIN."),
     ),
     replace(
         _screen(
@@ -388,6 +400,17 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         # FAB's actions of the user screen are named without "can_": "Reset Password"
         # (app.security.ImaginResetPasswordView) and "Change my password".
         permissions=r"can_.*|resetpasswords|resetmypassword",
+    ),
+    _crud(
+        "applications",
+        _l("Applications"),
+        "administration",
+        (A,),
+        (("ApplicationModelView", _l("Applications")),),
+        _l(
+            "The applications the access portal opens: their address, whether they are"
+            " available, their maintenance message."
+        ),
     ),
     ActivityDef(
         code="api_clients",

@@ -243,18 +243,15 @@ def refuse_closed_activity():
     definition = current_activity()
     if definition is None or not current_user.is_authenticated:
         return None
-    services = current.services()
-    if (
-        definition.audience is not None
-        and any(service in definition.services for service in services)
-        and not activities.concerns(definition.code, current.concerned())
-    ):
-        # An activity kept for other people: as if it did not exist. (A user whose
-        # service never has it is refused by the permissions: 403.)
-        abort(404)
     state = activities.is_open_for(
-        db.session, definition.code, services, states=current.open_states()
+        db.session, definition.code, current.services(), states=current.open_states()
     )
+    if state is None:
+        return None  # not an activity of the user's services: FAB refuses it (403)
+    if definition.audience is not None and not activities.concerns(
+        definition.code, current.concerned()
+    ):
+        abort(404)  # an activity kept for other people: as if it did not exist
     if state is False:
         flash(
             _(

@@ -7,6 +7,7 @@ reads, see migrations/env.py).
 from flask_appbuilder.security.sqla.models import Role, User  # noqa: F401
 
 from .accounts import AccountSecurity, LoginThrottle, PasswordResetToken  # noqa: F401
+from .applications import Application, ApplicationAccess  # noqa: F401
 from .base import metadata  # noqa: F401
 from .claims import (  # noqa: F401
     ClaimStatusHistory,

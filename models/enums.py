@@ -170,6 +170,7 @@ class AssignmentQuality(LabelledEnum):
     TEACHING_MEMBER = "membre_enseignement"
     PROFESSIONAL_MEMBER = "membre_professionnel"
     ASSISTANT = "aide"
+    DELIBERATION_LEAD = "responsable_deliberation"
 
 
 class ClaimStatus(LabelledEnum):
@@ -323,6 +324,7 @@ LABELS = {
     AssignmentQuality.TEACHING_MEMBER: _l("TEACHING MEMBER"),
     AssignmentQuality.PROFESSIONAL_MEMBER: _l("PROFESSIONAL MEMBER"),
     AssignmentQuality.ASSISTANT: _l("EXAM ASSISTANT"),
+    AssignmentQuality.DELIBERATION_LEAD: _l("DELIBERATION LEAD"),
     ClaimStatus.NO_FEE: _l("No expenses"),
     ClaimStatus.CANCELLED: _l("Cancelled"),
     ClaimStatus.NOT_STARTED: _l("Mission not carried out"),

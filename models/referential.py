@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .applications import Application
 from .base import EncryptedString, TimestampMixin, enum_type, metadata
 from .enums import EstablishmentCategory, FeeEntryFamily, LodgingZone, RateKind
 
@@ -335,6 +336,17 @@ class MissionType(Model):
         default=DEFAULT_TRAVEL_IMPUTATION,
         server_default=DEFAULT_TRAVEL_IMPUTATION,
     )
+    # The application its missions open from the access portal (SANTORIN, CYCLADES…),
+    # or none.
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="SET NULL")
+    )
+    # A jury deliberation: its presidents reach CYCLADES's jury portal.
+    deliberation: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+
+    application: Mapped[Application | None] = relationship()
 
     def __str__(self) -> str:
         return self.name

@@ -3,12 +3,12 @@ call a service and render. ``register_views`` adds them all to an AppBuilder."""
 
 from __future__ import annotations
 
-from app.catalogue import CATALOGUE
-
 from . import (
+    access_portal,
     accounts,
     agent_missions,
     api_clients,
+    applications,
     availability,
     centre,
     convocation,
@@ -24,7 +24,6 @@ from . import (
     rates,
     referential,
 )
-from .base import make_placeholder
 from .claims import agent as agent_claims
 from .claims import manager as manager_claims
 from .competences import agent as agent_competences
@@ -80,12 +79,15 @@ VIEWS = (
     dcs.DcsAnswersView,
     availability.UnavailabilityEntryView,
     availability.UnavailabilityStaffView,
+    access_portal.MissionAccessView,
+    access_portal.EpsAccessView,
+    access_portal.JuryPortalAccessView,
+    access_portal.SubjectsAccessView,
+    access_portal.StatisticsAccessView,
+    applications.ApplicationModelView,
 )
 
 
 def register_views(appbuilder) -> None:
     for view in VIEWS:
         appbuilder.add_view_no_menu(view)
-    for definition in CATALOGUE:
-        if definition.placeholder:
-            appbuilder.add_view_no_menu(make_placeholder(definition.code))

@@ -1,5 +1,5 @@
 """What every IMAG'IN view shares: the manager CRUD base (eager loading, bounded pages,
-translated enums), the login requirement of portal pages, placeholder activities."""
+translated enums), the login requirement of portal pages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_appbuilder import BaseView, ModelView, expose, has_access
+from flask_appbuilder import ModelView
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fields import EnumField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -20,7 +20,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 from app import current, transaction
-from app.catalogue import BY_CODE, CATALOGUE
+from app.catalogue import CATALOGUE
 from app.fab_routes import NoActions
 from app.services import DomainError
 from app.services.common import integrity, listing, scope
@@ -286,35 +286,6 @@ def login_required(view):
         return view(*args, **kwargs)
 
     return wrapper
-
-
-class PlaceholderView(BaseView):
-    """An activity whose screen another issue builds: its menu entry, permission and
-    opening are real; its page says it is coming soon."""
-
-    activity_code: str = ""
-    default_view = "index"
-
-    @expose("/")
-    @has_access
-    def index(self):
-        definition = BY_CODE[self.activity_code]
-        return self.render_template(
-            "imagin/placeholder.html", activity=definition, title=definition.label
-        )
-
-
-def make_placeholder(code: str) -> type[PlaceholderView]:
-    definition = BY_CODE[code]
-    (view_name,) = definition.views
-    return type(
-        view_name,
-        (PlaceholderView,),
-        {"activity_code": code, "route_base": f"/activite/{code.replace('_', '-')}"},
-    )
-
-
-COMING_SOON = _l("Coming soon")
 
 
 def render_list_page(view, template: str, page, list_id: str, *, list_title, **context):

@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 
 LABELS = {
     "id": _l("Id"),
+    "application": _l("Application"),
+    "deliberation": _l("Jury deliberation"),
     "code": _l("Code"),
     "name": _l("Label"),
     "short_name": _l("Short name"),

@@ -202,7 +202,15 @@ IMPUTATION_HELP = _l("Letters, digits, « - », « . » and « / » only.")
 
 class MissionTypeModelView(ImaginModelView):
     datamodel = EagerInterface(MissionType)
-    list_columns = ["code", "name", "fee_family", "has_fee", "reimburses_travel", "active"]
+    list_columns = [
+        "code",
+        "name",
+        "fee_family",
+        "has_fee",
+        "reimburses_travel",
+        "active",
+        "application",
+    ]
     search_columns = ["code", "name", "fee_family", "reimburses_travel", "active"]
     add_columns = edit_columns = show_columns = [
         "code",
@@ -211,6 +219,8 @@ class MissionTypeModelView(ImaginModelView):
         "has_fee",
         "reimburses_travel",
         "active",
+        "application",
+        "deliberation",
         "max_copies",
         "max_candidates",
         "max_hours",
@@ -234,6 +244,12 @@ class MissionTypeModelView(ImaginModelView):
         ),
         "travel_imputation": _l(
             "The budget line the travel of this type is charged to, written in the payment file."
+        ),
+        "application": _l(
+            "The application a click on its missions opens in the access portal, if any."
+        ),
+        "deliberation": _l(
+            "Its presidents, vice-presidents and deliberation leads reach the jury portal."
         ),
     }
     base_order = ("name", "asc")

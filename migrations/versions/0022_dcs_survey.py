@@ -2,7 +2,7 @@
 teachers' answers and chosen papers
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 Create Date: 2026-11-28 00:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -44,22 +44,21 @@ def test_teacher_menu_lists_the_teacher_activities_in_sections(session, app):
             "Saisie état de frais mission",
             "Informations personnelles",
             "Portail d'accès aux missions",
-            "Gestion des épreuves EPS",
         ]
 
 
 def test_menu_marks_closed_and_current_entries(session):
-    menu = activities.menu_for(session, [Service.EXTERNAL], current_code="claims_entry")
+    menu = activities.menu_for(session, [Service.TEACHER], current_code="claims_entry")
     entries = {e.code: e for s in menu for e in s.entries}
     assert entries["claims_entry"].is_current
     assert entries["claims_entry"].is_open
-    assert not entries["eps_management"].is_open  # closed when first written
+    assert not entries["personal_info"].is_open  # closed when first written
     assert not entries["missions_view"].is_current
 
 
 def test_is_open_for_answers_none_outside_the_users_services(session):
     assert activities.is_open_for(session, "claims_entry", [Service.TEACHER]) is True
-    assert activities.is_open_for(session, "eps_management", [Service.TEACHER]) is False
+    assert activities.is_open_for(session, "personal_info", [Service.TEACHER]) is False
     assert activities.is_open_for(session, "claims_processing", [Service.TEACHER]) is None
 
 

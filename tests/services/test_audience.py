@@ -28,7 +28,7 @@ def test_an_activity_for_an_audience_is_listed_only_for_its_people(session, demo
     concerned_one = next(a for a in agents if a.numen.endswith("MPC"))
     other = next(a for a in agents if not a.numen.endswith("MPC"))
     services = [Service.TEACHER]
-    assert "test" in activities.audiences_for(services)  # with the real audiences
+    assert "test" in activities.audiences_for(services)
     assert activities.audiences_for([Service.MANAGER]) == frozenset()
 
     def codes(agent):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.seeds.demo_portal import CORRECTION_STATES
 from app.services.claims import bareme, lifecycle
 from app.services.interfaces.corrections import correction_state
 from app.services.interfaces.imports import base
@@ -29,6 +30,9 @@ from tests.services.test_dashboard import full_count, summary
 
 HEADER = "numero_mission;identifiant;copies;etat;session;vague"
 NUMEN = "35E0000001MPC"  # the demo teacher, convoked to the written test 218280
+
+# What the demo académie's SANTORIN sent already (the access portal's demo).
+DEMO_STATES = len(CORRECTION_STATES)
 
 
 def source(*lines: str, header: str = HEADER, encoding: str = "utf-8") -> base.Source:
@@ -98,7 +102,7 @@ def test_the_dry_run_writes_nothing(session, teacher):
     assert any("SANTORIN" in str(note) for note in plan.notes)
     assert not (session.new or session.dirty or session.deleted)
     session.commit()
-    assert session.scalar(select(func.count()).select_from(CorrectionState)) == 0
+    assert session.scalar(select(func.count()).select_from(CorrectionState)) == DEMO_STATES
     assert copies_of(claim_of(session, teacher, 218280)) == before
 
 
@@ -159,7 +163,7 @@ def test_two_missions_of_a_session_and_wave_are_grouped_on_the_lowest(
         session, academy_id(session), source(f"218281;{NUMEN};80;SERVICE_FAIT;juin 2026;1")
     )
     session.commit()
-    assert (plan.changed.count, plan.missing.count) == (1, 1)
+    assert (plan.changed.count, plan.missing.count) == (1, 1 + DEMO_STATES)
     assert "72 → 80" in plan.changed.first[0].detail
     assert copies_of(claim_of(session, teacher, 218280))[0][0] == 120
     # Another wave is not grouped.
@@ -229,7 +233,7 @@ def test_every_refused_line_says_where_and_why(session, teacher):
         santorin.apply(session, academy_id(session), source(*lines))
     assert refused.value.plan.refused_count == 11
     session.rollback()
-    assert session.scalar(select(func.count()).select_from(CorrectionState)) == 0
+    assert session.scalar(select(func.count()).select_from(CorrectionState)) == DEMO_STATES
     # … unless the manager skips the refused lines.
     plan = santorin.apply(session, academy_id(session), source(*lines), skip_refused=True)
     session.commit()

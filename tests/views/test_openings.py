@@ -30,13 +30,13 @@ def set_open(client, app, code, service, is_open):
 
 def test_a_closed_activity_is_greyed_and_its_url_answers_with_a_console_message(app, log_in, demo):
     client = log_in("enseignant")
-    assert ("Gestion des épreuves EPS", False) in menu_entries(client.get("/").text)
-    response = client.get("/activite/eps-management/")
+    assert ("Informations personnelles", False) in menu_entries(client.get("/").text)
+    response = client.get("/informations-personnelles/")
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
     assert any(
-        "L'activité « Gestion des épreuves EPS » est fermée pour votre service" in m
+        "L'activité « Informations personnelles » est fermée pour votre service" in m
         for m in console(page.text)
     )
 
@@ -89,9 +89,9 @@ def test_the_opening_list_uses_the_list_component(log_in, demo):
     client = log_in("gestionnaire")
     page = client.get("/ouverture-activites/?q=exterieur&sort=activity&dir=desc")
     body = text(page.text)
-    assert "Page 1 / 1 (5 lignes)" in body
+    assert "Page 1 / 1 (8 lignes)" in body
     rows = re.findall(r'<tr data-href="(/ouverture-activites/\d+)"', page.text)
-    assert len(rows) == 5
+    assert len(rows) == 8
     assert "▼" in page.text
     # The list alone, as list.js asks for it while one types.
     fragment = client.get(

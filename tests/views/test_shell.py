@@ -14,7 +14,26 @@ MENUS = {
         ("Informations personnelles", False),
         ("Saisie des indisponibilités", True),
         ("Portail d'accès aux missions", True),
-        ("Gestion des épreuves EPS", False),
+    ],
+    # The activities kept for the people they concern (issue 16).
+    "enseignant-eps": [
+        ("Consultation missions", True),
+        ("Consultation compétences", True),
+        ("Saisie compétences", True),
+        ("Saisie état de frais mission", True),
+        ("Informations personnelles", False),
+        ("Portail d'accès aux missions", True),
+        ("Gestion des épreuves EPS", True),
+    ],
+    "inspecteur": [
+        ("Consultation missions", True),
+        ("Consultation compétences", True),
+        ("Saisie compétences", True),
+        ("Saisie état de frais mission", True),
+        ("Informations personnelles", False),
+        ("Portail d'accès aux missions", True),
+        ("Gestion des sujets", True),
+        ("Statistiques nationales de notation", True),
     ],
     "EXT35000123": [
         ("Consultation missions", True),
@@ -22,7 +41,7 @@ MENUS = {
         ("Informations personnelles", True),
         ("Saisie des indisponibilités", True),
         ("Portail d'accès aux missions", True),
-        ("Gestion des épreuves EPS", False),
+        ("Portail délibération de jury Cyclades", True),
     ],
     "chef": [
         ("Compétences des personnels de l'établissement", True),
@@ -50,6 +69,7 @@ MENUS = {
     "admin": [
         ("Ouverture des activités", True),
         ("Utilisateurs et rôles", True),
+        ("Applications", True),
         ("Clients API", True),
     ],
 }
@@ -113,14 +133,6 @@ def test_the_current_activity_is_highlighted(log_in, demo):
     assert current_entry(page.text) == "Messages d'accueil et conditions"
 
 
-def test_a_placeholder_activity_says_it_is_coming_soon(log_in, demo):
-    client = log_in("enseignant")
-    page = client.get("/activite/missions-portal/")
-    assert page.status_code == 200
-    assert "Bientôt disponible" in text(page.text)
-    assert current_entry(page.text) == "Portail d'accès aux missions"
-
-
 def test_quit_logs_out(log_in, demo):
     client = log_in("enseignant")
     assert client.get("/").status_code == 200
@@ -132,7 +144,8 @@ def test_site_map_guide_and_help_pages(log_in, demo):
     client = log_in("enseignant")
     sitemap = text(client.get("/plan-du-site").text)
     assert "Saisie état de frais mission" in sitemap
-    assert "Gestion des épreuves EPS (fermée pour votre service)" in sitemap
+    assert "Informations personnelles (fermée pour votre service)" in sitemap
+    assert "Gestion des épreuves EPS" not in sitemap  # kept for the teachers of EPS
     guide = text(client.get("/guide").text)
     assert "Sommaire du guide du service Enseignant" in guide
     help_page = text(client.get("/aide?activite=claims_entry").text)

@@ -24,6 +24,8 @@ from models import (
     Agent,
     AgentEstablishment,
     ApiClient,
+    Application,
+    ApplicationAccess,
     Assignment,
     ClaimStatusHistory,
     Competence,
@@ -85,6 +87,7 @@ THROUGH = {
     CorrectionState: "assignment",
     DcsAnswer: "agent",
     DcsChoice: "answer",
+    ApplicationAccess: "agent",
     FeeEntry: "claim",
     TravelLeg: "claim",
     SupportingDocument: "claim",
@@ -104,6 +107,7 @@ NATIONAL = frozenset(
         Discipline,
         PaperTeachingRule,
         MissionType,
+        Application,
     }
 )
 

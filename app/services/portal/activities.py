@@ -28,8 +28,6 @@ from models.enums import Service
 # open them when their campaign starts).
 CLOSED_AT_FIRST: frozenset[tuple[str, Service]] = frozenset(
     {
-        ("eps_management", Service.TEACHER),
-        ("eps_management", Service.EXTERNAL),
         ("personal_info", Service.TEACHER),
     }
 )

@@ -24,6 +24,10 @@ from models import Agent
 AUDIENCES: dict[str, str] = {
     "exam_centre_head": "app.services.payments.centre:heads_an_exam_centre",
     "dcs": "app.services.dcs.survey:concerns",
+    "eps_teacher": "app.services.people.audiences:teaches_eps",
+    "deliberation_president": "app.services.missions.audiences:presides_deliberation",
+    "subjects": "app.services.people.audiences:manages_subjects",
+    "national_statistics": "app.services.people.audiences:reads_national_statistics",
 }
 
 
