@@ -27,6 +27,7 @@ from app.services import DomainError, NotFound
 from app.services.common import listing
 from app.services.portal import applications, mission_access
 
+from .agent_missions import PEER_COLUMNS, academy_tabs, peer_rows
 from .base import agent_screen, render_list_page
 
 COLUMNS = (
@@ -55,6 +56,9 @@ class MissionAccessView(BaseView):
     @has_access
     @agent_screen
     def index(self, agent):
+        tabs = academy_tabs(agent)  # the agent's missions in other académies (issue 16 §4)
+        if tabs.selected is not None:
+            return self._peer_list(tabs)
         rows = [
             listing.Row(
                 {
@@ -84,6 +88,27 @@ class MissionAccessView(BaseView):
             list_title=_("List of missions"),
             title=_("Mission access portal"),
             shown_days=mission_access.SHOWN_DAYS,
+            academy_tabs=tabs,
+        )
+
+    def _peer_list(self, tabs):
+        """Another académie's tab: its missions as its portal gives them (a mission of
+        another académie opens from that académie's portal)."""
+        result = tabs.selected
+        args = listing.parse_args(
+            request.args, PEER_COLUMNS, default_sort="day", default_direction="desc"
+        )
+        page = listing.build_page(PEER_COLUMNS, peer_rows(result), **args)
+        return render_list_page(
+            self,
+            "imagin/access/missions.html",
+            page,
+            "portal-missions",
+            list_title=_("List of missions of the academy of %(name)s", name=result.name),
+            title=_("Mission access portal"),
+            shown_days=mission_access.SHOWN_DAYS,
+            academy_tabs=tabs,
+            peer=result,
         )
 
     @expose("/<int:assignment_id>/acces")

@@ -130,6 +130,31 @@ def test_the_teacher_sees_a_tab_per_academy_where_she_has_missions(app, demo, lo
     assert "(0 ligne)" in text(teacher.get("/missions/?academie=NANTES&q=zzzz").text)
 
 
+def test_the_access_portal_has_the_same_tabs(app, demo, log_in, stub):
+    # Seed 001 §2.3.1: the access portal shows the other académies' missions too.
+    point_nantes_to(app, stub.url)
+    teacher = log_in("enseignant")
+    page = teacher.get("/portail/missions/")
+    assert 'href="/portail/missions/?academie=NANTES"' in page.text
+    assert 'aria-current="page">Académie de Rennes' in page.text
+    tab = teacher.get("/portail/missions/?academie=NANTES")
+    assert tab.status_code == 200
+    shown = text(tab.text)
+    assert "Liste des missions de l'académie de Nantes (1 ligne)" in shown
+    assert "320001" in shown and "A corriger dans SANTORIN" in shown
+    assert "nouvelle fenêtre" in shown
+    assert "/portail/missions/" in tab.text and "/acces" not in tab.text  # no local access
+
+
+def test_the_access_portal_says_when_a_peer_fails(app, demo, log_in, stub):
+    point_nantes_to(app, stub.url)
+    stub.status = 500
+    teacher = log_in("enseignant")
+    failed = teacher.get("/portail/missions/?academie=NANTES")
+    assert failed.status_code == 200
+    assert "ses missions ne peuvent pas être affichées" in text(failed.text)
+
+
 def test_a_peer_that_fails_shows_the_french_message_in_its_tab(app, demo, log_in, stub):
     point_nantes_to(app, stub.url)
     stub.status = 500
