@@ -82,7 +82,7 @@ class UnavailabilityEntryView(BaseView):
         except NotFound:
             abort(404)
         except DomainError as error:
-            flash(str(error.message), "warning")
+            flash(str(transaction.refused(error)), "warning")
             return redirect(url_for("UnavailabilityEntryView.index"))
         return self._form(agent, exam_session)
 

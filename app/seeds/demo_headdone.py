@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.seeds.demo_data import MONTHS
 from app.services.claims import lifecycle
+from app.services.common import clock
 from models import Agent, Assignment, ExamSession, Mission, MissionSlot
 from models.enums import AgentKind, AssignmentQuality, SlotDuration
 
@@ -111,7 +112,11 @@ def seed_head_service_done(session: Session, ref: dict, people: dict, today: dt.
             assignment.claim = lifecycle.new_claim(mission.mission_type, by_user_id=manager_id)
             if recorded:
                 assignment.service_done_on = mission.last_day
-                assignment.service_done_at = dt.datetime.combine(mission.last_day, dt.time(16, 5))
+                # On the mission's last day, at the time of day of the seeding: a stamp
+                # that moves with the clock, as the demo's others (the tests restore
+                # the demo with every timestamp shifted by the time elapsed).
+                seeded_at = clock.now()
+                assignment.service_done_at = dt.datetime.combine(mission.last_day, seeded_at.time())
                 assignment.service_done_by_id = head_user_id
             session.add(assignment)
         session.flush()

@@ -131,9 +131,9 @@ def test_the_filter_announces_the_new_line_count(page, demo):
     sign_in(page, "gestionnaire")
     page.goto(f"{page.base_url}/ouverture-activites/")
     page.locator("[data-list-filter]").press_sequentially("exterieur", delay=30)
-    expect(page.locator(".imagin-pager-label")).to_have_text("Page 1 / 1 (5 lignes)")
+    expect(page.locator(".imagin-pager-label")).to_have_text("Page 1 / 1 (9 lignes)")
     live = page.locator("#imagin-live")
-    expect(live).to_have_text("5 lignes")
+    expect(live).to_have_text("9 lignes")
     expect(live).to_have_attribute("aria-live", "polite")
 
 
@@ -141,13 +141,15 @@ def test_each_list_row_takes_one_tab_stop(page, demo):
     sign_in(page, "gestionnaire")
     page.goto(f"{page.base_url}/ouverture-activites/")
     rows = page.locator("table.imagin-list tbody tr[data-href]")
-    expect(rows).to_have_count(14)  # with the Enquête DCS of the teachers
+    # The agents' services' activities (issue 16 added the access portal's, the DCS
+    # survey, the unavailabilities and the head's service fait).
+    expect(rows).to_have_count(23)
     stops = page.evaluate(
         """() => Array.from(document.querySelectorAll('table.imagin-list tbody tr[data-href]'))
             .map(row => [row, ...row.querySelectorAll('*')]
                 .filter(el => el.tabIndex >= 0 && !el.disabled).length)"""
     )
-    assert stops == [1] * 14
+    assert stops == [1] * 23
     first_link = rows.first.locator("a").first
     first_link.focus()
     page.keyboard.press("Tab")

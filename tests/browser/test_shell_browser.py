@@ -14,15 +14,15 @@ def test_the_keyword_filter_narrows_the_rows_as_one_types(page, demo):
     sign_in(page, "gestionnaire")
     page.click("text=Ouverture des activités")
     rows = page.locator("table.imagin-list tbody tr[data-href]")
-    expect(rows).to_have_count(14)  # with the Enquête DCS of the teachers
+    expect(rows).to_have_count(23)  # the agents' services' activities
     page.locator("[data-list-filter]").press_sequentially("exterieur", delay=30)
-    expect(rows).to_have_count(5)
-    expect(page.locator(".imagin-pager-label")).to_have_text("Page 1 / 1 (5 lignes)")
+    expect(rows).to_have_count(9)
+    expect(page.locator(".imagin-pager-label")).to_have_text("Page 1 / 1 (9 lignes)")
     # The caret stays in the filter and the URL keeps the keyword (back button, reload).
     expect(page.locator("[data-list-filter]")).to_be_focused()
     expect(page).to_have_url(re.compile(r"q=exterieur"))
     page.locator("[data-list-filter]").press_sequentially(" saisie", delay=30)
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(3)  # claims, personal information, unavailabilities
 
 
 def test_sorting_shows_an_arrow_and_reverses(page, demo):
@@ -35,7 +35,9 @@ def test_sorting_shows_an_arrow_and_reverses(page, demo):
     expect(first).to_contain_text("Compétences des personnels")
     page.locator("th a", has_text="Activité").click()
     expect(page.locator("th[aria-sort=descending]")).to_contain_text("▼")
-    expect(page.locator("table.imagin-list tbody tr").first).to_contain_text("Saisie état de frais")
+    expect(page.locator("table.imagin-list tbody tr").first).to_contain_text(
+        "Statistiques nationales de notation"
+    )
 
 
 def test_a_click_on_a_row_opens_its_detail(page, demo):
@@ -48,7 +50,7 @@ def test_a_click_on_a_row_opens_its_detail(page, demo):
 
 def test_closed_activities_are_greyed_and_the_widen_button_hides_the_menu(page, demo):
     sign_in(page, "enseignant")
-    closed = page.locator("#imagin-menu .closed", has_text="Gestion des épreuves EPS")
+    closed = page.locator("#imagin-menu .closed", has_text="Informations personnelles")
     expect(closed).to_be_visible()
     expect(closed).to_have_css("cursor", "not-allowed")
     page.click("#imagin-widen")

@@ -43,6 +43,7 @@ def test_teacher_menu_lists_the_teacher_activities_in_sections(session, app):
             "Saisie compétences",
             "Saisie état de frais mission",
             "Informations personnelles",
+            "Saisie des indisponibilités",
             "Portail d'accès aux missions",
         ]
 

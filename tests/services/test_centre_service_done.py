@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.services import DomainError, NotFound
 from app.services.claims import processing
+from app.services.common import formats
 from app.services.payments import centre, service_done
 from models import Agent, AgentEstablishment, Assignment, Establishment, Mission, User
 from models.enums import AgentKind, EstablishmentLinkType
@@ -121,7 +122,11 @@ def test_the_manager_sees_who_recorded_it_and_may_withdraw_it(session, demo):
     recorded = mission(session, 330002)
     shown = service_done.mission_done(recorded, TODAY, undo=True)
     assert {r.done_by for r in shown.rows} == {"Yves Morvan"}
-    assert all(r.may_undo and r.done_when.endswith(("16:05", "17:05", "18:05")) for r in shown.rows)
+    assert all(r.may_undo for r in shown.rows)
+    assert [r.done_when for r in shown.rows] == [
+        formats.moment(r.assignment.service_done_at) for r in shown.rows
+    ]
+    assert all(r.assignment.service_done_at.date() == recorded.last_day for r in shown.rows)
     assert not any(r.may_undo for r in centre.mission_done(recorded, TODAY).rows)
     assignment = shown.rows[0].assignment
     service_done.undo_service_done(session, assignment)

@@ -117,7 +117,9 @@ def test_the_dry_run_shows_what_would_change_and_writes_nothing(session, rennes)
         "new": 3,
         "changed": 8,  # the demo agents get a grade and an academic e-mail
         "unchanged": 0,
-        "missing": 2,  # the DCS teachers of the demo (app/seeds/demo_dcs.py)
+        # The demo agents the example file does not list: the DCS teachers, the EPS
+        # teacher and the inspector, and the agents of the head's service fait.
+        "missing": 8,
         "refused": 0,
     }
     assert [p.key for p in plan.new.first] == ["35E1512345ABC", "35E1867890DEF", "35A0954321GHI"]
@@ -139,7 +141,7 @@ def test_apply_writes_the_agents_their_establishments_and_disciplines(session, r
         session, rennes, example(), skip_refused=False, progress=lambda d, t: progress.append(d)
     )
     assert (plan.new.count, plan.changed.count) == (3, 8)
-    assert progress[-1] == 13  # 11 in the file, 2 DCS teachers of the demo not in it
+    assert progress[-1] == 19  # 11 in the file, 8 demo agents not in it
     session.flush()
 
     quemener = agent(session, "35E1512345ABC")

@@ -55,10 +55,18 @@ def _inspector_or(session: Session, agent: Agent, discipline_code: str) -> bool:
         return True
     if agent.post_discipline_id is None:
         return False
-    return (
-        session.scalar(select(Discipline.code).where(Discipline.id == agent.post_discipline_id))
-        == discipline_code
-    )
+    return _discipline_code(session, agent.post_discipline_id) == discipline_code
+
+
+def _discipline_code(session: Session, discipline_id: int) -> str | None:
+    """The code of a post discipline, read once per session (the two conditions of one
+    page ask it: the menu's audiences are computed together)."""
+    known = session.info.setdefault("imagin_discipline_codes", {})
+    if discipline_id not in known:
+        known[discipline_id] = session.scalar(
+            select(Discipline.code).where(Discipline.id == discipline_id)
+        )
+    return known[discipline_id]
 
 
 def manages_subjects(session: Session, agent: Agent) -> bool:
