@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import replace
 
 from app.services.missions.assignment.problem import (
     Fixed,
@@ -48,7 +49,12 @@ def instance(
     competent: dict[int, set[int]] = {}
     for agent_id in range(1, agents + 1):
         people[agent_id] = Person(
-            agent_id, _place(rng, rng.random() >= unlocated), capacity=rng.choice((1, 2, 3, 4))
+            agent_id,
+            _place(rng, rng.random() >= unlocated),
+            capacity={
+                "copies": rng.choice((60, 120, 200)),
+                "half_days": rng.choice((2, 4, 6)),
+            },
         )
         competent[agent_id] = set(rng.sample(range(papers), rng.choice((1, 1, 2, 3))))
     by_paper: dict[int, list[int]] = {paper: [] for paper in range(papers)}
@@ -84,7 +90,8 @@ def instance(
                 mission_id,
                 quality,
                 count=rng.choice((1, 1, 2, 3, 4)) if quality != "president" else 1,
-                load=1,
+                load=rng.choice((40, 60, 80)) if centre is None else len(slots),
+                unit="copies" if centre is None else "half_days",
                 slots=slots,
                 place=centre,
             )
@@ -99,10 +106,10 @@ def instance(
         agent_id = rng.choice(allowed)
         if any(f.agent_id == agent_id and f.mission_id == need.mission_id for f in fixed_items):
             continue
-        fixed_items.append(Fixed(agent_id, need.mission_id, need.quality, need.load, need.slots))
-        needs[needs.index(need)] = Need(
-            need.mission_id, need.quality, need.count - 1, need.load, need.slots, need.place
+        fixed_items.append(
+            Fixed(agent_id, need.mission_id, need.quality, need.load, need.slots, need.unit)
         )
+        needs[needs.index(need)] = replace(need, count=need.count - 1)
     wishes = frozenset(
         (a, m) for m, paper in paper_of.items() for a in by_paper[paper] if rng.random() < 0.03
     )

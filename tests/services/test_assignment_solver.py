@@ -44,7 +44,7 @@ def agents(proposal, mission_id):
 
 
 def person(agent_id, home, capacity=3):
-    return Person(agent_id, home, capacity)
+    return Person(agent_id, home, {"places": capacity})
 
 
 def test_the_nearest_competent_agent_is_chosen():
@@ -113,6 +113,24 @@ def test_the_load_cap_holds_with_places_of_different_weights():
     proposal = solve(case)
     assert len(proposal.placements) == 2  # 3 + 2 + 2 = 7 > 4 + 2: one place stays empty
     assert proposal.unfilled[0].reason == "taken_elsewhere"
+
+
+def test_each_unit_has_its_own_cap():
+    # 150 copies at most, and 2 half-days: a correction of 100 copies and an oral of
+    # one morning fit; a second correction of 100 copies does not.
+    corrections = [Need(m, "correcteur", 1, load=100, unit="copies") for m in (1, 2)]
+    oral = Need(3, "interrogateur", 1, load=1, unit="half_days", slots=frozenset({AM}))
+    case = Instance(
+        needs=[*corrections, oral],
+        people={1: Person(1, RENNES, {"copies": 150, "half_days": 2})},
+        eligible={need.key: frozenset({1}) for need in (*corrections, oral)},
+        weights=Weights(spread=0),
+    )
+    proposal = solve(case)
+    assert len(proposal.placements) == 2 and agents(proposal, 3) == [1]
+    assert [u.key for u in proposal.unfilled] in ([(1, "correcteur")], [(2, "correcteur")])
+    too_many = [Placement(1, "correcteur", 1), Placement(2, "correcteur", 1)]
+    assert any("copies over the cap 150" in v for v in checker.violations(case, too_many))
 
 
 def test_places_come_first_then_travel():

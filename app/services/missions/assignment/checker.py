@@ -23,7 +23,7 @@ def violations(instance: Instance, placements: Iterable[Placement]) -> list[str]
     for item in instance.fixed:
         for slot in item.slots:
             slots_of[item.agent_id].append((slot, f"fixed {item.mission_id}"))
-        load_of[item.agent_id] += item.load
+        load_of[(item.agent_id, item.unit)] += item.load
         missions_of[item.agent_id].add(item.mission_id)
     for p in placements:
         need = needs.get(p.key)
@@ -44,7 +44,7 @@ def violations(instance: Instance, placements: Iterable[Placement]) -> list[str]
         missions_of[p.agent_id].add(p.mission_id)
         for slot in need.slots:
             slots_of[p.agent_id].append((slot, f"proposed {p.mission_id}"))
-        load_of[p.agent_id] += need.load
+        load_of[(p.agent_id, need.unit)] += need.load
     for key, count in per_need.items():
         if key in needs and count > needs[key].count:
             found.append(f"need {key}: {count} placed for {needs[key].count} places")
@@ -55,12 +55,11 @@ def violations(instance: Instance, placements: Iterable[Placement]) -> list[str]
         for slot, what in by_slot.items():
             if len(what) > 1 and any(w.startswith("proposed") for w in what):
                 found.append(f"agent {agent_id}: {slot} taken by {', '.join(sorted(what))}")
-    for agent_id, load in load_of.items():
+    # A cap counts the fixed load too, but only what the proposal adds can break it.
+    proposed = {(p.agent_id, needs[p.key].unit) for p in placements if p.key in needs}
+    for (agent_id, unit), load in load_of.items():
         person = instance.people.get(agent_id)
-        if (
-            person is not None
-            and load > person.capacity
-            and any(p.agent_id == agent_id for p in placements)
-        ):
-            found.append(f"agent {agent_id}: load {load} over the cap {person.capacity}")
+        cap = person.cap(unit) if person is not None else None
+        if cap is not None and load > cap and (agent_id, unit) in proposed:
+            found.append(f"agent {agent_id}: {load} {unit} over the cap {cap}")
     return found

@@ -1,7 +1,8 @@
 """The assignment as a mixed-integer program (HiGHS, through highspy): one binary per
 (place, candidate) pair, every rule a constraint, the objective of ``problem``. The
-solver gives it one part of the session with its nearest candidates and the flow's
-proposal as a start; ``exact`` gives it every candidate, for the proven optimum.
+solver gives it one part of the session with its nearest candidates (HiGHS 1.16 was
+seen to return a wrong solution when given the flow's proposal as a start: none is
+given); ``exact`` gives it every candidate, for the proven optimum.
 
 Columns: the pairs (binary), the empty places of each need, and per person a staircase
 of spread steps (the k-th extra mission costs ``spread × (held + k)``: convex, so the
@@ -28,10 +29,9 @@ def solve(
     keys: list[NeedKey],
     arcs: dict,
     *,
-    load: dict[int, int],
+    load: dict[tuple[int, str], int],
     held: dict[int, int],
     time_limit: float,
-    start: list[Placement] | None = None,
 ) -> tuple[list[Placement], float, bool]:
     """(placements, objective, proven optimal) over the needs ``keys``, each with its
     candidates ``arcs[key]`` (a ``solver.Pool``: ``ids`` and ``costs``)."""
@@ -71,15 +71,26 @@ def solve(
     spread = instance.weights.spread
     stairs = {}
     for agent_id, mine in by_agent.items():
-        room = instance.people[agent_id].capacity - load.get(agent_id, 0)
+        person = instance.people[agent_id]
         mine_cols = [col for _need, col in mine]
         if spread and len(mine) > 0:
             before = held.get(agent_id, 0)
             steps = [column(spread * (before + k), 1.0) for k in range(len(mine))]
             stairs[agent_id] = steps
             row(0.0, 0.0, mine_cols + steps, [1.0] * len(mine_cols) + [-1.0] * len(steps))
-        if sum(need.load for need, _col in mine) > room:
-            row(-highspy.kHighsInf, float(room), mine_cols, [float(n.load) for n, _c in mine])
+        for unit in {need.unit for need, _col in mine}:
+            cap = person.cap(unit)
+            if cap is None:
+                continue
+            room = cap - load.get((agent_id, unit), 0)
+            same = [(need, col) for need, col in mine if need.unit == unit]
+            if sum(need.load for need, _col in same) > room:
+                row(
+                    -highspy.kHighsInf,
+                    float(room),
+                    [col for _need, col in same],
+                    [float(need.load) for need, _col in same],
+                )
         groups = defaultdict(list)
         for need, col in mine:
             for slot in need.slots:
@@ -118,8 +129,6 @@ def solve(
         np.array(integral, dtype=np.int32),
         np.full(len(integral), 1, dtype=np.uint8),  # kInteger
     )
-    if start:
-        h.setSolution(_start(needs, pairs, empty, stairs, start, len(costs)))
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
@@ -132,25 +141,3 @@ def solve(
         if x[col] > 0.5
     ]
     return chosen, info.objective_function_value, status == highspy.HighsModelStatus.kOptimal
-
-
-def _start(needs, pairs, empty, stairs, start, size) -> highspy.HighsSolution:
-    """The flow's proposal as HiGHS's first solution."""
-    chosen = {(p.key, p.agent_id) for p in start}
-    values = np.zeros(size)
-    filled = defaultdict(int)
-    count = defaultdict(int)
-    for n, agent_id, col in pairs:
-        if (needs[n].key, agent_id) in chosen:
-            values[col] = 1.0
-            filled[n] += 1
-            count[agent_id] += 1
-    for n, col in enumerate(empty):
-        values[col] = float(needs[n].count - filled[n])
-    for agent_id, steps in stairs.items():
-        for k, col in enumerate(steps):
-            values[col] = 1.0 if k < count[agent_id] else 0.0
-    solution = highspy.HighsSolution()
-    solution.col_value = values.tolist()
-    solution.value_valid = True
-    return solution

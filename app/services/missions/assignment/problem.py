@@ -6,7 +6,8 @@ for each need, the agents the pair rules allow (a valid competence for the paper
 unavailable on the mission's half-days, no conflict of interest with the centre or the
 mission): the caller computes it. The rules between a person's places are the
 solver's: never two places on one half-day, never two places of one mission, never
-more than the person's load cap in the session. ``fixed`` are the convocations already
+more than the person's load cap in the session, per unit (copies, candidates,
+half-days: a place weighs ``load`` of its need's ``unit``). ``fixed`` are the convocations already
 made (locked): they take half-days, load and missions of their agents.
 
 The objective, lower is better, in kilometre-equivalents:
@@ -84,7 +85,8 @@ class Need:
     mission_id: int
     quality: str
     count: int  # places still to fill
-    load: int = 1  # what one place counts towards the person's cap
+    load: int = 1  # what one place weighs towards the person's cap in ``unit``
+    unit: str = "places"
     slots: frozenset[Slot] = frozenset()
     place: Place | None = None  # the exam centre (None: at home)
 
@@ -101,7 +103,12 @@ class Need:
 class Person:
     agent_id: int
     home: Place
-    capacity: int  # the most load units in the session, fixed places included
+    # The most load in the session per unit, fixed places included (a unit it does not
+    # name has no cap).
+    capacity: dict[str, int] = field(default_factory=dict)
+
+    def cap(self, unit: str) -> int | None:
+        return self.capacity.get(unit)
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,7 @@ class Fixed:
     quality: str
     load: int = 1
     slots: frozenset[Slot] = frozenset()
+    unit: str = "places"
 
 
 @dataclass

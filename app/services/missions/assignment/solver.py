@@ -1,6 +1,6 @@
 """The proposal: a min-cost flow (OR-Tools' SimpleMinCostFlow) per independent part of
 the session, repaired, then improved to the optimum of the part's nearest candidates by
-a mixed-integer program (HiGHS, ``milp``) started from it.
+a mixed-integer program (HiGHS, ``milp``) on the parts small enough.
 
 Why a flow first: filling places with people at the least travel, with a convex price
 on each person's number of missions (the spread), is exactly a min-cost flow — source
@@ -9,9 +9,9 @@ a rising price) — which OR-Tools solves exactly in a fraction of a second. Two
 are not flows: one half-day holds one place, and places weigh differently against the
 load cap. The repair keeps, for each person whose places clash, the cheapest set that
 holds and forbids the other pairs, then solves again; a few rounds settle. That
-proposal is feasible but may be a few percent off; HiGHS, started from it, closes the
-gap within ``time_limit`` (the benchmark and the tests measure the gap to the proven
-optimum). Parts that share no candidate are solved apart (a session splits by paper
+proposal is feasible but may be a few percent off on a small or scarce part; HiGHS
+closes the gap there within ``time_limit`` (the benchmark and the tests measure the gap
+to the proven optimum). Parts that share no candidate are solved apart (a session splits by paper
 and by week), and each need keeps its nearest candidates (``CANDIDATES`` per place,
 widened while a place stays empty and some were left out).
 """
@@ -105,11 +105,11 @@ class Pool:
 def _taken(instance: Instance) -> tuple[dict, dict, dict]:
     """The half-days, load and missions the fixed convocations take, per agent."""
     busy: dict[int, set[Slot]] = defaultdict(set)
-    load: dict[int, int] = defaultdict(int)
+    load: dict[tuple[int, str], int] = defaultdict(int)  # (agent, unit) → load
     missions: dict[int, set[int]] = defaultdict(set)
     for item in instance.fixed:
         busy[item.agent_id] |= item.slots
-        load[item.agent_id] += item.load
+        load[(item.agent_id, item.unit)] += item.load
         missions[item.agent_id].add(item.mission_id)
     return busy, load, missions
 
@@ -140,7 +140,20 @@ class _People:
             ]
         )
         self.communes, self.departments = communes, departments
-        self.capacity = np.array([p.capacity for p in people])
+        self.people = people
+        self._room: dict[str, np.ndarray] = {}
+
+    def room(self, unit: str, load: dict) -> np.ndarray:
+        """What each person may still take in ``unit`` (no cap: as much as wanted)."""
+        if unit not in self._room:
+            room = np.array(
+                [p.cap(unit) if p.cap(unit) is not None else 2**31 for p in self.people]
+            )
+            for (agent_id, used_unit), used in load.items():
+                if used_unit == unit and agent_id in self.position:
+                    room[self.position[agent_id]] -= used
+            self._room[unit] = room
+        return self._room[unit]
 
     def km(self, positions: np.ndarray, centre) -> np.ndarray:
         if centre is None:
@@ -170,10 +183,6 @@ def candidates(instance: Instance) -> dict[NeedKey, Pool]:
     busy, load, missions = _taken(instance)
     people = _People(instance)
     ids_of = np.array(sorted(instance.people), dtype=np.int64)
-    room = people.capacity.copy()
-    for agent_id, used in load.items():
-        if agent_id in people.position:
-            room[people.position[agent_id]] -= used
     wished = defaultdict(set)
     for agent_id, mission_id in instance.wishes:
         wished[mission_id].add(agent_id)
@@ -192,7 +201,7 @@ def candidates(instance: Instance) -> dict[NeedKey, Pool]:
             )
         ]
         positions = np.array(sorted(allowed), dtype=np.int64)
-        positions = positions[room[positions] >= need.load]
+        positions = positions[people.room(need.unit, load)[positions] >= need.load]
         ids = ids_of[positions]
         costs = weights.travel * people.km(positions, need.place) * need.days
         if wished.get(need.mission_id):
@@ -268,7 +277,7 @@ def _flow(
     step_tail, step_cost = [], []
     for i, agent_id in enumerate(agents.tolist()):
         before = held.get(agent_id, 0)
-        steps = int(min(degree[i], max(1, instance.people[agent_id].capacity)))
+        steps = int(degree[i])
         step_tail.extend([first_agent + i] * steps)
         step_cost.extend(round(spread * (before + k) * SCALE) for k in range(steps))
     flow.add_arcs_with_capacity_and_unit_cost(
@@ -296,6 +305,7 @@ def _repair(
 ) -> tuple[list[Placement], set[tuple[NeedKey, int]]]:
     """Keep, per person, the cheapest places that hold together (half-days, one place
     per mission, load cap); return them and the pairs to forbid."""
+    load = dict(load)  # the fixed load, then what this proposal adds
     by_agent = defaultdict(list)
     for p in placements:
         by_agent[p.agent_id].append(p)
@@ -307,20 +317,21 @@ def _repair(
         person = instance.people[agent_id]
         mine.sort(key=lambda p: (instance.pair_cost(instance.need(p.key), agent_id), p.key))
         taken: set[Slot] = set(busy.get(agent_id, ()))
-        weight = load.get(agent_id, 0)
         missions = set()
         for p in mine:
             need = instance.need(p.key)
+            cap = person.cap(need.unit)
+            used = load.get((agent_id, need.unit), 0)
             if (
                 need.slots & taken
                 or p.mission_id in missions
-                or weight + need.load > person.capacity
+                or (cap is not None and used + need.load > cap)
             ):
                 forbidden.add((p.key, agent_id))
                 continue
             kept.append(p)
             taken |= need.slots
-            weight += need.load
+            load[(agent_id, need.unit)] = used + need.load
             missions.add(p.mission_id)
     return kept, forbidden
 
@@ -345,7 +356,9 @@ def solve(
         return pools[key].head(width[key] * max(1, instance.need(key).count))
 
     arcs = {key: nearest(key) for key in keys}
-    parts = _parts(keys, arcs)
+    # Parts from every candidate, not only the nearest: widening a need's candidates
+    # never joins two parts.
+    parts = _parts(keys, pools)
     proposal = Proposal(parts=len(parts))
     for done, part in enumerate(parts, start=1):
         forbidden: dict[NeedKey, set[int]] = defaultdict(set)
@@ -357,12 +370,7 @@ def solve(
             filled = defaultdict(int)
             for p in kept:
                 filled[p.key] += 1
-            widened = False
-            for key in part:
-                if filled[key] < instance.need(key).count and len(arcs[key]) < len(pools[key]):
-                    width[key] *= 2
-                    arcs[key] = nearest(key)
-                    widened = True
+            widened = _widen(instance, part, pools, arcs, width, kept, filled, nearest)
             if (not more and not widened) or rounds >= MAX_ROUNDS:
                 break
             for key, agent_id in more:
@@ -381,6 +389,28 @@ def solve(
     return proposal
 
 
+def _widen(instance, part, pools, arcs, width, kept, filled, nearest) -> bool:
+    """More candidates where a place stayed empty: for the need itself, and for the
+    needs that took its candidates (they may do with others, further away)."""
+    placed_in = defaultdict(set)
+    for p in kept:
+        placed_in[p.agent_id].add(p.key)
+    wider = set()
+    for key in part:
+        if filled[key] >= instance.need(key).count:
+            continue
+        wider.add(key)
+        for agent_id in pools[key].ids.tolist():
+            wider |= placed_in.get(agent_id, set())
+    widened = False
+    for key in sorted(wider):
+        if len(arcs[key]) < len(pools[key]):
+            width[key] *= 2
+            arcs[key] = nearest(key)
+            widened = True
+    return widened
+
+
 def _improve(instance, part, arcs, kept, forbidden, load, held, improve, time_limit):
     """The part's proposal improved by HiGHS when it is worth it, and a lower bound of
     its cost. A flow that forbade no pair met every rule at its first try: optimal
@@ -395,7 +425,7 @@ def _improve(instance, part, arcs, kept, forbidden, load, held, improve, time_li
         return kept, min(bound, cost)
     try:
         better, better_cost, proven = milp.solve(
-            instance, part, part_arcs, load=load, held=held, time_limit=time_limit, start=kept
+            instance, part, part_arcs, load=load, held=held, time_limit=time_limit
         )
     except milp.NoSolution:
         return kept, min(bound, cost)
