@@ -144,7 +144,11 @@ def test_the_red_cross_asks_first_and_the_prefilled_line_comes_back(page, demo):
 def test_a_new_first_trip_keeps_the_read_only_departure_town(page, demo):
     open_claim(page)
     page.get_by_label("Nombre de copies :").fill("14")
-    page.get_by_role("button", name="Etape Suivante").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Etape Suivante").click()
+    # The red cross asks in a dialog once the page's script has run (before, it opens
+    # the confirmation page: a loaded machine clicked too early).
+    page.wait_for_load_state()
     page.locator("table.imagin-legs tbody tr").first.get_by_role(
         "button", name="Supprimer ce déplacement"
     ).click()
