@@ -27,7 +27,7 @@ from app.services import DomainError, NotFound
 from app.services.common import listing
 from app.services.portal import applications, mission_access
 
-from .agent_missions import PEER_COLUMNS, academy_tabs, peer_rows
+from .agent_missions import academy_tabs, peer_list_page
 from .base import agent_screen, render_list_page
 
 COLUMNS = (
@@ -92,23 +92,14 @@ class MissionAccessView(BaseView):
         )
 
     def _peer_list(self, tabs):
-        """Another académie's tab: its missions as its portal gives them (a mission of
-        another académie opens from that académie's portal)."""
-        result = tabs.selected
-        args = listing.parse_args(
-            request.args, PEER_COLUMNS, default_sort="day", default_direction="desc"
-        )
-        page = listing.build_page(PEER_COLUMNS, peer_rows(result), **args)
-        return render_list_page(
+        """Another académie's tab (a mission there opens from that académie's portal)."""
+        return peer_list_page(
             self,
+            tabs,
             "imagin/access/missions.html",
-            page,
             "portal-missions",
-            list_title=_("List of missions of the academy of %(name)s", name=result.name),
-            title=_("Mission access portal"),
+            _("Mission access portal"),
             shown_days=mission_access.SHOWN_DAYS,
-            academy_tabs=tabs,
-            peer=result,
         )
 
     @expose("/<int:assignment_id>/acces")

@@ -76,6 +76,27 @@ def peer_rows(result) -> list[listing.Row]:
     ]
 
 
+def peer_list_page(view, tabs, template, list_id, title, **context):
+    """The selected other académie's tab: its missions as its portal gives them (for
+    Consultation missions and the access portal)."""
+    result = tabs.selected
+    args = listing.parse_args(
+        request.args, PEER_COLUMNS, default_sort="day", default_direction="desc"
+    )
+    page = listing.build_page(PEER_COLUMNS, peer_rows(result), **args)
+    return render_list_page(
+        view,
+        template,
+        page,
+        list_id,
+        list_title=_("List of missions of the academy of %(name)s", name=result.name),
+        title=title,
+        academy_tabs=tabs,
+        peer=result,
+        **context,
+    )
+
+
 class MissionConsultationView(BaseView):
     """Consultation missions."""
 
@@ -125,20 +146,8 @@ class MissionConsultationView(BaseView):
         )
 
     def _peer_list(self, tabs):
-        result = tabs.selected
-        args = listing.parse_args(
-            request.args, PEER_COLUMNS, default_sort="day", default_direction="desc"
-        )
-        page = listing.build_page(PEER_COLUMNS, peer_rows(result), **args)
-        return render_list_page(
-            self,
-            "imagin/missions/list.html",
-            page,
-            "missions",
-            list_title=_("List of missions of the academy of %(name)s", name=result.name),
-            title=_("Mission consultation"),
-            academy_tabs=tabs,
-            peer=result,
+        return peer_list_page(
+            self, tabs, "imagin/missions/list.html", "missions", _("Mission consultation")
         )
 
     def _assignment(self, assignment_id):
