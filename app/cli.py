@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.seeds import large as large_dataset
-from app.seeds.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from app.seeds.demo import DEMO_ACCOUNTS, DEMO_AUDIENCE_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from app.services import DomainError
 from app.services.competences import rules as competences
 from app.services.interfaces import peers as peer_academies
@@ -69,7 +69,7 @@ def seed_demo_command() -> None:
     with unit_of_work(db.session):
         seed_demo(db.session, current_app.appbuilder.sm)
     click.echo(f"Données de démonstration chargées. Comptes (mot de passe : {DEMO_PASSWORD}) :")
-    for account in DEMO_ACCOUNTS:
+    for account in (*DEMO_ACCOUNTS, *DEMO_AUDIENCE_ACCOUNTS):
         click.echo(f"  {account.username:<14} {account.role:<24} {account.description}")
 
 

@@ -101,6 +101,13 @@ DEMO_ACCOUNTS = (
     DemoAccount("EXT35000123", "Intervenant extérieur", "Marc LE GALL, professionnel"),
     DemoAccount("admin", "Admin", "Administrateur du portail"),
 )
+# The accounts that show the activities kept for the people they concern (issue 16):
+# printed too, but not one per role (DEMO_ACCOUNTS is).
+DEMO_AUDIENCE_ACCOUNTS = (
+    DemoAccount("enseignant-eps", "Enseignant", "Gaël TANGUY, EPS : Gestion des épreuves EPS"),
+    DemoAccount("inspecteur", "Enseignant", "Hélène KERVELLA, IMSUJ : Gestion des sujets"),
+    DemoAccount("enseignant-dcs", "Enseignant", "Gaël KERBRAT, enseignant DCS : Enquête DCS"),
+)
 
 
 def nir(body: str) -> str:

@@ -5,7 +5,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.seeds.demo import DEMO_ACCOUNTS, seed_demo
+from app.seeds.demo import DEMO_ACCOUNTS, DEMO_AUDIENCE_ACCOUNTS, seed_demo
 from app.services.claims import lifecycle
 from models import (
     Agent,
@@ -35,7 +35,7 @@ def test_seed_demo_is_idempotent(session, app):
 
 def test_one_account_per_role(session, app):
     seed_demo(session, app.appbuilder.sm)
-    for account in DEMO_ACCOUNTS:
+    for account in (*DEMO_ACCOUNTS, *DEMO_AUDIENCE_ACCOUNTS):
         user = app.appbuilder.sm.find_user(username=account.username)
         assert [role.name for role in user.roles] == [account.role]
 
