@@ -8,6 +8,13 @@ from flask_appbuilder.security.sqla.models import Role, User  # noqa: F401
 
 from .accounts import AccountSecurity, LoginThrottle, PasswordResetToken  # noqa: F401
 from .applications import Application, ApplicationAccess  # noqa: F401
+from .assignment import (  # noqa: F401
+    AssignmentConflict,
+    AssignmentGap,
+    AssignmentProposal,
+    AssignmentRun,
+    MissionNeed,
+)
 from .base import metadata  # noqa: F401
 from .claims import (  # noqa: F401
     ClaimStatusHistory,
@@ -37,6 +44,7 @@ from .portal import (  # noqa: F401
 from .referential import (  # noqa: F401
     Academy,
     AcademySettings,
+    Commune,
     Discipline,
     Establishment,
     Exam,

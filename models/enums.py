@@ -160,6 +160,35 @@ class DayPart(LabelledEnum):
     AFTERNOON = "apres_midi"
 
 
+class AssignmentUnit(LabelledEnum):
+    """What a place of a mission weighs towards an agent's load cap in a session
+    (automatic assignment): copies, candidates or half-days."""
+
+    COPIES = "copies"
+    CANDIDATES = "candidats"
+    HALF_DAYS = "demi_journees"
+
+
+class AssignmentRunState(LabelledEnum):
+    """Where an automatic assignment (a proposal) is."""
+
+    PROPOSING = "proposing"
+    PROPOSED = "proposed"
+    CONVOKING = "convoking"
+    CONVOKED = "convoked"
+    FAILED = "failed"
+    DISCARDED = "discarded"
+
+
+class GapReason(LabelledEnum):
+    """Why places of a mission stay empty in a proposal."""
+
+    NO_COMPETENT = "no_competent"
+    NONE_FREE = "none_free"
+    TAKEN_ELSEWHERE = "taken_elsewhere"
+    REMOVED = "removed"
+
+
 class AssignmentQuality(LabelledEnum):
     CORRECTOR = "correcteur"
     EXAMINER = "interrogateur"
@@ -315,6 +344,19 @@ LABELS = {
     FeeEntryFamily.NONE: _l("Nothing to enter"),
     SlotDuration.HALF_DAY: _l("half-day"),
     SlotDuration.DAY: _l("day"),
+    AssignmentUnit.COPIES: _l("copies"),
+    AssignmentUnit.CANDIDATES: _l("candidates"),
+    AssignmentUnit.HALF_DAYS: _l("half-days"),
+    AssignmentRunState.PROPOSING: _l("Proposal in progress"),
+    AssignmentRunState.PROPOSED: _l("Proposed"),
+    AssignmentRunState.CONVOKING: _l("Convocation in progress"),
+    AssignmentRunState.CONVOKED: _l("Convoked"),
+    AssignmentRunState.FAILED: _l("Failed"),
+    AssignmentRunState.DISCARDED: _l("Discarded"),
+    GapReason.NO_COMPETENT: _l("No competent contributor"),
+    GapReason.NONE_FREE: _l("No competent contributor free within the rules"),
+    GapReason.TAKEN_ELSEWHERE: _l("The competent contributors free are proposed elsewhere"),
+    GapReason.REMOVED: _l("Removed by the manager"),
     AssignmentQuality.CORRECTOR: _l("CORRECTOR"),
     AssignmentQuality.EXAMINER: _l("EXAMINER"),
     AssignmentQuality.JURY_MEMBER: _l("JURY MEMBER"),

@@ -28,6 +28,11 @@ from .applications import Application
 from .base import EncryptedString, TimestampMixin, enum_type, metadata
 from .enums import EstablishmentCategory, FeeEntryFamily, LodgingZone, RateKind
 
+# The default load caps of one agent in an exam session (automatic assignment).
+DEFAULT_SESSION_MAX_COPIES = 600
+DEFAULT_SESSION_MAX_CANDIDATES = 240
+DEFAULT_SESSION_MAX_HALF_DAYS = 20
+
 
 class Academy(Model):
     """An académie. This instance serves one (``IMAGIN_ACADEMY_CODE``); the others
@@ -70,6 +75,26 @@ class AcademySettings(TimestampMixin, Model):
     # The Enquête DCS is open from the first day to the last, both included.
     dcs_survey_opens_on: Mapped[dt.date | None] = mapped_column(Date)
     dcs_survey_closes_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Automatic assignment: the most load one agent may hold in an exam session, per
+    # unit (copies, candidates, half-days), convocations already made included.
+    session_max_copies: Mapped[int] = mapped_column(
+        Integer,
+        nullable=False,
+        default=DEFAULT_SESSION_MAX_COPIES,
+        server_default=str(DEFAULT_SESSION_MAX_COPIES),
+    )
+    session_max_candidates: Mapped[int] = mapped_column(
+        Integer,
+        nullable=False,
+        default=DEFAULT_SESSION_MAX_CANDIDATES,
+        server_default=str(DEFAULT_SESSION_MAX_CANDIDATES),
+    )
+    session_max_half_days: Mapped[int] = mapped_column(
+        Integer,
+        nullable=False,
+        default=DEFAULT_SESSION_MAX_HALF_DAYS,
+        server_default=str(DEFAULT_SESSION_MAX_HALF_DAYS),
+    )
 
     academy: Mapped[Academy] = relationship(back_populates="settings")
 
@@ -346,6 +371,12 @@ class MissionType(Model):
         Boolean, nullable=False, default=False, server_default=false()
     )
 
+    # Orals and practicals: never convoke an agent in an establishment where they work
+    # (their own students) — a hard rule of convocation and automatic assignment.
+    own_students_conflict: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+
     application: Mapped[Application | None] = relationship()
 
     def __str__(self) -> str:
@@ -400,3 +431,27 @@ class RateLine(Model):
 
     def __str__(self) -> str:
         return f"{self.kind.label} {self.key}: {self.amount}"
+
+
+class Commune(Model):
+    """A commune and its postcode, with the coordinates of its centre (WGS 84), from La
+    Poste's « base officielle des codes postaux » (the communes import): where an
+    agent's home is, for the travel of automatic assignment. National, not per
+    académie. ``key`` is the name as ``convocation.commune`` reads a town ("RENNES")."""
+
+    __tablename__ = "commune"
+    __table_args__ = (
+        UniqueConstraint("postcode", "key", "insee_code"),
+        Index("ix_commune_postcode_key", "postcode", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    insee_code: Mapped[str] = mapped_column(String(5), nullable=False)
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    postcode: Mapped[str] = mapped_column(String(5), nullable=False)
+    key: Mapped[str] = mapped_column(String(80), nullable=False)
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+
+    def __str__(self) -> str:
+        return f"{self.postcode} {self.name}"
