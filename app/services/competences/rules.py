@@ -378,10 +378,10 @@ def generate(
 # --- For convocation -----------------------------------------------------------------------------
 
 
-def competent_agents(paper_id: int):
-    """``SELECT`` of the agents holding a valid competence for ``paper_id``: one whose
-    latest word from a person (agent, establishment, manager) is not an invalidation,
-    as ``is_invalidated`` reads it, computed by the database."""
+def _valid_competences(papers):
+    """``SELECT`` of the competences of ``papers`` (a condition on ``Competence.paper_id``)
+    that are valid: the latest word from a person (agent, establishment, manager) is not
+    an invalidation, as ``is_invalidated`` reads it, computed by the database."""
     latest = (
         select(
             CompetenceEndorsement.competence_id,
@@ -393,17 +393,44 @@ def competent_agents(paper_id: int):
             )
             .label("rank"),
         )
-        # Only the trails of this paper's competences (by the index on
+        # Only the trails of these papers' competences (by the index on
         # ``competence.paper_id``), not every endorsement of the académie.
         .join(Competence, Competence.id == CompetenceEndorsement.competence_id)
-        .where(Competence.paper_id == paper_id, CompetenceEndorsement.author_kind.in_(PEOPLE))
+        .where(papers, CompetenceEndorsement.author_kind.in_(PEOPLE))
         .subquery()
     )
     invalidated = select(latest.c.competence_id).where(
         latest.c.rank == 1, latest.c.verdict == EndorsementVerdict.INVALIDATED
     )
-    return select(Competence.agent_id).where(
-        Competence.paper_id == paper_id, Competence.id.not_in(invalidated)
+    return papers, Competence.id.not_in(invalidated)
+
+
+def competent_agents(paper_id: int):
+    """``SELECT`` of the agents holding a valid competence for ``paper_id``."""
+    return select(Competence.agent_id).where(*_valid_competences(Competence.paper_id == paper_id))
+
+
+def competent_pairs(paper_ids: list[int]):
+    """``SELECT`` of (agent id, paper id) of every valid competence for ``paper_ids``:
+    the competent agents of a whole session's papers in one statement."""
+    return select(Competence.agent_id, Competence.paper_id).where(
+        *_valid_competences(Competence.paper_id.in_(paper_ids))
+    )
+
+
+def declared_pairs(paper_ids: list[int]):
+    """``SELECT`` of (agent id, paper id) of the competences the agents declared
+    themselves (an agent's confirmation in the trail: the Enquête DCS declares them
+    too): their wishes, for the automatic assignment."""
+    return (
+        select(Competence.agent_id, Competence.paper_id)
+        .join(CompetenceEndorsement, CompetenceEndorsement.competence_id == Competence.id)
+        .where(
+            Competence.paper_id.in_(paper_ids),
+            CompetenceEndorsement.author_kind == EndorsementAuthor.AGENT,
+            CompetenceEndorsement.verdict == EndorsementVerdict.CONFIRMED,
+        )
+        .distinct()
     )
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
 
 Slot = tuple[dt.date, str]  # a day and its half ("am" or "pm")
@@ -71,6 +71,33 @@ def km(home: Place, centre: Place | None) -> float:
     if home.department and home.department == centre.department:
         return SAME_DEPARTMENT_KM
     return ELSEWHERE_KM
+
+
+class Allowed(Set):
+    """The agents a need allows, as ``base`` less ``minus``: the whole académie less a
+    few for a mission without paper (surveillance), without a copy of 20,000 ids per
+    mission."""
+
+    __slots__ = ("base", "minus", "_size")
+
+    def __init__(self, base: frozenset[int], minus: Iterable[int] = ()):
+        self.base = base
+        self.minus = frozenset(minus) & base
+        self._size = len(base) - len(self.minus)
+
+    def __contains__(self, agent_id) -> bool:
+        return agent_id in self.base and agent_id not in self.minus
+
+    def __iter__(self) -> Iterator[int]:
+        if not self.minus:
+            return iter(self.base)
+        return (agent_id for agent_id in self.base if agent_id not in self.minus)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __hash__(self) -> int:
+        return self._hash()
 
 
 @dataclass(frozen=True)
@@ -127,7 +154,7 @@ class Fixed:
 class Instance:
     needs: list[Need]
     people: dict[int, Person]
-    eligible: dict[NeedKey, frozenset[int]]
+    eligible: dict[NeedKey, frozenset[int] | Allowed]
     fixed: list[Fixed] = field(default_factory=list)
     wishes: frozenset[tuple[int, int]] = frozenset()  # (agent id, mission id)
     weights: Weights = field(default_factory=Weights)
