@@ -13,6 +13,7 @@ from app.services.missions.assignment.problem import (
     ELSEWHERE_KM,
     SAME_COMMUNE_KM,
     SAME_DEPARTMENT_KM,
+    Allowed,
     Fixed,
     Instance,
     Need,
@@ -59,6 +60,28 @@ def test_the_nearest_competent_agent_is_chosen():
     [choice] = proposal.choices
     assert choice.rank == 1 and choice.candidates == 2
     assert choice.km == pytest.approx(35, abs=3)
+
+
+def test_a_need_of_everyone_but_a_few_never_takes_one_of_the_few():
+    """A mission without paper allows the whole académie less some agents (unavailable,
+    in conflict): kept as ``Allowed(everyone, minus)``, shared by the needs."""
+    everyone = frozenset({1, 2, 3, 4})
+    first = Need(1, "surveillant", 2, slots=frozenset({AM}), place=RENNES)
+    second = Need(2, "surveillant", 1, slots=frozenset({PM}), place=RENNES)
+    case = Instance(
+        needs=[first, second],
+        people={
+            1: person(1, RENNES),
+            2: person(2, RENNES),
+            3: person(3, BREST),
+            4: person(4, VITRE),
+        },
+        eligible={first.key: Allowed(everyone, {1, 2}), second.key: Allowed(everyone)},
+    )
+    assert 1 not in case.eligible[first.key] and len(case.eligible[first.key]) == 2
+    proposal = solve(case)
+    assert agents(proposal, 1) == [3, 4]
+    assert len(agents(proposal, 2)) == 1 and agents(proposal, 2)[0] in {1, 2}
 
 
 def test_no_agent_on_two_places_of_one_half_day():

@@ -32,6 +32,7 @@ from app.services.missions.assignment.problem import (
     SAME_COMMUNE_KM,
     SAME_DEPARTMENT_KM,
     UNFILLED,
+    Allowed,
     Instance,
     NeedKey,
     Placement,
@@ -179,28 +180,51 @@ class _People:
 
 def candidates(instance: Instance) -> dict[NeedKey, Pool]:
     """Per need, the allowed agents still free for it (half-days, load, mission), the
-    nearest first (cost: travel minus wish, as ``Instance.pair_cost``)."""
+    nearest first (cost: travel minus wish, as ``Instance.pair_cost``). Sets of allowed
+    agents shared by several needs (a paper's competent agents, the whole académie) are
+    turned into positions once."""
     busy, load, missions = _taken(instance)
     people = _People(instance)
     ids_of = np.array(sorted(instance.people), dtype=np.int64)
     wished = defaultdict(set)
     for agent_id, mission_id in instance.wishes:
         wished[mission_id].add(agent_id)
+    # Who a need cannot take because of the fixed convocations: by half-day, by mission.
+    busy_on: dict[Slot, set[int]] = defaultdict(set)
+    for agent_id, slots in busy.items():
+        for slot in slots:
+            busy_on[slot].add(agent_id)
+    on_mission: dict[int, set[int]] = defaultdict(set)
+    for agent_id, held_missions in missions.items():
+        for mission_id in held_missions:
+            on_mission[mission_id].add(agent_id)
+    shared: dict[int, np.ndarray] = {}
+
+    def positions_of(agent_ids) -> np.ndarray:
+        key = id(agent_ids)
+        if key not in shared:
+            shared[key] = np.array(
+                sorted(people.position[a] for a in agent_ids if a in people.position),
+                dtype=np.int64,
+            )
+        return shared[key]
+
     weights = instance.weights
     found = {}
     for need in instance.needs:
         if need.count <= 0:
             continue
-        allowed = [
-            people.position[agent_id]
-            for agent_id in instance.eligible.get(need.key, ())
-            if agent_id in people.position
-            and not (
-                agent_id in busy
-                and (busy[agent_id] & need.slots or need.mission_id in missions[agent_id])
-            )
-        ]
-        positions = np.array(sorted(allowed), dtype=np.int64)
+        allowed = instance.eligible.get(need.key, frozenset())
+        base, minus = (
+            (allowed.base, allowed.minus) if isinstance(allowed, Allowed) else (allowed, ())
+        )
+        positions = positions_of(base)
+        blocked = set(minus) | on_mission.get(need.mission_id, set())
+        for slot in need.slots:
+            blocked |= busy_on.get(slot, set())
+        if blocked:
+            out = [people.position[a] for a in blocked if a in people.position]
+            positions = positions[~np.isin(positions, np.array(out, dtype=np.int64))]
         positions = positions[people.room(need.unit, load)[positions] >= need.load]
         ids = ids_of[positions]
         costs = weights.travel * people.km(positions, need.place) * need.days
