@@ -75,7 +75,10 @@ def test_rows_replace_the_needs_updating_adding_and_removing(session, demo):
     ("rows", "errors"),
     [
         ([row("CORRECTOR", "0")], {0: {"places": "Saisissez un nombre compris entre 1 et 999."}}),
-        ([row("CORRECTOR", "1000")], {0: {"places": "Saisissez un nombre compris entre 1 et 999."}}),
+        (
+            [row("CORRECTOR", "1000")],
+            {0: {"places": "Saisissez un nombre compris entre 1 et 999."}},
+        ),
         ([row("CORRECTOR", "douze")], {0: {"places": "Saisissez un nombre entier."}}),
         ([row("CORRECTOR", "")], {0: {"places": "Ce champ est obligatoire."}}),
         ([row("", "3")], {0: {"quality": "Ce champ est obligatoire."}}),
