@@ -153,6 +153,9 @@ class ConvocationView(BaseView):
             transaction.refused(error)
             page = mission_needs.needs_page(db.session, mission, rows=rows)
             return self._needs_form(mission, page, error.errors, status=422)
+        except DomainError as error:
+            flash(str(transaction.refused(error)), "danger")
+            return redirect(url_for("ConvocationView.needs", mission_id=mission_id))
         flash(_("The needs of the mission are saved."), "success")
         return redirect(url_for("ConvocationView.needs", mission_id=mission.id))
 

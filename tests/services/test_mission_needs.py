@@ -6,6 +6,7 @@ field; the convoked per quality."""
 import pytest
 from sqlalchemy import select
 
+from app.services import DomainError
 from app.services.missions import needs
 from models import Mission, MissionNeed
 from models.enums import AssignmentQuality, AssignmentUnit
@@ -121,3 +122,18 @@ def test_the_convoked_are_counted_per_quality_withdrawn_left_out(session, demo):
     assignment = next(a for a in combined.assignments if a.quality is Q.PROFESSIONAL_MEMBER)
     assignment.cancelled_at = assignment.convoked_at
     assert needs.convoked_by_quality(combined) == {Q.EXAMINER: 2}
+
+
+def test_the_same_need_added_meanwhile_by_another_manager_is_refused_in_french(
+    session, demo, monkeypatch
+):
+    oral = mission(session, 99685)
+    read_before = needs.mission_needs(session, oral)
+    # Another manager adds the president meanwhile (committed after this form was read).
+    session.add(MissionNeed(mission_id=oral.id, quality=Q.PRESIDENT, places=1))
+    session.flush()
+    monkeypatch.setattr(needs, "mission_needs", lambda *_args: read_before)
+    with pytest.raises(DomainError) as refused:
+        needs.replace_needs(session, oral, [row("EXAMINER", "2"), row("PRESIDENT", "1")])
+    assert "au même moment par un autre utilisateur" in str(refused.value)
+    session.rollback()

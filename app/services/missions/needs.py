@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
@@ -252,5 +253,14 @@ def replace_needs(session: Session, mission: Mission, rows) -> list[MissionNeed]
         kept.append(need)
     for need in existing.values():
         session.delete(need)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:
+        # Unique (mission, quality): another manager added the same need meanwhile.
+        raise DomainError(
+            _l(
+                "The needs of this mission were changed at the same moment by another user:"
+                " reload the page to see them."
+            )
+        ) from error
     return kept
