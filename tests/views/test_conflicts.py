@@ -191,3 +191,13 @@ def test_a_conflicted_agent_is_no_candidate_and_cannot_be_convoked(app, manager)
     )
     page = manager.get(response.headers["Location"])
     assert any("conflit d'intérêts" in m and name in m for m in console(page.text))
+
+
+def test_the_needs_page_offers_a_conflict_for_its_mission_prefilled(app, manager):
+    with app.app_context():
+        mission = db.session.scalar(select(Mission.id).where(Mission.number == 340001))
+    page = manager.get(f"/missions-affectations/{mission}/besoins")
+    assert "GOURVES Erwan (35E0000008ENS) — Son fils passe l'épreuve" in text(page.text)
+    assert 'href="/conflits-interets/ajouter?mission=340001"' in page.text
+    form = manager.get(HOME + "ajouter?mission=340001")
+    assert re.search(r'id="f-mission"[^>]*value="340001"', form.text)
