@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.seeds import demo_availability, demo_dcs, demo_peers, demo_portal
+from app.seeds import demo_availability, demo_communes, demo_dcs, demo_peers, demo_portal
 from app.seeds.demo_data import (
     ASSIGNMENTS,
     CONDITIONS,
@@ -755,3 +755,4 @@ def seed_demo(session: Session, security_manager, today: dt.date | None = None) 
     demo_dcs.seed_dcs(session, security_manager, today)
     demo_availability.seed_availability(session, today)
     demo_portal.seed_portal(session, security_manager, DEMO_PASSWORD)
+    demo_communes.seed_communes(session, ref["rennes"].id)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.services.common import clock
 from app.services.missions import convocation
@@ -281,6 +281,7 @@ def test_a_mission_without_needs_or_of_another_session_is_left_out(session, worl
 
 def test_homes_from_the_communes_and_the_rule_where_none_is_known(session, world):
     _academy, _exam_session, agents = world
+    session.execute(delete(Commune))  # the demo's (docs/examples/laposte-codes-postaux.csv)
     session.add_all(
         [
             Commune(
