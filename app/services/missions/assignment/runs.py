@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -297,13 +298,17 @@ def runs(session: Session, academy_id: int, limit: int = 20) -> list[RunRow]:
     found = session.scalars(
         select(AssignmentRun)
         .where(scope.academy_criterion(AssignmentRun, academy_id))
-        .options(
-            joinedload(AssignmentRun.exam_session).joinedload(ExamSession.exam),
-            joinedload(AssignmentRun.created_by),
-        )
+        .options(joinedload(AssignmentRun.exam_session).joinedload(ExamSession.exam))
         .order_by(AssignmentRun.id.desc())
         .limit(max(1, min(limit, 200)))
-    )
+    ).all()
+    user_ids = {run.created_by_id for run in found if run.created_by_id}
+    users = {
+        user.id: user
+        for user in (
+            session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else []
+        )
+    }
     rows = []
     for run in found:
         figures = run.figures or {}
@@ -315,7 +320,7 @@ def runs(session: Session, academy_id: int, limit: int = 20) -> list[RunRow]:
                 state_label=str(run.state.label),
                 created_at=run.created_at,
                 created_at_label=formats.moment(run.created_at),
-                created_by=user_name(run.created_by),
+                created_by=user_name(users.get(run.created_by_id)),
                 places_proposed=figures.get("places_proposed"),
                 places_unfilled=figures.get("places_unfilled"),
                 may_open=run.state is not S.DISCARDED,
@@ -554,14 +559,15 @@ def convoke_work(session: Session, job: Job, report: Report = None) -> Convoked:
     ]
     if done.refused:
         numbers = sorted({number for number, _reason in done.refused})
+        details = [
+            _("no. %(number)s: %(reason)s", number=number, reason=reason)
+            for number, reason in done.refused
+        ]
         parts.append(
             _(
                 "%(count)s mission(s) refused (%(details)s)",
                 count=len(numbers),
-                details="; ".join(
-                    _("no. %(number)s: %(reason)s", number=number, reason=reason)
-                    for number, reason in done.refused
-                ),
+                details="; ".join(details),
             )
         )
     done.message = " ; ".join(parts)
