@@ -305,9 +305,7 @@ def runs(session: Session, academy_id: int, limit: int = 20) -> list[RunRow]:
     user_ids = {run.created_by_id for run in found if run.created_by_id}
     users = {
         user.id: user
-        for user in (
-            session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else []
-        )
+        for user in (session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else [])
     }
     rows = []
     for run in found:
