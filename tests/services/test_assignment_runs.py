@@ -188,6 +188,16 @@ def test_start_discards_the_sessions_runs_not_convoked(app, session, world, smal
         "Automatic assignment: proposal",
         JobState.QUEUED,
     )
+    waiting = runs.review(session, academy.id, first.id)
+    assert waiting.state_label == "Proposition en cours" and waiting.job_id == job.id
+    assert (waiting.progress.job_id, waiting.progress.text) == (
+        job.id,
+        "En attente d'un processus de traitement…",
+    )
+    assert waiting.messages == [
+        "La proposition est en cours de calcul : cette page en suit l'avancement."
+    ]
+    assert not waiting.may_convoke and waiting.missions == []
     second = runs.start(
         session, academy.id, exam_session_id=exam_session.id, weights={}, by_user_id=manager
     )
@@ -465,6 +475,33 @@ def test_the_convocation_job_convokes_and_records_a_refused_group(
         runs.remove(session, academy.id, run.id, convoked[0].id, by_user_id=manager)
     with pytest.raises(DomainError):
         runs.swap(session, academy.id, run.id, convoked[0].id, agents[5].id, by_user_id=manager)
+
+
+def test_a_failed_convocation_keeps_nothing_and_may_be_tried_again(
+    app, session, world, small, manager, monkeypatch
+):
+    academy, _exam_session, _agents = world
+    run = propose(app, session, world, manager, mission_numbers="991003")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database fell over")
+
+    monkeypatch.setattr(convocation, "convoke", broken)
+    job = runs.convoke(session, academy.id, run.id, by_user_id=manager)
+    assert run_job(app, session, job.id).state is JobState.FAILED
+    run = session.get(AssignmentRun, run.id)
+    assert run.state is S.PROPOSED
+    assert (
+        session.scalar(
+            select(func.count(Assignment.id)).where(Assignment.mission_id == small[2].id)
+        )
+        == 0
+    )
+    monkeypatch.undo()
+    again = runs.convoke(session, academy.id, run.id, by_user_id=manager)
+    assert again.id != job.id and again.idempotency_key == f"assignment-convoke:{run.id}:2"
+    assert run_job(app, session, again.id).state is JobState.DONE
+    assert session.get(AssignmentRun, run.id).state is S.CONVOKED
 
 
 def test_refill_after_a_withdrawal_proposes_only_the_freed_place(
