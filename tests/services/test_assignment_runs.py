@@ -267,6 +267,8 @@ def test_the_proposal_job_stores_lines_gaps_and_figures_that_break_no_rule(
     assert runs.review(session, world[0].id, run.id, search=name).mission_count >= 1
     page = runs.review(session, world[0].id, run.id, per_page=1, page=99)
     assert (page.page, page.page_count, len(page.missions)) == (4, 4, 1)
+    typed = runs.review(session, world[0].id, run.id, per_page="x", page="-2")
+    assert (typed.page, typed.page_count, len(typed.missions)) == (1, 1, 4)
 
 
 def test_a_failed_proposal_says_why(app, session, world, small, manager, monkeypatch):

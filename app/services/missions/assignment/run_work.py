@@ -31,6 +31,22 @@ S = AssignmentRunState
 Report = Callable[[int, int], None] | None
 
 
+def _every(report: Report, seconds: float = 0.5) -> Report:
+    """``report`` at most every ``seconds`` (and at the end): a session splits into
+    hundreds of parts, each report is a transaction."""
+    if report is None:
+        return None
+    last = [0.0]
+
+    def throttled(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - last[0] >= seconds:
+            last[0] = now
+            report(done, total)
+
+    return throttled
+
+
 def propose_work(session: Session, job: Job, report: Report = None) -> str:
     """The proposal job: the session's problem, solved; its lines, gaps and figures
     stored; the run PROPOSED. Returns the job's summary."""
@@ -40,6 +56,8 @@ def propose_work(session: Session, job: Job, report: Report = None) -> str:
     if run.state is not S.PROPOSING:
         return _("This proposal was replaced by a newer one: nothing was done.")
     started = time.monotonic()
+    if report is not None:
+        report(0, None)  # reading the session's problem
     built = source.build(
         session,
         run.academy_id,
@@ -47,7 +65,7 @@ def propose_work(session: Session, job: Job, report: Report = None) -> str:
         mission_ids=run.mission_ids,
         weights=weights_of(run),
     )
-    proposal = solver.solve(built.instance, progress=report)
+    proposal = solver.solve(built.instance, progress=_every(report))
     if checker.violations(built.instance, proposal.placements):  # pragma: no cover - guard
         raise DomainError(_l("The proposal breaks a rule of assignment: nothing was kept."))
     for choice in proposal.choices:
