@@ -202,6 +202,12 @@ def test_start_discards_the_sessions_runs_not_convoked(app, session, world, smal
         session, academy.id, exam_session_id=exam_session.id, weights={}, by_user_id=manager
     )
     assert first.state is S.DISCARDED and second.mission_ids is None
+    listed = runs.runs(session, academy.id)
+    assert [(row.id, row.state_label, row.may_open) for row in listed] == [
+        (second.id, "Proposition en cours", True),
+        (first.id, "Abandonnée", False),
+    ]
+    assert listed[0].session_label.endswith("2031 juin") and listed[0].places_proposed is None
     assert (second.weight_travel, second.weight_spread, second.weight_wish) == (1, 40, 30)
     # The discarded run's job does nothing.
     job = run_job(app, session, first.proposal_job_id)
