@@ -208,9 +208,7 @@ class AssignmentView(BaseView):
     @manager_screen
     def refill(self, academy_id, assignment_run_id):
         try:
-            run = runs.refill(
-                db.session, academy_id, assignment_run_id, by_user_id=current_user.id
-            )
+            run = runs.refill(db.session, academy_id, assignment_run_id, by_user_id=current_user.id)
         except NotFound:
             abort(404)
         except DomainError as error:
