@@ -13,7 +13,7 @@ from app.jobs.runner import TRANSIENT_ERRORS, Progress, Result, job_kind
 from app.services import DomainError
 from app.services.jobs import records
 from app.services.mails import messages
-from app.services.missions.assignment import run_base, runs
+from app.services.missions.assignment import run_base, run_work
 from app.transaction import unit_of_work
 from models import Job
 
@@ -27,14 +27,14 @@ def _reason(error: Exception) -> str:
 @job_kind(run_base.PROPOSAL_KIND, run_base.PROPOSAL_TITLE)
 def propose(session: Session, job: Job, progress: Progress) -> Result:
     try:
-        message = runs.propose_work(session, job, progress.report)
+        message = run_work.propose_work(session, job, progress.report)
     except TRANSIENT_ERRORS:
         raise  # tried again later: the run stays « en cours »
     except Exception as error:
         # Nothing of the work is kept; the run says why, in a unit of its own.
         session.rollback()
         with Session(db.engine) as own, unit_of_work(own):
-            runs.proposal_failed(own, job.id, _reason(error))
+            run_work.proposal_failed(own, job.id, _reason(error))
         raise
     return Result(message=message)
 
@@ -42,13 +42,13 @@ def propose(session: Session, job: Job, progress: Progress) -> Result:
 @job_kind(run_base.CONVOCATION_KIND, run_base.CONVOCATION_TITLE)
 def convoke(session: Session, job: Job, progress: Progress) -> Result:
     try:
-        done = runs.convoke_work(session, job, progress.report)
+        done = run_work.convoke_work(session, job, progress.report)
     except TRANSIENT_ERRORS:
         raise
     except Exception:
         session.rollback()
         with Session(db.engine) as own, unit_of_work(own):
-            runs.convocation_failed(own, job.id)
+            run_work.convocation_failed(own, job.id)
         raise
     parts = [done.message]
     if done.created:

@@ -106,6 +106,14 @@ class Review:
     job_id: int | None  # the job to follow (proposal or convocation)
 
 
+def _number(value, default: int) -> int:
+    """A page number or size from the request: a positive integer, else ``default``."""
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit() or len(text) > 9:
+        return default
+    return max(1, int(text))
+
+
 def _run_missions(run: AssignmentRun, only_gaps: bool, search: str):
     gaps = select(AssignmentGap.mission_id).where(AssignmentGap.run_id == run.id)
     lines = select(AssignmentProposal.mission_id).where(AssignmentProposal.run_id == run.id)
@@ -199,11 +207,11 @@ def review(
     job, progress = _progress(session, run)
     failed = job is not None and job.state is JobState.FAILED
     state_label = str(S.FAILED.label if failed and run.state is S.PROPOSING else run.state.label)
-    per_page = max(1, min(int(per_page or 25), MAX_PER_PAGE))
+    per_page = min(_number(per_page, 25), MAX_PER_PAGE)
     statement = _run_missions(run, only_gaps, search)
     count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     page_count = max(1, math.ceil(count / per_page))
-    page = max(1, min(int(page or 1), page_count))
+    page = min(_number(page, 1), page_count)
     ids = list(
         session.scalars(
             statement.order_by(Mission.first_day, Mission.number)
