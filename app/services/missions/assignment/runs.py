@@ -60,7 +60,8 @@ class SessionChoice:
 def session_label(exam_session: ExamSession) -> str:
     exam = exam_session.exam
     name = (exam.short_name or exam.name) if exam is not None else ""
-    return f"{name} {exam_session.year} {exam_session.name}".strip()
+    year = "" if str(exam_session.year) in exam_session.name else f" {exam_session.year}"
+    return f"{name}{year} {exam_session.name}".strip()
 
 
 def sessions(session: Session, academy_id: int) -> list[SessionChoice]:
