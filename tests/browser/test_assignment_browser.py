@@ -103,6 +103,14 @@ def test_the_manager_proposes_removes_one_convokes_and_the_agent_gets_the_pdf(
     assert serious_violations(page) == []
     shot(page, "assignment-run")
 
+    # « Remplacer » opens the eligible contributors' list, the focus on it; « Annuler ».
+    table.get_by_role("link", name=re.compile("^Remplacer")).first.click()
+    choice = table.get_by_role("combobox", name=re.compile("^Remplacer .* par$"))
+    expect(choice).to_be_focused()
+    expect(choice.locator("option")).not_to_have_count(0)
+    table.get_by_role("link", name="Annuler").click()
+    expect(choice).to_have_count(0)
+
     # Remove one agent: the place becomes free.
     table.get_by_role("button", name=re.compile("^Retirer")).first.click()
     expect(page.locator(".imagin-console-messages")).to_contain_text(
