@@ -128,7 +128,7 @@ def test_the_manager_proposes_removes_one_convokes_and_the_agent_gets_the_pdf(
     page.get_by_role("link", name="Convoquer").click()
     expect(page.get_by_role("heading", name=re.compile("Convoquer la proposition"))).to_be_visible()
     page.get_by_role("button", name="Confirmer les convocations").click()
-    expect(page.locator("#run-state")).to_have_text("Convoqués", timeout=30000)
+    expect(page.locator("#run-state")).to_have_text("Convocations faites", timeout=30000)
     expect(page.locator(".imagin-run-messages")).to_contain_text("1 intervenant(s) convoqué(s)")
     expect(page.get_by_role("button", name="Compléter les places libérées")).to_be_visible()
     shot(page, "assignment-convoked")

@@ -1,8 +1,18 @@
-/* The page of an automatic assignment while its job runs (proposal or convocations):
+/* The page of an automatic assignment. While its job runs (proposal or convocations):
    every 2 s the page is read again in the background; its progress bar and text are
    updated in place (aria-live), and once the job is over (no progress on the page
    read) the page is reloaded to show the result. Without JavaScript the page offers a
    "Refresh" link. */
+(function () {
+  "use strict";
+  /* « Remplacer » opens the list with the address's fragment on its line: browsers skip
+     the autofocus attribute when a fragment targets an element, so it is given here. */
+  var chosen = document.querySelector("select[autofocus]");
+  if (chosen && document.activeElement !== chosen) {
+    chosen.focus();
+  }
+})();
+
 (function () {
   "use strict";
   var progress = document.getElementById("run-progress");
