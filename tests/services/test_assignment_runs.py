@@ -291,7 +291,9 @@ def test_a_failed_proposal_says_why(app, session, world, small, manager, monkeyp
     run = session.get(AssignmentRun, run.id)
     assert run.state is S.FAILED
     shown = runs.review(session, academy.id, run.id)
-    assert shown.state_label == "Échec de la proposition" and shown.messages == ["Le problème ne peut être lu."]
+    assert shown.state_label == "Échec de la proposition" and shown.messages == [
+        "Le problème ne peut être lu."
+    ]
     assert not shown.may_convoke and shown.progress is None
 
 
