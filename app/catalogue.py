@@ -304,7 +304,11 @@ CATALOGUE: tuple[ActivityDef, ...] = (
             MISSION_VIEWS,
             _l("Missions, their dates and the contributors called to them."),
         ),
-        views=(*(name for name, _label in MISSION_VIEWS), "ConvocationView"),
+        views=(
+            *(name for name, _label in MISSION_VIEWS),
+            "ConvocationView",
+            "AssignmentConflictView",
+        ),
         endpoint="ConvocationView.index",
     ),
     _screen(

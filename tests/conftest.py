@@ -261,12 +261,27 @@ def _demo_snapshot(app, _tables, snapshots) -> Snapshot:
     return snapshots["demo"]
 
 
+def pytest_collection_modifyitems(items):
+    """A test marked ``nodb`` reads no database (the solver on plain values, the
+    catalogues, the import graph): the PostgreSQL pass would only run it again."""
+    if not IS_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="no database: run in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("nodb"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def clean_db(request, app, _tables, _snapshots):
     """Empty tables, the portal's roles and activities, a fresh rate limiter; the demo
-    académie too when the test asks for ``demo`` (restored from its snapshot)."""
+    académie too when the test asks for ``demo`` (restored from its snapshot). A test
+    marked ``nodb`` gets nothing restored."""
     from app.extensions import db
 
+    if request.node.get_closest_marker("nodb"):
+        yield
+        return
     wanted = (
         _demo_snapshot(app, _tables, _snapshots)
         if "demo" in request.fixturenames

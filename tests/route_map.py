@@ -67,6 +67,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
         Agent,
         ApiClient,
         Assignment,
+        AssignmentConflict,
         Competence,
         ExpenseClaim,
         ImportRun,
@@ -129,6 +130,9 @@ def real_values(app, username: str | None) -> dict[str, object]:
         "filename": "css/imagin.css",
         "asset": "swagger-ui.css",
         "client_id": session.scalar(select(ApiClient.id).order_by(ApiClient.id)) or 1,
+        # The demo's recorded conflict of interest (issue 17).
+        "conflict_id": session.scalar(select(AssignmentConflict.id).order_by(AssignmentConflict.id))
+        or 1,
         # Another académie than the served one (Rennes): a peer of the administrator's screen.
         "academy_id": session.scalar(select(Academy.id).where(Academy.code == "NANTES")) or 1,
         "numen": teacher.numen,

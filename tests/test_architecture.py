@@ -12,6 +12,8 @@ from pathlib import Path
 import grimp
 import pytest
 
+pytestmark = pytest.mark.nodb  # run once, in the SQLite pass
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("app", "views", "models")
 

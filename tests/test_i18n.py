@@ -1,6 +1,10 @@
 """Every UI string has its French translation (and its English one)."""
 
+import pytest
+
 from tools.i18n import missing, read
+
+pytestmark = pytest.mark.nodb  # run once, in the SQLite pass
 
 
 def test_the_french_catalogue_is_complete():

@@ -20,8 +20,9 @@ from app.services import DomainError
 from app.services.claims import lifecycle
 from app.services.common import clock, listing
 from app.services.mails import messages as mails
+from app.services.missions import conflicts, unavailabilities
 from app.services.missions import convocation as svc
-from app.services.missions import unavailabilities
+from app.services.missions import needs as mission_needs
 from models import Mission
 from models.enums import AssignmentQuality
 
@@ -127,6 +128,49 @@ class ConvocationView(BaseView):
             unavailable=unavailabilities.unavailable_candidates(db.session, mission, query),
             max_unavailable=unavailabilities.MAX_UNAVAILABLE_SHOWN,
             max_reason=svc.MAX_OVERRIDE_REASON,
+            needs=mission_needs.needs_page(db.session, mission),
+        )
+
+    @expose("/<int:mission_id>/besoins", methods=["GET", "POST"])
+    @has_access
+    @manager_screen
+    def needs(self, academy_id, mission_id):
+        """« Besoins en intervenants »: the mission's needs, read and replaced."""
+        mission = academy_mission_or_404(academy_id, mission_id)
+        if request.method == "GET":
+            return self._needs_form(mission, mission_needs.needs_page(db.session, mission))
+        rows = [
+            {
+                name: request.form.get(f"{name}-{index}", "")[:20]
+                for name in ("quality", "places", "load_per_agent")
+            }
+            for index in range(mission_needs.MAX_ROWS)
+            if f"quality-{index}" in request.form or f"places-{index}" in request.form
+        ]
+        try:
+            mission_needs.replace_needs(db.session, mission, rows)
+        except mission_needs.NeedErrors as error:
+            transaction.refused(error)
+            page = mission_needs.needs_page(db.session, mission, rows=rows)
+            return self._needs_form(mission, page, error.errors, status=422)
+        except DomainError as error:
+            flash(str(transaction.refused(error)), "danger")
+            return redirect(url_for("ConvocationView.needs", mission_id=mission_id))
+        flash(_("The needs of the mission are saved."), "success")
+        return redirect(url_for("ConvocationView.needs", mission_id=mission.id))
+
+    def _needs_form(self, mission, page, errors=None, status=200):
+        return (
+            self.render_template(
+                "imagin/convocation/needs.html",
+                title=_("Missions and assignments"),
+                mission=mission,
+                needs=page,
+                errors=errors or {},
+                qualities=list(AssignmentQuality),
+                conflicts=conflicts.mission_conflicts(db.session, mission),
+            ),
+            status,
         )
 
     @expose("/<int:mission_id>/convoquer", methods=["POST"])

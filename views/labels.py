@@ -91,6 +91,12 @@ LABELS = {
     "dematerialised_documents": _l("Dematerialised supporting documents"),
     "dcs_survey_opens_on": _l("DCS survey opens on"),
     "dcs_survey_closes_on": _l("DCS survey closes on"),
+    "session_max_copies": _l("Copies at most per contributor and per session"),
+    "session_max_candidates": _l("Candidates at most per contributor and per session"),
+    "session_max_half_days": _l("Half-days at most per contributor and per session"),
+    "own_students_conflict": _l(
+        "Forbidden in the establishment where they work (their own students)"
+    ),
     "dcs_teacher": _l("DCS teacher"),
     "documents_info_url": _l("Supporting documents information page"),
     "categories": _l("Establishment types"),

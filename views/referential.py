@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from app.services.claims import entry as claim_entry
 from app.services.dcs import survey as dcs_survey
+from app.services.missions import needs as mission_needs
 from app.services.referential import rules as referential
 from app.services.referential.rules import uai_is_valid
 from models import (
@@ -59,6 +60,10 @@ class AcademyModelView(ImaginModelView):
     base_order = ("name", "asc")
 
 
+# The load caps of one agent in an exam session (automatic assignment).
+SESSION_CAPS = ("session_max_copies", "session_max_candidates", "session_max_half_days")
+
+
 class AcademySettingsModelView(ImaginModelView):
     datamodel = EagerInterface(AcademySettings, eager=("academy",))
     list_columns = ["academy", "management_office_name", "dematerialised_documents"]
@@ -71,6 +76,7 @@ class AcademySettingsModelView(ImaginModelView):
         "documents_info_url",
         "dcs_survey_opens_on",
         "dcs_survey_closes_on",
+        *SESSION_CAPS,
     ]
     add_columns = edit_columns = [
         "management_office_name",
@@ -79,10 +85,26 @@ class AcademySettingsModelView(ImaginModelView):
         "documents_info_url",
         "dcs_survey_opens_on",
         "dcs_survey_closes_on",
+        *SESSION_CAPS,
     ]
     validators_columns = {
         "documents_info_url": [validate_info_url],
         "dcs_survey_closes_on": [validate_dcs_dates],
+    } | {
+        name: [InputRequired(), NumberRange(min=1, max=mission_needs.MAX_SESSION_CAP)]
+        for name in SESSION_CAPS
+    }
+    description_columns = {
+        "session_max_copies": _l(
+            "Automatic assignment: the most copies one contributor corrects in an exam session."
+        ),
+        "session_max_candidates": _l(
+            "Automatic assignment: the most candidates one contributor examines in an exam session."
+        ),
+        "session_max_half_days": _l(
+            "Automatic assignment: the most half-days one contributor works in an exam session"
+            " (invigilation, meetings…)."
+        ),
     }
 
 
@@ -209,6 +231,7 @@ class MissionTypeModelView(ImaginModelView):
         "has_fee",
         "reimburses_travel",
         "active",
+        "own_students_conflict",
         "application",
     ]
     search_columns = ["code", "name", "fee_family", "reimburses_travel", "active"]
@@ -219,6 +242,7 @@ class MissionTypeModelView(ImaginModelView):
         "has_fee",
         "reimburses_travel",
         "active",
+        "own_students_conflict",
         "application",
         "deliberation",
         "max_copies",
@@ -250,6 +274,10 @@ class MissionTypeModelView(ImaginModelView):
         ),
         "deliberation": _l(
             "Its presidents, vice-presidents and deliberation leads reach the jury portal."
+        ),
+        "own_students_conflict": _l(
+            "Orals and practicals: nobody is convoked to a mission of this type held where"
+            " they are attached or teach."
         ),
     }
     base_order = ("name", "asc")

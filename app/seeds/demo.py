@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.seeds import demo_availability, demo_dcs, demo_peers, demo_portal
+from app.seeds import demo_assignment, demo_availability, demo_dcs, demo_peers, demo_portal
 from app.seeds.demo_data import (
     ASSIGNMENTS,
     CONDITIONS,
@@ -212,6 +212,8 @@ def _referential(session: Session) -> dict:
             fee_family=family,
             has_fee=has_fee,
             reimburses_travel=travel,
+            # Orals: never in the establishment where the examiner works (issue 17).
+            own_students_conflict=family is FeeEntryFamily.CANDIDATES,
             **dict(
                 zip(
                     ("fee_imputation", "travel_imputation"), IMPUTATIONS.get(code, ()), strict=False
@@ -754,4 +756,5 @@ def seed_demo(session: Session, security_manager, today: dt.date | None = None) 
     seed_head_service_done(session, ref, people, today)
     demo_dcs.seed_dcs(session, security_manager, today)
     demo_availability.seed_availability(session, today)
+    demo_assignment.seed_assignment_inputs(session, ref["rennes"].id, people["manager_user"].id)
     demo_portal.seed_portal(session, security_manager, DEMO_PASSWORD)

@@ -25,6 +25,8 @@ from app.services.missions.assignment.problem import (
     objective,
 )
 
+pytestmark = pytest.mark.nodb  # run once, in the SQLite pass
+
 DAY = dt.date(2027, 6, 15)
 AM, PM = (DAY, "am"), (DAY, "pm")
 RENNES = Place(48.1173, -1.6778, "RENNES", "35")

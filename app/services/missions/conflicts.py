@@ -6,21 +6,36 @@
 * their own students: for a mission type with ``own_students_conflict`` (orals and
   practicals), an agent attached to the centre (``AgentEstablishment``) or teaching
   there (an active ``Teaching``) is never convoked to it.
+
+Managers record, list and remove the conflicts of their académie on « Conflits
+d'intérêts » (``record``, ``academy_page``, ``remove``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import Session
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, cast, false, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.types import String
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
 
+from app.services import DomainError
+from app.services.common import listing, scope
+from app.services.common.fields import IntegerField, Required, TextField, first_errors
+from app.services.missions.rules import MAX_MISSION_NUMBER
 from models import (
     Agent,
     AgentEstablishment,
     AssignmentConflict,
+    Establishment,
     Mission,
     MissionType,
     Teaching,
+    User,
 )
+
+MAX_REASON = 300
 
 
 def _own_students(centre_id, agent_id):
@@ -106,3 +121,182 @@ def excluded_pairs(session: Session, mission_ids: list[int]) -> set[tuple[int, i
             for mission_id in by_centre[centre_id]:
                 pairs.add((agent_id, mission_id))
     return pairs
+
+
+# --- The conflicts a manager records ------------------------------------------------------
+
+
+class ConflictForm(Form):
+    agent = TextField(_l("Contributor (numen or identifier)"), [Required()], max_length=20)
+    centre = TextField(_l("Exam centre (UAI)"), max_length=8, normalise=str.upper)
+    mission = IntegerField(_l("Mission no."), minimum=1, maximum=MAX_MISSION_NUMBER)
+    reason = TextField(_l("Reason"), [Required()], max_length=MAX_REASON)
+
+
+class ConflictErrors(DomainError):
+    """The form refused: field name → French message (shown next to the fields)."""
+
+    def __init__(self, errors: dict[str, object]):
+        super().__init__(_l("Some fields are not valid: see the messages next to them."))
+        self.errors = errors
+
+
+def record(
+    session: Session, academy_id: int, values, *, by_user_id: int | None
+) -> AssignmentConflict:
+    """Record a conflict of interest from what the manager typed (``agent``: a numen or
+    an external identifier; exactly one of ``centre``, a UAI, and ``mission``, a mission
+    number; ``reason``), all resolved in the académie; ``ConflictErrors`` otherwise."""
+    form = ConflictForm(formdata=MultiDict(values))
+    form.validate()
+    errors = first_errors(form)
+    agent = establishment = mission = None
+    if "agent" not in errors:
+        typed = {form.agent.data, form.agent.data.upper()}
+        agent = session.scalar(
+            select(Agent).where(
+                Agent.academy_id == academy_id,
+                or_(Agent.numen.in_(typed), Agent.external_id.in_(typed)),
+            )
+        )
+        if agent is None:
+            errors["agent"] = _l("No contributor of your academy has this numen or identifier.")
+    centre, number = form.centre.data, form.mission.data
+    if "centre" not in errors and "mission" not in errors:
+        if bool(centre) == (number is not None):
+            errors["centre"] = _l("Give either an exam centre or a mission number, not both.")
+        elif centre:
+            establishment = session.scalar(
+                select(Establishment).where(
+                    Establishment.academy_id == academy_id, Establishment.uai == centre
+                )
+            )
+            if establishment is None:
+                errors["centre"] = _l("No establishment of your academy has this UAI code.")
+        else:
+            mission = session.scalar(
+                select(Mission).where(Mission.academy_id == academy_id, Mission.number == number)
+            )
+            if mission is None:
+                errors["mission"] = _l("No mission of your academy has this number.")
+    if not errors and _already(session, agent, establishment, mission):
+        errors["agent"] = _l("This conflict of interest is already recorded.")
+    if errors:
+        raise ConflictErrors(errors)
+    conflict = AssignmentConflict(
+        academy_id=academy_id,
+        agent=agent,
+        establishment=establishment,
+        mission=mission,
+        reason=form.reason.data,
+        created_by_id=by_user_id,
+    )
+    session.add(conflict)
+    session.flush()
+    return conflict
+
+
+def _already(session: Session, agent, establishment, mission) -> bool:
+    statement = select(AssignmentConflict.id).where(AssignmentConflict.agent_id == agent.id)
+    if establishment is not None:
+        statement = statement.where(AssignmentConflict.establishment_id == establishment.id)
+    else:
+        statement = statement.where(AssignmentConflict.mission_id == mission.id)
+    return session.scalar(statement.limit(1)) is not None
+
+
+def academy_conflict(session: Session, academy_id: int, conflict_id: int) -> AssignmentConflict:
+    """The conflict ``conflict_id`` of the académie, else ``NotFound``."""
+    return scope.in_academy(session, AssignmentConflict, academy_id, conflict_id)
+
+
+def remove(session: Session, conflict: AssignmentConflict) -> None:
+    """Forget a recorded conflict: the agent may be convoked there again."""
+    session.delete(conflict)
+    session.flush()
+
+
+def mission_conflicts(session: Session, mission: Mission) -> list[AssignmentConflict]:
+    """The recorded conflicts that keep agents off ``mission`` (with it or its centre)."""
+    concerns = AssignmentConflict.mission_id == mission.id
+    if mission.centre_id is not None:
+        concerns = or_(concerns, AssignmentConflict.establishment_id == mission.centre_id)
+    return list(
+        session.scalars(
+            select(AssignmentConflict)
+            .join(AssignmentConflict.agent)
+            .where(AssignmentConflict.academy_id == mission.academy_id, concerns)
+            .options(selectinload(AssignmentConflict.agent))
+            .order_by(Agent.last_name, Agent.first_name, AssignmentConflict.id)
+        )
+    )
+
+
+def academy_page(session: Session, academy_id: int, columns, **params) -> listing.ListPage:
+    """One page of the académie's recorded conflicts (keyword filter over the agent,
+    the centre, the mission and the reason; sort and pages by the database): each row's
+    ``conflict`` cell, with its agent, centre, mission and author loaded."""
+    author = User.__table__.alias("author")
+    statement = (
+        select(AssignmentConflict)
+        .join(AssignmentConflict.agent)
+        .outerjoin(Establishment, Establishment.id == AssignmentConflict.establishment_id)
+        .outerjoin(Mission, Mission.id == AssignmentConflict.mission_id)
+        .outerjoin(author, author.c.id == AssignmentConflict.created_by_id)
+        .where(AssignmentConflict.academy_id == academy_id)
+    )
+    expressions = {
+        "agent": (Agent.last_name, Agent.first_name),
+        "identifier": func.coalesce(Agent.numen, Agent.external_id),
+        "target": (Establishment.name, cast(Mission.number, String)),
+        "reason": AssignmentConflict.reason,
+        "author": author.c.last_name,
+        "created": AssignmentConflict.created_at,
+    }
+
+    def search(pattern: str):
+        return or_(
+            listing.contains(Agent.last_name, pattern),
+            listing.contains(Agent.first_name, pattern),
+            listing.contains(Agent.numen, pattern),
+            listing.contains(Agent.external_id, pattern),
+            listing.contains(Establishment.name, pattern),
+            listing.contains(Establishment.uai, pattern),
+            listing.contains(cast(Mission.number, String), pattern),
+            listing.contains(AssignmentConflict.reason, pattern),
+        )
+
+    return listing.query_page(
+        session,
+        statement,
+        columns,
+        expressions,
+        lambda conflict: listing.Row({"conflict": conflict}),
+        default_order=(AssignmentConflict.created_at.desc(), AssignmentConflict.id.desc()),
+        search=search,
+        load=lambda keys: (
+            select(AssignmentConflict)
+            .where(AssignmentConflict.id.in_(keys))
+            .options(
+                selectinload(AssignmentConflict.agent),
+                selectinload(AssignmentConflict.establishment),
+                selectinload(AssignmentConflict.mission),
+                selectinload(AssignmentConflict.created_by),
+            )
+        ),
+        **params,
+    )
+
+
+def target_label(conflict: AssignmentConflict) -> str:
+    """What the conflict keeps the agent off: « Centre LGT EMILE ZOLA (0350024L) » or
+    « Mission n° 86373 »."""
+    if conflict.establishment is not None:
+        return str(
+            _l(
+                "Exam centre %(name)s (%(uai)s)",
+                name=conflict.establishment.name,
+                uai=conflict.establishment.uai,
+            )
+        )
+    return str(_l("Mission no. %(number)s", number=conflict.mission.number))

@@ -26,7 +26,7 @@ from app.services.claims import lifecycle, processing, workflow
 from app.services.common import clock, listing, scope
 from app.services.competences import rules as competences
 from app.services.documents import store as stored_documents
-from app.services.missions import availability
+from app.services.missions import availability, conflicts
 from app.services.missions.rules import MAX_MISSION_NUMBER
 from models import Agent, Assignment, ExamSession, Mission, MissionSlot
 from models.enums import AssignmentQuality, ClaimStatus, SlotDuration
@@ -228,6 +228,7 @@ def candidate_query(
         Agent.active.is_(True),  # the staff import no longer lists an inactive agent
         ~convoked.exists(),
         ~busy.exists(),
+        ~conflicts.excluded_clause(mission),
     )
     if isinstance(competent, list):
         statement = statement.where(listing.among(session, Agent.id, competent))
@@ -432,7 +433,8 @@ def convoke(
         ] or [str(agent_id) for agent_id in refused]
         raise DomainError(
             _l(
-                "Not available for this mission (competence, dates, already convoked): %(names)s.",
+                "Not available for this mission (competence, dates, already convoked, conflict of "
+                "interest): %(names)s.",
                 names=", ".join(names),
             )
         )
