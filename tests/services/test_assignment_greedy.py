@@ -23,6 +23,8 @@ RENNES = Place(48.1173, -1.6778, "RENNES", "35")
 VITRE = Place(48.1236, -1.2089, "VITRE", "35")
 BREST = Place(48.3904, -4.4861, "BREST", "29")
 
+pytestmark = pytest.mark.nodb  # run once, in the SQLite pass
+
 
 def propose(instance):
     placements = greedy.propose(instance)
