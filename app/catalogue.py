@@ -312,6 +312,17 @@ CATALOGUE: tuple[ActivityDef, ...] = (
         endpoint="ConvocationView.index",
     ),
     _screen(
+        "automatic_assignment",
+        _l("Automatic assignment"),
+        "missions",
+        (M,),
+        "AssignmentView",
+        _l(
+            "Propose the contributors of a whole session's missions at once (nearest, least "
+            "loaded, wishes), review the proposal, then convoke it in one job."
+        ),
+    ),
+    _screen(
         "claims_processing",
         _l("Expense claim processing"),
         "claims",

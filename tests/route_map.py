@@ -146,6 +146,7 @@ def real_values(app, username: str | None) -> dict[str, object]:
     if claim is None and (centre_mission := session.scalar(held.order_by(Mission.id))):
         values["mission_id"] = centre_mission
     values.update(_availability_values(session, agent))
+    values.update(_assignment_values(session))
     for view in app.appbuilder.baseviews:
         datamodel = getattr(view, "datamodel", None)
         if datamodel is None:
@@ -168,6 +169,19 @@ def _availability_values(session, agent) -> dict[str, object]:
         select(ExamSession.id).where(ExamSession.unavailability_closes_on.is_not(None))
     )
     return {"unavailability_id": unavailability or 1, "session_id": exam_session or 1}
+
+
+def _assignment_values(session) -> dict[str, object]:
+    """The first automatic assignment's run and one of its lines (issue 17)."""
+    from models.assignment import AssignmentProposal, AssignmentRun
+
+    run_id = session.scalar(select(AssignmentRun.id).order_by(AssignmentRun.id))
+    line_id = session.scalar(
+        select(AssignmentProposal.id)
+        .where(AssignmentProposal.run_id == run_id)
+        .order_by(AssignmentProposal.id)
+    )
+    return {"assignment_run_id": run_id or 1, "line_id": line_id or 1}
 
 
 def values_for(route: Route, values: dict[str, object]) -> dict[str, object]:

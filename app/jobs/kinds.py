@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.jobs import assignment as assignment_jobs  # noqa: F401 - registers its kinds
 from app.jobs import competences as competence_jobs  # noqa: F401 - registers its kind
 from app.jobs import dcs as dcs_jobs  # noqa: F401 - registers its kind
 from app.jobs import mails as mail_jobs

@@ -17,7 +17,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.seeds import demo_assignment, demo_availability, demo_dcs, demo_peers, demo_portal
+from app.seeds import (
+    demo_assignment,
+    demo_availability,
+    demo_communes,
+    demo_dcs,
+    demo_peers,
+    demo_portal,
+)
 from app.seeds.demo_data import (
     ASSIGNMENTS,
     CONDITIONS,
@@ -758,3 +765,4 @@ def seed_demo(session: Session, security_manager, today: dt.date | None = None) 
     demo_availability.seed_availability(session, today)
     demo_assignment.seed_assignment_inputs(session, ref["rennes"].id, people["manager_user"].id)
     demo_portal.seed_portal(session, security_manager, DEMO_PASSWORD)
+    demo_communes.seed_communes(session, ref["rennes"].id)

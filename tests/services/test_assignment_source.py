@@ -5,7 +5,6 @@ académie), the homes' coordinates, the wishes; and a proposal on it that the
 independent checker accepts."""
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from flask_appbuilder.security.sqla.models import User
@@ -19,7 +18,6 @@ from models import (
     Agent,
     AgentEstablishment,
     AssignmentConflict,
-    Commune,
     Competence,
     CompetenceEndorsement,
     Establishment,
@@ -277,39 +275,6 @@ def test_a_mission_without_needs_or_of_another_session_is_left_out(session, worl
     other = session.scalar(select(Mission).where(Mission.number == 77824))
     built = build(session, world, target, other)
     assert built.instance.needs == [] and built.missions == {}
-
-
-def test_homes_from_the_communes_and_the_rule_where_none_is_known(session, world):
-    _academy, _exam_session, agents = world
-    session.add_all(
-        [
-            Commune(
-                insee_code="35238",
-                name="Rennes",
-                postcode="35000",
-                key="RENNES",
-                latitude=Decimal("48.111339"),
-                longitude=Decimal("-1.680020"),
-            ),
-            Commune(insee_code="29019", name="Brest", postcode="29200", key="BREST"),
-        ]
-    )
-    session.flush()
-    homes = source.homes(
-        session,
-        [
-            (1, "35000", "RENNES CEDEX"),  # the commune of the postcode and town
-            (2, "35000", "Rennes"),
-            (3, "29200", "Brest"),  # known commune, no coordinates
-            (4, None, None),
-            (5, "35000", "Saint-Jacques"),  # the postcode's only commune
-        ],
-    )
-    assert homes[1].located and round(homes[1].latitude, 3) == 48.111
-    assert homes[2] == homes[1]
-    assert not homes[3].located and (homes[3].commune, homes[3].department) == ("BREST", "29")
-    assert not homes[4].located and homes[4].department is None
-    assert homes[5].located and homes[5].commune == "SAINT JACQUES"
 
 
 def test_wishes_are_the_competences_the_agents_declared(session, world):

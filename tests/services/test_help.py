@@ -39,6 +39,7 @@ def test_every_agent_activity_and_the_managers_main_screens_are_detailed():
     assert {
         "claims_processing",
         "missions",
+        "automatic_assignment",
         "service_done",
         "payment_export",
         "dashboard",

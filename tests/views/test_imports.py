@@ -264,3 +264,20 @@ def test_a_lazy_message_with_a_value_in_it_is_escaped(app):
         assert render_template_string("{{ m }}", m=message) == (
             "Le fichier « &lt;b&gt;x&lt;/b&gt;.csv » est vide."
         )
+
+
+def test_the_screen_offers_the_communes_of_la_poste(app, manager):
+    page = manager.get(PAGE)
+    shown = text(page.text)
+    assert "Communes et codes postaux (La Poste)" in shown
+    assert "La « base officielle des codes postaux » de La Poste (data.gouv.fr)" in shown
+    assert "code_commune_insee;nom_de_la_commune;code_postal" in shown
+    assert 'value="communes"' in page.text
+    laposte = EXAMPLE.with_name("laposte-codes-postaux.csv").read_bytes()
+    run_id = run_id_of(upload(manager, laposte, name="laposte.csv", kind="communes"))
+    shown = text(manager.get(f"{PAGE}{run_id}").text)
+    # The demo has loaded this very file: everything is unchanged.
+    assert "Simulation affichée" in shown and "Communes absentes du fichier : conservées" in shown
+    with app.app_context():
+        assert db.session.get(ImportRun, run_id).counts["unchanged"] == 34
+        db.session.remove()

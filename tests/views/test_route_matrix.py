@@ -211,6 +211,38 @@ def import_run(app, demo):
 
 
 @pytest.fixture
+def assignment_run(app, demo):
+    """An automatic assignment proposed on a mission given needs (the demo data has
+    none), so that the routes of « Affectation automatique » have a real run and line."""
+    from app.extensions import db
+    from app.jobs import runner
+    from app.services.missions.assignment import runs
+    from app.transaction import unit_of_work
+    from models import Academy, Mission
+    from models.assignment import MissionNeed
+    from models.enums import AssignmentQuality
+
+    with app.app_context():
+        rennes = db.session.scalar(select(Academy.id).where(Academy.code == "RENNES"))
+        mission = db.session.scalar(select(Mission).where(Mission.number == 77286))
+        with unit_of_work(db.session):
+            db.session.add(
+                MissionNeed(mission_id=mission.id, quality=AssignmentQuality.INVIGILATOR, places=9)
+            )
+            run = runs.start(
+                db.session,
+                rennes,
+                exam_session_id=mission.session_id,
+                mission_numbers=str(mission.number),
+                weights={},
+                by_user_id=None,
+            )
+            job_id = run.proposal_job_id
+        db.session.remove()
+    runner.run(app, job_id, last_attempt=True)
+
+
+@pytest.fixture
 def api_client_record(app, demo):
     """A machine client of the API, for the routes of « Clients API » that name one."""
     from tests.api.conftest import make_token
@@ -277,7 +309,14 @@ def test_the_anonymous_are_sent_to_the_login_except_on_public_pages(app, client,
 
 @pytest.mark.parametrize("username", USERS)
 def test_each_account_opens_what_it_may_and_is_refused_the_rest(
-    app, demo, documents_on_claims, finished_job, import_run, api_client_record, username
+    app,
+    demo,
+    documents_on_claims,
+    finished_job,
+    import_run,
+    api_client_record,
+    assignment_run,
+    username,
 ):
     client = app.test_client()
     assert login(client, username).status_code == 302

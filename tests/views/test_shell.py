@@ -67,6 +67,7 @@ MENUS = {
         ("Compétences des intervenants", True),
         ("Réponses à l'enquête DCS", True),
         ("Missions et affectations", True),
+        ("Affectation automatique", True),
         ("Indisponibilités des intervenants", True),
         ("Traitement des états de frais", True),
         ("Service fait", True),

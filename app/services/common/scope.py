@@ -60,6 +60,7 @@ from models import (
     TravelLeg,
     Unavailability,
 )
+from models.assignment import AssignmentGap, AssignmentProposal, AssignmentRun
 from models.enums import EstablishmentLinkType
 
 # Models holding their académie in an ``academy_id`` column.
@@ -74,6 +75,7 @@ DIRECT = frozenset(
         Job,
         Manager,
         Mission,
+        AssignmentRun,
         PaymentBatch,
         RateTable,
     }
@@ -98,6 +100,8 @@ THROUGH = {
     ClaimStatusHistory: "claim",
     RateLine: "table",
     Unavailability: "agent",
+    AssignmentProposal: "run",
+    AssignmentGap: "run",
 }
 # Shared by every académie: the national referential.
 NATIONAL = frozenset(

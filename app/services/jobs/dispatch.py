@@ -37,11 +37,22 @@ def start(
     kind: str,
     title: str,
     started_by_id: int | None = None,
+    key: str | None = None,
 ) -> Job:
     """A new job of ``kind`` (``title``: the msgid of its label), queued after the
-    commit of the caller's unit."""
+    commit of the caller's unit; with ``key`` already used, the job recorded under it
+    (not put on the queue again)."""
+    if key is not None:
+        existing = records.by_key(session, key)
+        if existing is not None:
+            return existing
     job = records.create(
-        session, academy_id=academy_id, kind=kind, title=title, started_by_id=started_by_id
+        session,
+        academy_id=academy_id,
+        kind=kind,
+        title=title,
+        started_by_id=started_by_id,
+        idempotency_key=key,
     )
     if _enqueue is None:
         log.warning("No job queue: job %s stays queued", job.id)

@@ -58,6 +58,7 @@ DETAILED = frozenset(
         # The manager's main screens.
         "agent_competences",
         "missions",
+        "automatic_assignment",
         "claims_processing",
         "service_done",
         "payment_export",

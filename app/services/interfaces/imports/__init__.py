@@ -2,4 +2,4 @@
 
 Each module registers its kind in ``base.IMPORTERS`` when imported."""
 
-from . import corrections, exams, staff, teachings  # noqa: F401
+from . import communes, corrections, exams, staff, teachings  # noqa: F401

@@ -64,7 +64,7 @@ def importer(kind: str):
 
 def kinds() -> list:
     """The importers the screen offers, in a stable order."""
-    order = ("exams", "staff", "teachings", "corrections")
+    order = ("exams", "staff", "teachings", "corrections", "communes")
     return sorted(
         IMPORTERS.values(), key=lambda i: (order.index(i.kind) if i.kind in order else 9, i.kind)
     )

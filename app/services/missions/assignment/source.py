@@ -32,24 +32,20 @@ from app.services.missions.assignment.problem import (
     Need,
     NeedKey,
     Person,
-    Place,
     Slot,
     Weights,
 )
-from app.services.missions.convocation import _department, _half, commune
+from app.services.missions.convocation import _half
+from app.services.referential import communes
 from models import (
     AcademySettings,
     Agent,
     Assignment,
-    Commune,
     Mission,
     MissionNeed,
     MissionSlot,
 )
 from models.enums import AssignmentUnit, GapReason
-
-# Postcodes read per statement (the communes of 20,000 agents' homes).
-CHUNK = 5_000
 
 
 @dataclass(frozen=True)
@@ -86,50 +82,6 @@ class Source:
 def slots_of(slots) -> frozenset[Slot]:
     """The half-days a mission's slots take."""
     return frozenset((slot.day, half) for slot in slots for half in _half(slot))
-
-
-def centre_place(centre) -> Place | None:
-    """Where a mission is held (None: at home)."""
-    if centre is None:
-        return None
-    return Place(
-        latitude=float(centre.latitude) if centre.latitude is not None else None,
-        longitude=float(centre.longitude) if centre.longitude is not None else None,
-        commune=commune(centre.town),
-        department=_department(centre.postcode),
-    )
-
-
-def homes(session: Session, agents: list[tuple[int, str | None, str | None]]) -> dict[int, Place]:
-    """The home of each (agent id, postcode, town): the coordinates of the commune of
-    that postcode and town (or of the postcode's only commune), else none (the
-    same-commune / same-département rule applies)."""
-    postcodes = sorted({postcode for _id, postcode, _town in agents if postcode})
-    by_postcode: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
-    for start in range(0, len(postcodes), CHUNK):
-        rows = session.execute(
-            select(Commune.postcode, Commune.key, Commune.latitude, Commune.longitude).where(
-                Commune.postcode.in_(postcodes[start : start + CHUNK]),
-                Commune.latitude.is_not(None),
-                Commune.longitude.is_not(None),
-            )
-        )
-        for postcode, key, latitude, longitude in rows:
-            by_postcode[postcode].setdefault(key, (float(latitude), float(longitude)))
-    places = {}
-    for agent_id, postcode, town in agents:
-        key = commune(town)
-        known = by_postcode.get(postcode or "", {})
-        point = known.get(key)
-        if point is None and len(set(known.values())) == 1:
-            point = next(iter(known.values()))
-        places[agent_id] = Place(
-            latitude=point[0] if point else None,
-            longitude=point[1] if point else None,
-            commune=key,
-            department=_department(postcode),
-        )
-    return places
 
 
 def _missions(session, academy_id, exam_session_id, mission_ids):
@@ -239,7 +191,7 @@ def build(
     capacity = needs.session_caps(settings)
     people = {
         agent_id: Person(agent_id, home, capacity)
-        for agent_id, home in homes(session, [tuple(row) for row in agents]).items()
+        for agent_id, home in communes.homes(session, [tuple(row) for row in agents]).items()
     }
     everyone = frozenset(people)
 
@@ -266,7 +218,7 @@ def build(
     frozen_competent = {paper_id: frozenset(ids) for paper_id, ids in competent.items()}
     for mission in chosen:
         unit = needs.unit_of(mission.mission_type)
-        place = centre_place(mission.centre)
+        place = communes.centre_place(mission.centre) if mission.centre else None
         mission_slots = slots[mission.id]
         base = frozen_competent.get(mission.paper_id, frozenset()) if mission.paper_id else everyone
         minus = set(refused.get(mission.id, ()))
