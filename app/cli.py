@@ -76,7 +76,14 @@ def seed_demo_command() -> None:
 @imagin.command("seed-large")
 @click.option("--agents", type=int, default=20_000, show_default=True)
 @click.option("--claims", type=int, default=200_000, show_default=True)
-def seed_large_command(agents: int, claims: int) -> None:
+@click.option(
+    "--june-missions",
+    type=click.IntRange(0, 20_000),
+    default=2_000,
+    show_default=True,
+    help="Missions of the coming June session, with needs (automatic assignment).",
+)
+def seed_large_command(agents: int, claims: int, june_missions: int) -> None:
     """Load the demo, then a large académie for the benchmark (bulk inserts)."""
     started = time.perf_counter()
     initialise()
@@ -84,14 +91,18 @@ def seed_large_command(agents: int, claims: int) -> None:
         seed_demo(db.session, current_app.appbuilder.sm)
     try:
         with unit_of_work(db.session):
-            stats = large_dataset.seed_large(db.session, agents=agents, claims=claims)
+            stats = large_dataset.seed_large(
+                db.session, agents=agents, claims=claims, june_missions=june_missions
+            )
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         f"Jeu de données volumineux chargé en {time.perf_counter() - started:.0f} s : "
         f"{stats.agents} agents, {stats.competences} compétences, {stats.centres} centres, "
         f"{stats.missions} missions, {stats.claims} états de frais, "
-        f"{stats.history} lignes d'historique, {stats.batches} lots de paiement."
+        f"{stats.history} lignes d'historique, {stats.batches} lots de paiement ; "
+        f"{stats.communes} communes, session de juin : {stats.june.missions} missions, "
+        f"{stats.june.places} places à pourvoir."
     )
 
 

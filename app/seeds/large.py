@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 from stdnum import iban as stdnum_iban
 
+from app.seeds import large_june
 from app.seeds.demo import nir, uai
 from app.services import DomainError
 from app.services.claims.lifecycle import initial_statuses
@@ -29,7 +30,9 @@ from models import (
     Academy,
     Agent,
     Assignment,
+    AssignmentConflict,
     ClaimStatusHistory,
+    Commune,
     Competence,
     CompetenceEndorsement,
     Establishment,
@@ -37,6 +40,7 @@ from models import (
     ExpenseClaim,
     Manager,
     Mission,
+    MissionNeed,
     MissionSlot,
     MissionType,
     NumberCounter,
@@ -44,6 +48,7 @@ from models import (
     PaymentBatch,
     Specialty,
     TravelLeg,
+    Unavailability,
 )
 from models.enums import (
     AgentKind,
@@ -143,6 +148,8 @@ class LargeDataset:
     claims: int = 0
     history: int = 0
     batches: int = 0
+    communes: int = 0
+    june: large_june.JuneSession | None = None
 
 
 def _ascii(value: str) -> str:
@@ -204,11 +211,14 @@ def seed_large(
     *,
     agents: int = 20_000,
     claims: int = 200_000,
+    june_missions: int = 0,
     today: dt.date | None = None,
     seed: int = 2026,
 ) -> LargeDataset:
     """Add ``agents`` agents and ``claims`` claims (one per assignment, ``PER_MISSION``
-    assignments per mission) to the demo académie, which must be loaded."""
+    assignments per mission) to the demo académie, which must be loaded; then the
+    communes of their homes and a coming June session of ``june_missions`` missions
+    with needs, for the automatic assignment (``large_june``)."""
     if agents < PER_MISSION:
         raise DomainError(f"Il faut au moins {PER_MISSION} agents (un jury complet).")
     academy = session.scalar(select(Academy).where(Academy.code == ACADEMY_CODE))
@@ -222,12 +232,34 @@ def seed_large(
     stats = LargeDataset()
 
     centres = _centres(session, rng, academy.id, stats)
+    large_centres = {
+        centre_id for centre_id, located in centres.items() if located.latitude is not None
+    }
+    centres = {centre_id: located.town for centre_id, located in centres.items()}
     agent_towns = _agents(session, rng, academy.id, agents, now, stats)
     papers = session.execute(select(Paper.id, Specialty.exam_id).join(Paper.specialty)).all()
     _competences(session, rng, list(agent_towns), [paper_id for paper_id, _ in papers], now, stats)
     types = session.scalars(select(MissionType).where(MissionType.active)).all()
     missions = _missions(session, rng, academy.id, papers, types, centres, claims, today, stats)
     _claims(session, rng, academy.id, missions, agent_towns, types, today, stats)
+    agent_homes = session.execute(
+        select(Agent.postcode, Agent.town)
+        .where(Agent.numen.like(f"{NUMEN_PREFIX}%") | Agent.external_id.like(f"{EXTERNAL_PREFIX}%"))
+        .distinct()
+    ).all()
+    stats.communes = large_june.communes(session, agent_homes, _insert)
+    stats.june = large_june.seed_june(
+        session,
+        academy_id=academy.id,
+        agent_ids=list(agent_towns),
+        centre_ids=sorted(large_centres),
+        types=list(types),
+        count=june_missions,
+        today=today,
+        manager_id=session.scalar(text("SELECT id FROM ab_user WHERE username = 'gestionnaire'")),
+        seed=seed + 1,
+        insert=_insert,
+    )
     _reset_sequences(
         session,
         (
@@ -243,14 +275,19 @@ def seed_large(
             ClaimStatusHistory,
             TravelLeg,
             PaymentBatch,
+            Commune,
+            MissionNeed,
+            Unavailability,
+            AssignmentConflict,
         ),
     )
     session.flush()
     return stats
 
 
-def _centres(session: Session, rng: random.Random, academy_id: int, stats) -> dict[int, str]:
-    """The académie's exam centres: the demo's and 150 more across its towns."""
+def _centres(session: Session, rng: random.Random, academy_id: int, stats) -> dict:
+    """The académie's exam centres: the demo's and 150 more across its towns, these
+    with coordinates near their town's centre (``large_june.centre_point``)."""
     taken = set(session.scalars(select(Establishment.uai)))
     next_id = _next_id(session, Establishment)
     rows = []
@@ -260,6 +297,7 @@ def _centres(session: Session, rng: random.Random, academy_id: int, stats) -> di
         if code in taken:
             continue
         prefix = CENTRE_PREFIXES[n % len(CENTRE_PREFIXES)]
+        latitude, longitude = large_june.centre_point(town, n // len(TOWNS))
         rows.append(
             {
                 "id": next_id + len(rows),
@@ -270,17 +308,20 @@ def _centres(session: Session, rng: random.Random, academy_id: int, stats) -> di
                 "postcode": postcode,
                 "town": town,
                 "is_exam_centre": True,
+                "latitude": latitude,
+                "longitude": longitude,
             }
         )
     _insert(session, Establishment, rows)
     stats.centres = len(rows)
-    return dict(
-        session.execute(
-            select(Establishment.id, Establishment.town).where(
+    return {
+        row.id: row
+        for row in session.execute(
+            select(Establishment.id, Establishment.town, Establishment.latitude).where(
                 Establishment.academy_id == academy_id, Establishment.is_exam_centre
             )
-        ).all()
-    )
+        )
+    }
 
 
 def _file_active(n: int) -> bool:

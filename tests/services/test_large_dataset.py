@@ -184,9 +184,12 @@ def test_it_needs_the_demo_first(app_ctx):
 
 def test_the_command_loads_and_reports(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["imagin", "seed-large", "--agents", "40", "--claims", "400"])
+    result = runner.invoke(
+        args=["imagin", "seed-large", "--agents", "40", "--claims", "400", "--june-missions", "30"]
+    )
     assert result.exit_code == 0, result.output
     assert "40 agents" in result.output and "400 états de frais" in result.output
+    assert "session de juin : 30 missions" in result.output
     with app.app_context():
         generated = select(func.count(Agent.id)).where(Agent.numen.like("99X%"))
         assert db.session.scalar(generated) == 36  # one in ten is external

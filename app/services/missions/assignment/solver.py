@@ -47,7 +47,7 @@ CANDIDATES = 24  # nearest candidates kept per place of a need, at first
 # nothing (the benchmark prints the bound) and the program would only spend the time.
 MILP_MAX_PAIRS = 30_000
 SCALE = 100  # costs in hundredths of a kilometre for the integer flow
-MAX_ROUNDS = 50
+MAX_ROUNDS = 3  # more rounds only move the clashes around: the fill pass ends it
 
 
 @dataclass
@@ -246,11 +246,18 @@ def _parts(keys: list[NeedKey], arcs: dict[NeedKey, Pool]) -> list[list[NeedKey]
             key = parent[key]
         return key
 
-    first_need_of: dict[int, NeedKey] = {}
-    for key in keys:
-        for agent_id in arcs[key].ids.tolist():
-            other = first_need_of.setdefault(agent_id, key)
-            a, b = root(key), root(other)
+    # Each need joins the needs that first met its candidates: one array lookup per
+    # need, and a union per distinct pair of needs (not per candidate).
+    pools = [arcs[key].ids for key in keys]
+    size = 1 + max((int(ids.max()) for ids in pools if len(ids)), default=0)
+    first_need_of = np.full(size, -1, dtype=np.int64)
+    for index, (key, ids) in enumerate(zip(keys, pools, strict=True)):
+        if not len(ids):
+            continue
+        met = first_need_of[ids]
+        first_need_of[ids[met < 0]] = index
+        for other in np.unique(met[met >= 0]).tolist():
+            a, b = root(key), root(keys[other])
             if a != b:
                 parent[a] = b
     groups = defaultdict(list)
@@ -298,17 +305,18 @@ def _flow(
     )
     degree = np.bincount(pair_head - first_agent, minlength=len(agents))
     spread = instance.weights.spread
-    step_tail, step_cost = [], []
-    for i, agent_id in enumerate(agents.tolist()):
-        before = held.get(agent_id, 0)
-        steps = int(degree[i])
-        step_tail.extend([first_agent + i] * steps)
-        step_cost.extend(round(spread * (before + k) * SCALE) for k in range(steps))
+    # Per agent, one arc to the sink per candidate place: the k-th costs
+    # spread × (missions held + k), built as arrays.
+    before = np.array([held.get(agent_id, 0) for agent_id in agents.tolist()], dtype=np.int64)
+    step_agent = np.repeat(np.arange(len(agents)), degree)
+    starts = np.cumsum(degree) - degree
+    step_k = np.arange(len(step_agent)) - np.repeat(starts, degree)
+    step_cost = np.rint(spread * (before[step_agent] + step_k) * SCALE).astype(np.int64)
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.array(step_tail, dtype=np.int32),
-        np.full(len(step_tail), sink, dtype=np.int32),
-        np.ones(len(step_tail), dtype=np.int64),
-        np.array(step_cost, dtype=np.int64),
+        (first_agent + step_agent).astype(np.int32),
+        np.full(len(step_agent), sink, dtype=np.int32),
+        np.ones(len(step_agent), dtype=np.int64),
+        step_cost,
     )
     flow.set_node_supply(source, total)
     flow.set_node_supply(sink, -total)
@@ -400,6 +408,7 @@ def solve(
             for key, agent_id in more:
                 forbidden[key].add(agent_id)
         proposal.rounds = max(proposal.rounds, rounds)
+        kept = _fill(instance, part, pools, kept, load, busy, held)
         kept, bound = _improve(
             instance, part, arcs, kept, forbidden, load, held, improve, time_limit
         )
@@ -411,6 +420,59 @@ def solve(
     proposal.cost = objective(instance, proposal.placements)
     _explain(instance, pools, proposal)
     return proposal
+
+
+def _fill(instance, part, pools, kept, load, busy, held) -> list[Placement]:
+    """The places the rounds left empty (the repair forbade the pairs the flow kept
+    moving to), filled one at a time with the free candidate of least added cost
+    (travel, wish, and the spread of their next mission): a place left empty costs more
+    than any of these, so this never makes the proposal worse."""
+    filled: dict[NeedKey, int] = defaultdict(int)
+    for p in kept:
+        filled[p.key] += 1
+    if all(filled[key] >= instance.need(key).count for key in part):
+        return kept
+    taken: dict[int, set[Slot]] = defaultdict(set)
+    for agent_id, slots in busy.items():
+        taken[agent_id] |= slots
+    used: dict[tuple[int, str], int] = defaultdict(int, load)
+    missions: dict[int, set[int]] = defaultdict(set)
+    count: dict[int, int] = defaultdict(int, held)
+    for item in instance.fixed:
+        missions[item.agent_id].add(item.mission_id)
+
+    def take(p: Placement) -> None:
+        need = instance.need(p.key)
+        taken[p.agent_id] |= need.slots
+        used[(p.agent_id, need.unit)] += need.load
+        missions[p.agent_id].add(p.mission_id)
+        count[p.agent_id] += 1
+
+    for p in kept:
+        take(p)
+    spread = instance.weights.spread
+    added = []
+    for key in part:
+        need = instance.need(key)
+        missing = need.count - filled[key]
+        if missing <= 0:
+            continue
+        free = []
+        pool = pools[key]
+        for agent_id, cost in zip(pool.ids.tolist(), pool.costs.tolist(), strict=True):
+            cap = instance.people[agent_id].cap(need.unit)
+            if (
+                need.slots & taken[agent_id]
+                or need.mission_id in missions[agent_id]
+                or (cap is not None and used[(agent_id, need.unit)] + need.load > cap)
+            ):
+                continue
+            free.append((cost + spread * count[agent_id], agent_id))
+        for _cost, agent_id in sorted(free)[:missing]:
+            placement = Placement(need.mission_id, need.quality, agent_id)
+            added.append(placement)
+            take(placement)
+    return kept + added
 
 
 def _widen(instance, part, pools, arcs, width, kept, filled, nearest) -> bool:
