@@ -19,7 +19,7 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, case, cast, false, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.services import DomainError, NotFound
 from app.services.claims import lifecycle, processing, workflow
@@ -300,6 +300,9 @@ def candidate_page(
         search=search,
         # The page's 50 agents by key: not the candidates' statement again.
         load=lambda keys: select(Agent).where(Agent.id.in_(keys)),
+        # Every candidate is sorted by distance and load (no index gives that order):
+        # the same statement counts them.
+        window_count=True,
         **params,
     )
     agents = [row.cells["agent"] for row in page.rows]
@@ -352,11 +355,17 @@ def academy_missions(academy_id: int):
 
 def academy_mission(session: Session, academy_id: int, mission_id: int, *where) -> Mission:
     """The académie's mission ``mission_id`` (and matching ``where``), with its slots and
-    convocations; else NotFound."""
+    convocations, and what its page shows of it (session and exam, type, specialty,
+    paper, centre: in the same statement); else NotFound."""
     mission = session.scalar(
         select(Mission)
         .where(Mission.id == mission_id, Mission.academy_id == academy_id, *where)
         .options(
+            joinedload(Mission.session).joinedload(ExamSession.exam),
+            joinedload(Mission.mission_type),
+            joinedload(Mission.specialty),
+            joinedload(Mission.paper),
+            joinedload(Mission.centre),
             selectinload(Mission.slots),
             selectinload(Mission.assignments).selectinload(Assignment.agent),
             selectinload(Mission.assignments).selectinload(Assignment.claim),
