@@ -275,6 +275,7 @@ def query_page(
     before: str | None = None,
     load: Callable[[list], Any] | None = None,
     window_count: bool = False,
+    count: Callable[[], int | None] | None = None,
 ) -> ListPage:
     """The same list page as ``build_page``, computed by the database: for lists too
     long to load (a manager's 20,000 agents). ``expressions`` maps column keys to SQL
@@ -296,7 +297,10 @@ def query_page(
     mission's candidates, by distance and load: no index gives that order) counts them
     in the page's statement (``count(*) OVER ()``, exact) instead of a statement of its
     own; a chosen column is then sorted in one statement (its values, then its NULLs),
-    not region by region. A page from a cursor, or typed past the end, counts apart."""
+    not region by region. A page from a cursor, or typed past the end, counts apart.
+
+    ``count``, when no keyword is typed, gives the exact number of rows from elsewhere
+    (a summary kept by the database), or ``None``: then the rows are counted."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     for word in q.split():
         pattern = like_pattern(word)
@@ -332,10 +336,14 @@ def query_page(
         total, chosen = walk.counted(page)  # exact: no cap
         capped = False
     if chosen is None:
-        total = session.scalar(
-            select(func.count()).select_from(keys.limit(COUNT_CAP + 1).subquery())
-        )
-        capped = total > COUNT_CAP
+        known = count() if count is not None and not q.split() else None
+        if known is not None:
+            total, capped = known, False
+        else:
+            total = session.scalar(
+                select(func.count()).select_from(keys.limit(COUNT_CAP + 1).subquery())
+            )
+            capped = total > COUNT_CAP
         chosen = walk.from_cursor(after, before) if page > 1 else None
     if chosen is None and (after is not None or before is not None):
         page = 1  # a cursor that is not valid, or leads nowhere: the first page
