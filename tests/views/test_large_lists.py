@@ -214,7 +214,8 @@ def test_the_claims_are_counted_from_the_summary_exactly(app, manager, monkeypat
     with app.app_context():
         academy = db.session.scalar(
             select(Manager.academy_id).where(
-                Manager.user_id == select(User.id).where(User.username == "gestionnaire")
+                Manager.user_id
+                == select(User.id).where(User.username == "gestionnaire").scalar_subquery()
             )
         )
         claims = (
