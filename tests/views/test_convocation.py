@@ -1,6 +1,7 @@
 """Missions et affectations as a manager sees it: the missions, a mission's candidates,
 convoking, withdrawing, duplicating, the convocation PDF; agents cannot reach it."""
 
+import html
 import re
 
 import pytest
@@ -176,3 +177,51 @@ def test_candidates_are_filtered_sorted_and_paged_by_the_database(app, manager):
     named, _ = rows(cq=word)
     assert named and all(word.lower() in r[0].lower() for r in named)
     assert len(named) == sum(word.lower() in r[0].lower() for r in expected)
+
+
+def test_the_candidates_are_counted_in_the_page_s_statement(app, manager):
+    """The candidates, all sorted by distance and load anyway, are counted by the
+    statement that reads the page (a window): no statement of their own, whatever the
+    sort; a page typed past the end shows the last one; « Page suivante » (a cursor)
+    shows what page 2 shows."""
+    from app.seeds import large as large_dataset
+    from app.services.missions import convocation
+    from app.transaction import unit_of_work
+    from tests.conftest import page_queries
+    from tests.views.test_request_cost import statements
+
+    with app.app_context():
+        with unit_of_work(db.session):
+            large_dataset.seed_large(db.session, agents=120, claims=600)
+        target = db.session.scalar(select(Mission).where(Mission.number == 77286))
+        expected = [
+            f"{c.agent.last_name} {c.agent.first_name}"
+            for c in convocation.candidates(db.session, target)
+        ]
+        target_id = target.id
+    pages = (len(expected) + 49) // 50
+    assert pages >= 3
+    url = f"{HOME}{target_id}"
+
+    def names(page):
+        table = re.search(r'id="candidates".*?</table>', page, re.S).group(0)
+        return [row[0] for row in list_rows(table)]
+
+    default, _ = page_queries(app, manager, url)
+    for query in ("", "?csort=town", "?csort=load&cdir=desc", "?csort=name", "?cpage=2"):
+        seen = [" ".join(sql.split()) for sql, _ in statements(app, manager, url + query)]
+        assert len(seen) == default, query
+        counted = [sql for sql in seen if "count(*) OVER ()" in sql]
+        assert len(counted) == 1 and "LIMIT" in counted[0], query
+        assert not [sql for sql in seen if sql.startswith("SELECT count(*)")], query
+        response = manager.get(url + query)
+        assert f"({len(expected)} lignes)" in text(response.text), query
+    last = manager.get(url, query_string={"cpage": 999}).text
+    assert f"Page {pages} / {pages} ({len(expected)} lignes)" in text(last)
+    assert names(last) == expected[(pages - 1) * 50 :]
+    second = manager.get(url, query_string={"cpage": 2}).text
+    link = re.search(r'<a href="([^"]+)"[^>]*title="Page suivante"', manager.get(url).text)
+    following = manager.get(html.unescape(link.group(1))).text
+    assert "capres=" in link.group(1)
+    assert names(following) == names(second) == expected[50:100]
+    assert f"({len(expected)} lignes)" in text(following)

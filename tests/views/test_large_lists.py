@@ -3,6 +3,7 @@ number of SQL statements of a page does not grow with its rows (no query per row
 keyword search finds claims through every table it covers, and the agent's page
 shows their claims with their amounts."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -169,27 +170,94 @@ def test_a_long_list_is_counted_up_to_a_cap(app, manager, monkeypatch):
     from app.services.common import listing
 
     grow(app)
+    since = dt.date(1900, 1, 1)  # a filter the summary of the claims does not count
     with app.app_context():
-        total = db.session.scalar(select(func.count(ExpenseClaim.id)))
+        total = db.session.scalar(
+            select(func.count(ExpenseClaim.id))
+            .join(ExpenseClaim.assignment)
+            .join(Assignment.mission)
+            .where(Mission.first_day >= since)
+        )
     assert total > 1000
     monkeypatch.setattr(listing, "COUNT_CAP", 100)
-    page = manager.get(LIST).text
+    dated = {"from": since.isoformat()}
+    page = manager.get(LIST, query_string=dated).text
     body = text(page)
     assert "États de frais de l'académie (plus de 100 lignes)" in body
     assert "Page 1 (plus de 100 lignes)" in body
     assert 'title="Page suivante"' in page and 'title="Dernière page"' not in page
-    deep = manager.get(LIST, query_string={"page": 30}).text
+    deep = manager.get(LIST, query_string=dated | {"page": 30}).text
     assert "Page 30 (plus de 100 lignes)" in text(deep)
     assert len(list_rows(deep)) == 20
     # The 30th page is what the uncapped list shows there.
     monkeypatch.setattr(listing, "COUNT_CAP", 10**9)
-    exact = manager.get(LIST, query_string={"page": 30}).text
+    exact = manager.get(LIST, query_string=dated | {"page": 30}).text
     assert list_rows(exact) == list_rows(deep)
     assert f"Page 30 / {(total + 19) // 20} ({total} lignes)" in text(exact)
     monkeypatch.setattr(listing, "COUNT_CAP", 100)
     last = (total + 19) // 20
-    beyond = text(manager.get(LIST, query_string={"page": last + 5}).text)
+    beyond = text(manager.get(LIST, query_string=dated | {"page": last + 5}).text)
     assert f"Page {last} / {last}" in beyond
+
+
+def test_the_claims_are_counted_from_the_summary_exactly(app, manager, monkeypatch):
+    """Without keywords, on no filter or on those the summary groups by (session, exam,
+    statuses), the list's total comes from the summary the database keeps: exact past
+    ``COUNT_CAP``, with its last page; on another filter the rows are counted."""
+    from flask_appbuilder.security.sqla.models import User
+
+    from app.services.common import listing
+    from models import ExamSession, Manager
+
+    grow(app)
+    monkeypatch.setattr(listing, "COUNT_CAP", 100)
+    with app.app_context():
+        academy = db.session.scalar(
+            select(Manager.academy_id).where(
+                Manager.user_id
+                == select(User.id).where(User.username == "gestionnaire").scalar_subquery()
+            )
+        )
+        claims = (
+            select(func.count(ExpenseClaim.id))
+            .join(ExpenseClaim.assignment)
+            .join(Assignment.mission)
+            .where(Mission.academy_id == academy)
+        )
+        session = db.session.get(
+            ExamSession, db.session.scalar(select(func.max(Mission.session_id)))
+        )
+        session_id, exam_id = session.id, session.exam_id
+        expected = {
+            "": db.session.scalar(claims),
+            f"session={session_id}": db.session.scalar(
+                claims.where(Mission.session_id == session_id)
+            ),
+            f"exam={exam_id}": db.session.scalar(
+                claims.join(Mission.session).where(ExamSession.exam_id == exam_id)
+            ),
+            "fee=SENT_FOR_PAYMENT": db.session.scalar(
+                claims.where(ExpenseClaim.fee_status == ClaimStatus.SENT_FOR_PAYMENT)
+            ),
+            f"fee=VALIDATED&session={session_id}": db.session.scalar(
+                claims.where(
+                    ExpenseClaim.fee_status == ClaimStatus.VALIDATED,
+                    Mission.session_id == session_id,
+                )
+            ),
+        }
+    assert expected[""] > 1000
+    for query, total in expected.items():
+        page = manager.get(f"{LIST}?{query}").text
+        pages = max(1, (total + 19) // 20)
+        assert f"Page 1 / {pages} ({total} lignes)" in text(page), query
+        if pages > 1:
+            assert 'title="Dernière page"' in page, query
+    last = (expected[""] + 19) // 20
+    tail = manager.get(LIST, query_string={"page": last}).text
+    assert len(list_rows(tail)) == expected[""] - (last - 1) * 20
+    # On a filter the summary does not group by, the rows are counted, up to the cap.
+    assert "(plus de 100 lignes)" in text(manager.get(f"{LIST}?from=1900-01-01").text)
 
 
 def test_a_keyword_found_everywhere_gives_the_same_claims_as_a_rare_one(app, manager, monkeypatch):

@@ -153,6 +153,8 @@ class ClaimProcessingView(BaseView):
             to_row,
             default_order=(Mission.first_day.desc(), ExpenseClaim.id.desc()),
             search=partial(academy_claims.keyword_condition, db.session),
+            # Without keywords, counted from the summary the database keeps (exact).
+            count=partial(academy_claims.summary_count, db.session, academy_id, filters),
             **params,
         )
         choices = {

@@ -274,6 +274,8 @@ def query_page(
     after: str | None = None,
     before: str | None = None,
     load: Callable[[list], Any] | None = None,
+    window_count: bool = False,
+    count: Callable[[], int | None] | None = None,
 ) -> ListPage:
     """The same list page as ``build_page``, computed by the database: for lists too
     long to load (a manager's 20,000 agents). ``expressions`` maps column keys to SQL
@@ -289,7 +291,16 @@ def query_page(
     number is read by ``OFFSET``. A cursor that is not valid shows the first page.
 
     ``load`` turns the page's keys into the statement of its rows when a lighter one
-    than ``statement`` will do (the joins and subqueries that sort it left out)."""
+    than ``statement`` will do (the joins and subqueries that sort it left out).
+
+    ``window_count``: a list whose rows are all computed to be sorted anyway (a
+    mission's candidates, by distance and load: no index gives that order) counts them
+    in the page's statement (``count(*) OVER ()``, exact) instead of a statement of its
+    own; a chosen column is then sorted in one statement (its values, then its NULLs),
+    not region by region. A page from a cursor, or typed past the end, counts apart.
+
+    ``count``, when no keyword is typed, gives the exact number of rows from elsewhere
+    (a summary kept by the database), or ``None``: then the rows are counted."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     for word in q.split():
         pattern = like_pattern(word)
@@ -303,8 +314,6 @@ def query_page(
     # ``COUNT_CAP``: past it, an exact count would read every matching row.
     key = inspect(statement.column_descriptions[0]["entity"]).primary_key[0]
     keys = statement.with_only_columns(key, maintain_column_froms=True).order_by(None)
-    total = session.scalar(select(func.count()).select_from(keys.limit(COUNT_CAP + 1).subquery()))
-    capped = total > COUNT_CAP
     column = next((c for c in columns if c.key == sort and c.key in expressions), None)
     order = list(default_order)
     if column is not None:
@@ -316,10 +325,26 @@ def query_page(
             (part.desc() if direction == "desc" else part.asc()).nulls_last() for part in parts
         ]
     stamp = f"{sort or ''}:{direction}"
-    # A chosen column may be empty (an outer join): its values, then its NULLs.
-    walk = _Walk(session, statement, key, order, per_page, stamp, split=column is not None)
+    # A chosen column may be empty (an outer join): its values, then its NULLs, each
+    # through the column's index (not for a list sorted whole anyway).
+    split = column is not None and not window_count
+    walk = _Walk(session, statement, key, order, per_page, stamp, split=split)
 
-    chosen = walk.from_cursor(after, before) if page > 1 else None
+    chosen = None
+    if window_count and not (page > 1 and (after or before)):
+        after = before = None
+        total, chosen = walk.counted(page)  # exact: no cap
+        capped = False
+    if chosen is None:
+        known = count() if count is not None and not q.split() else None
+        if known is not None:
+            total, capped = known, False
+        else:
+            total = session.scalar(
+                select(func.count()).select_from(keys.limit(COUNT_CAP + 1).subquery())
+            )
+            capped = total > COUNT_CAP
+        chosen = walk.from_cursor(after, before) if page > 1 else None
     if chosen is None and (after is not None or before is not None):
         page = 1  # a cursor that is not valid, or leads nowhere: the first page
     if chosen is not None:
@@ -394,6 +419,17 @@ class _Walk:
         self.rows = statement.with_only_columns(
             key, *expressions, maintain_column_froms=True
         ).order_by(None)
+
+    def counted(self, number: int) -> tuple[int, list | None]:
+        """Page ``number`` by ``OFFSET`` with the count of every row in the same
+        statement (a window): (count, keys); (0, ``None``) past the end (the count is
+        then unknown), (0, []) when there is no row at all."""
+        offset = (number - 1) * self.per_page
+        statement = self.rows.add_columns(func.count().over()).order_by(*self.order)
+        rows = self._read(statement.offset(offset), self.per_page + 1)
+        if not rows:
+            return 0, None if offset else []
+        return rows[0][-1], [row[:-1] for row in rows]
 
     def _read(self, statement, limit: int) -> list:
         return [tuple(row) for row in self.session.execute(statement.limit(limit))]

@@ -17,9 +17,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, case, cast, false, func, literal, or_, select
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    any_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.services import DomainError, NotFound
 from app.services.claims import lifecycle, processing, workflow
@@ -28,7 +40,7 @@ from app.services.competences import rules as competences
 from app.services.documents import store as stored_documents
 from app.services.missions import availability, conflicts
 from app.services.missions.rules import MAX_MISSION_NUMBER
-from models import Agent, Assignment, ExamSession, Mission, MissionSlot
+from models import Agent, Assignment, Competence, ExamSession, Mission, MissionSlot
 from models.enums import AssignmentQuality, ClaimStatus, SlotDuration
 
 NOON = dt.time(13, 0)
@@ -187,7 +199,7 @@ def candidate_query(
         found = select(Agent.id, Agent.town).where(
             Agent.academy_id == mission.academy_id,
             Agent.active.is_(True),
-            Agent.id.in_(competent),
+            _among_competent(session, competent),
         )
         if agent_ids is not None:
             found = found.where(Agent.id.in_(agent_ids))
@@ -246,6 +258,17 @@ def candidate_query(
     )
 
 
+def _among_competent(session: Session, competent):
+    """SQL: ``Agent.id`` is one of the ``competent`` (a ``SELECT`` of agent ids). On
+    PostgreSQL as one array computed first (``= ANY(CAST((SELECT array_agg…)))``): the
+    agents are then reached by their key (1,315 of them: 4 ms), where the planner,
+    guessing half as many, hash-joined a scan of the académie's 20,000 (27 ms)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return Agent.id.in_(competent)
+    keys = competent.with_only_columns(func.array_agg(Competence.agent_id))
+    return Agent.id == any_(cast(keys.scalar_subquery(), ARRAY(Integer)))
+
+
 def candidates(
     session: Session,
     mission: Mission,
@@ -301,6 +324,9 @@ def candidate_page(
         search=search,
         # The page's 50 agents by key: not the candidates' statement again.
         load=lambda keys: select(Agent).where(Agent.id.in_(keys)),
+        # Every candidate is sorted by distance and load (no index gives that order):
+        # the same statement counts them.
+        window_count=True,
         **params,
     )
     agents = [row.cells["agent"] for row in page.rows]
@@ -353,11 +379,17 @@ def academy_missions(academy_id: int):
 
 def academy_mission(session: Session, academy_id: int, mission_id: int, *where) -> Mission:
     """The académie's mission ``mission_id`` (and matching ``where``), with its slots and
-    convocations; else NotFound."""
+    convocations, and what its page shows of it (session and exam, type, specialty,
+    paper, centre: in the same statement); else NotFound."""
     mission = session.scalar(
         select(Mission)
         .where(Mission.id == mission_id, Mission.academy_id == academy_id, *where)
         .options(
+            joinedload(Mission.session).joinedload(ExamSession.exam),
+            joinedload(Mission.mission_type),
+            joinedload(Mission.specialty),
+            joinedload(Mission.paper),
+            joinedload(Mission.centre),
             selectinload(Mission.slots),
             selectinload(Mission.assignments).selectinload(Assignment.agent),
             selectinload(Mission.assignments).selectinload(Assignment.claim),
