@@ -117,7 +117,7 @@ def test_a_refused_convocation_writes_nothing(app, token, client):
     )
     body = assert_problem(response, 422)
     assert body["detail"] == (
-        "Non disponible(s) pour cette mission (compétence, dates, déjà convoqué) : 2000000."
+        "Non disponible(s) pour cette mission (compétence, dates, déjà convoqué, conflit d'intérêts) : 2000000."
     )
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Assignment.id))) == count
