@@ -6,6 +6,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import IS_POSTGRES
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -52,10 +54,16 @@ def page(browser, live_server):
 
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (``--dist loadgroup``) the browser tests share one worker: one
-    Chromium at a time on the machine, the other workers take the rest of the suite."""
+    Chromium at a time on the machine, the other workers take the rest of the suite.
+    They run in the SQLite pass only: what Chromium shows, the keyboard and axe do not
+    depend on the database, and every route they drive runs on PostgreSQL in the view,
+    job and service tests (the PostgreSQL pass would only repeat minutes of pages)."""
+    skip = pytest.mark.skip(reason="browser tests run in the SQLite pass")
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+            if IS_POSTGRES:
+                item.add_marker(skip)
 
 
 def sign_in(page, username):

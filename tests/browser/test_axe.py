@@ -87,7 +87,10 @@ def accept_conditions(page):
     )
     if box.count():
         box.check()
-        page.get_by_role("button", name="Valider").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Valider").click()
+    # The rows open their claim by script: clicked once the page's scripts have run.
+    page.wait_for_load_state("load")
 
 
 def first_claim_url(page) -> str:

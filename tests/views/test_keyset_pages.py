@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from app.services.common import keyset
+from app.services.common import keyset, listing
 from tests.conftest import page_queries
 from tests.views.helpers import text
 from tests.views.test_claims import list_rows
@@ -64,6 +64,41 @@ def test_next_and_previous_pages_are_the_numbered_pages(app, manager, sort):
         page = manager.get(url).text
         assert label(page).startswith(f"Page {n}")
         assert list_rows(page) == numbered[n], (sort, n)
+
+
+SORTS = [
+    {},
+    {"sort": "agent", "dir": "asc"},
+    {"sort": "number", "dir": "asc"},
+    {"sort": "centre", "dir": "desc"},
+    {"sort": "fee", "dir": "desc"},
+    {"sort": "day", "dir": "asc", "q": "a"},
+]
+
+
+def test_the_pages_of_the_second_half_read_from_the_end_are_those_of_offset(
+    app, manager, monkeypatch
+):
+    """« Dernière page » and the pages near it are read backwards from the last row (no
+    ``OFFSET`` over the whole list): the same rows as read forwards, whatever the sort."""
+    grow(app)
+    backwards = {}
+    for sort in SORTS:
+        first = manager.get(LIST, query_string=sort).text
+        last = int(re.search(r"Page 1 / (\d+)", text(first)).group(1))
+        for n in (last // 2 + 2, last - 1, last):
+            backwards[(str(sort), n)] = list_rows(
+                manager.get(LIST, query_string={**sort, "page": n}).text
+            )
+    forwards = listing._Walk.by_number
+    monkeypatch.setattr(listing._Walk, "by_number", lambda walk, n, total=None: forwards(walk, n))
+    for (sort, n), rows in backwards.items():
+        query = next(s for s in SORTS if str(s) == sort)
+        assert rows, (sort, n)
+        assert list_rows(manager.get(LIST, query_string={**query, "page": n}).text) == rows, (
+            sort,
+            n,
+        )
 
 
 def test_a_cursor_page_costs_the_statements_of_a_numbered_page(app, manager):

@@ -367,7 +367,7 @@ def query_page(
     if chosen is None:
         pages = max(1, math.ceil(total / per_page))
         page = max(1, min(page, pages))
-        chosen = walk.by_number(page)
+        chosen = walk.by_number(page, total)
     shown = chosen[:per_page]
     ids = [row[0] for row in shown]
     # The page's rows whole, by key, put back in the order of their keys.
@@ -434,11 +434,15 @@ class _Walk:
     def _read(self, statement, limit: int) -> list:
         return [tuple(row) for row in self.session.execute(statement.limit(limit))]
 
-    def by_number(self, number: int) -> list:
+    def by_number(self, number: int, total: int | None = None) -> list:
         """Page ``number`` by ``OFFSET``; on a chosen column, asked in the regions of
         the leading sort expression (its values, then its NULLs: ``keyset.start``), so
-        that a sort on an outer-joined column is read through that column's index."""
+        that a sort on an outer-joined column is read through that column's index. With
+        the exact ``total``, a page of the second half is read from the end, in the
+        opposite order (« Dernière page » skips nothing)."""
         offset, wanted = (number - 1) * self.per_page, self.per_page + 1
+        if total is not None and self.keyed and 2 * offset > total:
+            return self._from_end(offset, total)
         if not self.terms or not self.split:
             return self._read(self.rows.order_by(*self.order).offset(offset), wanted)
         found: list = []
@@ -454,6 +458,15 @@ class _Walk:
                 inside = select(func.count()).select_from(statement.subquery())
                 offset = max(0, offset - self.session.scalar(inside))
         return found
+
+    def _from_end(self, offset: int, total: int) -> list:
+        """The rows from ``offset`` read backwards from the last one (the order's terms
+        make it total: the key ends them), then a marker when a next page exists."""
+        size = max(0, min(self.per_page, total - offset))
+        skipped = max(0, total - offset - size)
+        ordered = [term.ordered(reverse=True) for term in self.terms]
+        rows = self._read(self.rows.order_by(*ordered).offset(skipped), size)[::-1]
+        return rows + [None] if skipped and rows else rows
 
     def from_cursor(self, after: str | None, before: str | None) -> list | None:
         """A page from the cursor of its neighbour, or ``None`` (no cursor, or one that
