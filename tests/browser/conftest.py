@@ -53,11 +53,12 @@ def page(browser, live_server):
 
 
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (``--dist loadgroup``) the browser tests share one worker: one
-    Chromium at a time on the machine, the other workers take the rest of the suite.
-    They run in the SQLite pass only: what Chromium shows, the keyboard and axe do not
-    depend on the database, and every route they drive runs on PostgreSQL in the view,
-    job and service tests (the PostgreSQL pass would only repeat minutes of pages)."""
+    """The browser tests run in the SQLite pass only: what Chromium shows, the keyboard
+    and axe do not depend on the database, and every route they drive runs on PostgreSQL
+    in the view, job and service tests (the PostgreSQL pass would only repeat minutes of
+    pages). Under pytest-xdist they spread over the workers like the rest (one Chromium
+    per worker): the ``xdist_group`` they carry no longer groups them since pytest 9
+    (xdist 3.8 renames ``item._nodeid``, which pytest 9 no longer reads)."""
     skip = pytest.mark.skip(reason="browser tests run in the SQLite pass")
     for item in items:
         if item.get_closest_marker("browser"):
