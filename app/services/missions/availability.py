@@ -39,6 +39,13 @@ def slot_halves(start_time: dt.time, duration: SlotDuration) -> frozenset[str]:
     return HALVES[DayPart.MORNING] if start_time < NOON else HALVES[DayPart.AFTERNOON]
 
 
+def half_days_of(slots) -> frozenset[tuple[dt.date, str]]:
+    """The (day, "am" / "pm") half-days a mission's slots take."""
+    return frozenset(
+        (slot.day, half) for slot in slots for half in slot_halves(slot.start_time, slot.duration)
+    )
+
+
 def covers(unavailability: Unavailability, slot: MissionSlot) -> bool:
     """Whether ``unavailability`` covers ``slot`` (same day, a shared half-day)."""
     return unavailability.starts_on <= slot.day <= unavailability.ends_on and bool(

@@ -10,7 +10,6 @@ loaded (missions already assigned in the same exam session).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ from app.services.missions.rules import MAX_MISSION_NUMBER
 from models import Agent, Assignment, Competence, ExamSession, Mission, MissionSlot
 from models.enums import AssignmentQuality, ClaimStatus, SlotDuration
 
-NOON = dt.time(13, 0)
+NOON = availability.NOON
 MAX_JURY = 40
 MAX_OVERRIDE_REASON = 500
 # Ids are 32-bit integers: a larger one is no record (and no query).
@@ -68,9 +67,7 @@ class Candidate:
 
 def _half(slot) -> set[str]:
     """The half-days a slot takes: a day takes both."""
-    if slot.duration is SlotDuration.DAY:
-        return {"am", "pm"}
-    return {"am"} if slot.start_time < NOON else {"pm"}
+    return set(availability.slot_halves(slot.start_time, slot.duration))
 
 
 def overlaps(first, second) -> bool:

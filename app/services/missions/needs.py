@@ -16,9 +16,10 @@ from wtforms import Form
 
 from app.services import DomainError
 from app.services.common.fields import IntegerField, RequiredWithAny, TextField, first_errors
+from app.services.missions import availability
 from models import AcademySettings, Mission, MissionNeed, MissionType
 from models.assignment import MAX_LOAD, MAX_PLACES
-from models.enums import AssignmentQuality, AssignmentUnit, FeeEntryFamily, SlotDuration
+from models.enums import AssignmentQuality, AssignmentUnit, FeeEntryFamily
 from models.referential import (
     DEFAULT_SESSION_MAX_CANDIDATES,
     DEFAULT_SESSION_MAX_COPIES,
@@ -41,13 +42,7 @@ def unit_of(mission_type: MissionType) -> AssignmentUnit:
 
 def half_days(slots) -> int:
     """The half-days the slots take (a day takes two)."""
-    taken = set()
-    for slot in slots:
-        if slot.duration is SlotDuration.DAY:
-            taken |= {(slot.day, "am"), (slot.day, "pm")}
-        else:
-            taken.add((slot.day, "am" if slot.start_time.hour < NOON_HOUR else "pm"))
-    return len(taken)
+    return len(availability.half_days_of(slots))
 
 
 def default_load(mission: Mission) -> int:

@@ -35,7 +35,6 @@ from app.services.missions.assignment.problem import (
     Slot,
     Weights,
 )
-from app.services.missions.convocation import _half
 from app.services.referential import communes
 from models import (
     AcademySettings,
@@ -81,7 +80,7 @@ class Source:
 
 def slots_of(slots) -> frozenset[Slot]:
     """The half-days a mission's slots take."""
-    return frozenset((slot.day, half) for slot in slots for half in _half(slot))
+    return availability.half_days_of(slots)
 
 
 def _missions(session, academy_id, exam_session_id, mission_ids):
