@@ -5,8 +5,10 @@
    "Refresh" link. */
 (function () {
   "use strict";
-  /* « Remplacer » opens the list with the address's fragment on its line: browsers skip
-     the autofocus attribute when a fragment targets an element, so it is given here. */
+  /* « Remplacer » opens the page with the list of the eligible contributors (no fragment in
+     its address: a browser moves the focus back to the document when it scrolls to a
+     fragment, possibly after this script has run). The focus goes to the list, which
+     scrolls it into view; autofocus does the same without this script. */
   var chosen = document.querySelector("select[autofocus]");
   if (chosen && document.activeElement !== chosen) {
     chosen.focus();
