@@ -266,9 +266,17 @@ def refuse_closed_activity():
 
 
 def _academy():
+    """The portal's académie (its name in the header): the one the request has already
+    read (the signed-in contributor's or manager's, loaded with their file), else asked."""
     if "academy" not in g:
-        g.academy = db.session.scalar(
-            select(Academy).where(Academy.code == current_app.config["IMAGIN_ACADEMY_CODE"])
+        code = current_app.config["IMAGIN_ACADEMY_CODE"]
+        known = (
+            item
+            for item in db.session.identity_map.values()
+            if isinstance(item, Academy) and item.code == code
+        )
+        g.academy = next(known, None) or db.session.scalar(
+            select(Academy).where(Academy.code == code)
         )
     return g.academy
 

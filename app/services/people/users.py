@@ -4,7 +4,7 @@ manager record."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.catalogue import ROLE_BY_SERVICE, SERVICE_BY_ROLE
 from models import Agent, Manager
@@ -24,13 +24,18 @@ def services_of(user) -> list[Service]:
 def agent_of(session: Session, user) -> Agent | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return session.scalar(select(Agent).where(Agent.user_id == user.id))
+    # The académie with the file: the pages and the shell show it (no second query).
+    return session.scalar(
+        select(Agent).options(joinedload(Agent.academy)).where(Agent.user_id == user.id)
+    )
 
 
 def manager_of(session: Session, user) -> Manager | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return session.scalar(select(Manager).where(Manager.user_id == user.id))
+    return session.scalar(
+        select(Manager).options(joinedload(Manager.academy)).where(Manager.user_id == user.id)
+    )
 
 
 def ensure_roles(security_manager) -> list[str]:

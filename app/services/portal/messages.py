@@ -108,17 +108,24 @@ def check_editable(service: Service, kind: MessageKind) -> None:
 def pending_conditions(session: Session, user_id: int, service: Service) -> PortalMessage | None:
     """The conditions of use the user must accept before entering expense claims: the
     current version of their service's text, unless they accepted that version."""
-    message = get_message(session, service, MessageKind.CONDITIONS)
-    if message is None or not message.body.strip():
-        return None
-    accepted = session.scalar(
-        select(ConditionsAcceptance.id).where(
+    accepted = (
+        select(ConditionsAcceptance.id)
+        .where(
             ConditionsAcceptance.user_id == user_id,
             ConditionsAcceptance.service == service,
-            ConditionsAcceptance.version == message.version,
+            ConditionsAcceptance.version == PortalMessage.version,
         )
+        .exists()
     )
-    return None if accepted else message
+    found = session.execute(
+        select(PortalMessage, accepted).where(
+            PortalMessage.service == service, PortalMessage.kind == MessageKind.CONDITIONS
+        )
+    ).first()
+    if found is None:
+        return None
+    message, done = found
+    return None if done or not message.body.strip() else message
 
 
 def accept_conditions(session: Session, user_id: int, service: Service, version: int) -> None:
