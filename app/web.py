@@ -284,7 +284,6 @@ def _academy():
 def shell_context() -> dict:
     """What the screen shell (imagin/layout.html) needs on every page."""
     context = {
-        "academy": _academy(),
         "appbuilder": current_app.appbuilder,
         "base_template": current_app.appbuilder.base_template,
         "menu_sections": [],
@@ -307,6 +306,8 @@ def shell_context() -> dict:
             if agent
             else f"{current_user.first_name} {current_user.last_name.upper()}"
         )
+    # After the user's file: its académie, read with it, is usually the portal's.
+    context["academy"] = _academy()
     return context
 
 

@@ -3,6 +3,8 @@ openings and the contributor file are read once per request, never twice; a page
 statements do not grow with the tables; the session cookie is signed and sent again
 only when the session changes."""
 
+import re
+
 import pytest
 from sqlalchemy import event, select
 
@@ -56,6 +58,30 @@ def test_no_statement_runs_twice_in_a_request(app, client, demo, username, pages
         seen = statements(app, client, url)
         twice = {sql for sql in seen if seen.count(sql) > 1}
         assert not twice, (url, twice)
+
+
+@pytest.mark.parametrize(
+    ("username", "pages"), [("enseignant", TEACHER_PAGES), ("gestionnaire", MANAGER_PAGES)]
+)
+def test_the_academie_comes_with_the_user_s_file(app, client, demo, username, pages):
+    """The shell's académie (its name in the header) and the pages' are the one read
+    with the contributor's or the manager's file: no statement reads it alone."""
+    assert login(client, username).status_code == 302
+    for url in pages:
+        alone = [
+            sql
+            for sql, _ in statements(app, client, url)
+            if re.search(r"FROM academy\s+WHERE academy\.(id|code) =", sql)
+        ]
+        assert alone == [], url
+
+
+def test_the_conditions_of_use_cost_one_statement(app, client, demo):
+    """The teacher's list asks for the conditions of use and their acceptance at once."""
+    assert login(client, "enseignant").status_code == 302
+    seen = [sql for sql, _ in statements(app, client, "/etats-de-frais/")]
+    assert len([sql for sql in seen if "FROM portal_message" in sql]) == 1
+    assert not [sql for sql in seen if sql.lstrip().startswith("SELECT conditions_acceptance")]
 
 
 def test_a_page_costs_the_same_statements_on_a_bulk_inflated_database(app, client, demo):
