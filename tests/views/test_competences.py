@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from models import Agent, Competence, Paper
+from models import Agent, Competence, Discipline, Paper
 from tests.conftest import csrf_token
 from tests.views.helpers import console, text
 
@@ -276,6 +276,25 @@ def test_the_head_gets_404_outside_their_establishments(app, log_in, demo):
         == 404
     )
     assert client.get(f"/competences/etablissement/{outsider}/ajouter").status_code == 404
+
+
+def test_the_manager_finds_agents_by_their_post_discipline_or_town(app, log_in, demo):
+    """The keyword looks in the post discipline too (read first, then the agents by
+    their own columns' indexes) and in the town; several words all match."""
+    client = log_in("gestionnaire")
+    with app.app_context():
+        expected = set(
+            db.session.scalars(
+                select(Agent.last_name)
+                .join(Agent.post_discipline)
+                .where(Discipline.name == "MATHEMATIQUES")
+            )
+        )
+    found = {r[0][0] for r in rows(client.get("/competences/gestion/?q=mathem").text)}
+    assert expected and expected <= found
+    gourves = client.get("/competences/gestion/?q=gourv+rennes")
+    assert [r[0][0] for r in rows(gourves.text)] == ["GOURVES"]
+    assert rows(client.get("/competences/gestion/?q=gourv+mathematiques-nulle-part").text) == []
 
 
 def test_the_manager_searches_the_academy_and_speaks_with_their_code(app, log_in, demo):

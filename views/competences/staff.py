@@ -5,6 +5,8 @@ and confirms or invalidates a competence.
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
@@ -17,6 +19,7 @@ from app.extensions import db
 from app.services import NotFound
 from app.services.common import listing
 from app.services.competences import rules as svc
+from app.services.people import directory
 from models import Agent, Discipline
 
 from ..base import render_list_page
@@ -203,6 +206,7 @@ class ManagerCompetenceView(_StaffCompetenceView):
                 url=url_for("ManagerCompetenceView.agent", agent_id=agent.id),
             ),
             default_order=(Agent.last_name, Agent.first_name, Agent.id),
+            search=partial(directory.agent_keyword_condition, db.session),
             **args,
         )
         return render_list_page(

