@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from babel.numbers import format_currency
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.seeds import large as large_dataset
@@ -228,6 +228,34 @@ def test_the_claims_are_counted_from_the_summary_exactly(app, manager, monkeypat
             ExamSession, db.session.scalar(select(func.max(Mission.session_id)))
         )
         session_id, exam_id = session.id, session.exam_id
+        # Parts rejected by the finance office wait for the manager too, once each
+        # (the second one also has its travel part waiting).
+        rejected = db.session.scalars(
+            select(ExpenseClaim.id)
+            .join(ExpenseClaim.assignment)
+            .join(Assignment.mission)
+            .where(
+                Mission.academy_id == academy,
+                ExpenseClaim.fee_status == ClaimStatus.SENT_FOR_PAYMENT,
+            )
+            .order_by(ExpenseClaim.id)
+            .limit(2)
+        ).all()
+        with unit_of_work(db.session):
+            db.session.execute(
+                update(ExpenseClaim)
+                .where(ExpenseClaim.id.in_(rejected))
+                .values(
+                    fee_status=ClaimStatus.PROCESSED_BY_MANAGER,
+                    fee_payment_rejection="RIB invalide",
+                )
+            )
+            db.session.execute(
+                update(ExpenseClaim)
+                .where(ExpenseClaim.id == rejected[1])
+                .values(travel_status=ClaimStatus.VALIDATED)
+            )
+        waiting = claims.where(academy_claims.waiting_for_manager())
         expected = {
             "": db.session.scalar(claims),
             f"session={session_id}": db.session.scalar(
@@ -245,8 +273,13 @@ def test_the_claims_are_counted_from_the_summary_exactly(app, manager, monkeypat
                     Mission.session_id == session_id,
                 )
             ),
+            "waiting=1": db.session.scalar(waiting),
+            f"waiting=1&session={session_id}": db.session.scalar(
+                waiting.where(Mission.session_id == session_id)
+            ),
         }
     assert expected[""] > 1000
+    assert expected["waiting=1"] > 100
     for query, total in expected.items():
         page = manager.get(f"{LIST}?{query}").text
         pages = max(1, (total + 19) // 20)

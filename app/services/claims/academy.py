@@ -101,20 +101,29 @@ def filtered(statement, filters: ClaimFilters):
 def summary_count(session: Session, academy_id: int, filters: ClaimFilters) -> int | None:
     """How many claims of the académie the list shows with ``filters``, read from the
     summary the database keeps (``ClaimSummary``, a few hundred rows) when they filter
-    on what it groups by (session, exam, statuses) or on nothing; else ``None`` (the
-    list counts its rows). Exact, where counting the rows would stop at
-    ``listing.COUNT_CAP``: its growth with the claims is that of the summary's groups."""
+    on what it groups by (session, exam, statuses, waiting for the manager) or on
+    nothing; else ``None`` (the list counts its rows). Exact, where counting the rows
+    would stop at ``listing.COUNT_CAP``: its growth with the claims is that of the
+    summary's groups."""
     narrower = (
         filters.mission_type_id,
         filters.centre_id,
         filters.agent_id,
         filters.date_from,
         filters.date_to,
-        filters.waiting_for_manager,
     )
     if any(narrower):
         return None
-    statement = select(func.coalesce(func.sum(ClaimSummary.total), 0)).where(
+    figure = ClaimSummary.total
+    if filters.waiting_for_manager:
+        # ``waiting_for_manager`` by group: a part in a waiting status makes the whole
+        # group's claims wait; else only its parts rejected by the finance office.
+        waiting = or_(
+            ClaimSummary.fee_status.in_(WAITING_STATUSES),
+            ClaimSummary.travel_status.in_(WAITING_STATUSES),
+        )
+        figure = case((waiting, ClaimSummary.total), else_=ClaimSummary.rejected)
+    statement = select(func.coalesce(func.sum(figure), 0)).where(
         ClaimSummary.academy_id == academy_id
     )
     if filters.session_id:
