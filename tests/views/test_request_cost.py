@@ -84,6 +84,17 @@ def test_the_conditions_of_use_cost_one_statement(app, client, demo):
     assert not [sql for sql in seen if sql.lstrip().startswith("SELECT conditions_acceptance")]
 
 
+def test_the_menu_s_audiences_are_asked_in_one_statement(app, client, demo):
+    """The audiences that are an ``EXISTS`` (EPS teachers, deliberation presidents)
+    are asked together; the post discipline comes with the contributor's file."""
+    assert login(client, "enseignant").status_code == 302
+    seen = [sql for sql, _ in statements(app, client, "/etats-de-frais/")]
+    audiences = [sql for sql in seen if "FROM teaching" in sql or "deliberation" in sql]
+    assert len(audiences) == 1
+    assert "FROM teaching" in audiences[0] and "mission_type.deliberation" in audiences[0]
+    assert not [sql for sql in seen if re.search(r"FROM discipline\s+WHERE", sql)]
+
+
 def test_a_page_costs_the_same_statements_on_a_bulk_inflated_database(app, client, demo):
     """The demo, then 2,000 more claims, 80 more agents: the agent's pages and the
     candidates of a mission run exactly the same number of statements."""

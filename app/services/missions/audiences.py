@@ -18,20 +18,22 @@ DELIBERATION_QUALITIES = (
 )
 
 
-def presides_deliberation(session: Session, agent: Agent) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists()
-                .where(
-                    Assignment.agent_id == agent.id,
-                    Assignment.cancelled_at.is_(None),
-                    Assignment.quality.in_(DELIBERATION_QUALITIES),
-                    Assignment.mission_id == Mission.id,
-                    Mission.mission_type_id == MissionType.id,
-                    MissionType.deliberation.is_(True),
-                )
-                .correlate(None)
-            )
+def deliberation_presidency(agent: Agent):
+    """SQL: ``agent`` is convoked to preside a deliberation (a boolean ``EXISTS``, asked
+    with the other audiences in one statement)."""
+    return (
+        exists()
+        .where(
+            Assignment.agent_id == agent.id,
+            Assignment.cancelled_at.is_(None),
+            Assignment.quality.in_(DELIBERATION_QUALITIES),
+            Assignment.mission_id == Mission.id,
+            Mission.mission_type_id == MissionType.id,
+            MissionType.deliberation.is_(True),
         )
+        .correlate(None)
     )
+
+
+def presides_deliberation(session: Session, agent: Agent) -> bool:
+    return bool(session.scalar(select(deliberation_presidency(agent))))

@@ -1,5 +1,5 @@
 """Who certain activities concern, from the agent's file (issue 16, seed 001 §2.8 and
-§2.10): each condition is one query, asked by ``app.services.portal.audience``.
+§2.10): each condition is one query or none, asked by ``app.services.portal.audience``.
 
 * « Gestion des épreuves EPS »: a teacher whose taught subject is physical education
   (EPS) in a class of the general and technological baccalauréat (BGT), the vocational
@@ -30,43 +30,37 @@ SUBJECTS_DISCIPLINE = "IMSUJ"
 STATISTICS_DISCIPLINE = "IMSTA"
 
 
-def teaches_eps(session: Session, agent: Agent) -> bool:
+def eps_teaching(agent: Agent):
+    """SQL: ``agent`` teaches physical education in a class of those levels (a boolean
+    ``EXISTS``, asked with the other audiences in one statement)."""
     prefixes = [prefix for group in EPS_LEVEL_MEF_PREFIXES.values() for prefix in group]
-    return bool(
-        session.scalar(
-            select(
-                exists()
-                .where(
-                    Teaching.agent_id == agent.id,
-                    Teaching.active.is_(True),
-                    Teaching.subject_id == Subject.id,
-                    Teaching.mef_id == Mef.id,
-                    Subject.code.in_(EPS_SUBJECT_CODES),
-                    or_(*(Mef.code.startswith(prefix) for prefix in prefixes)),
-                )
-                .correlate(None)
-            )
+    return (
+        exists()
+        .where(
+            Teaching.agent_id == agent.id,
+            Teaching.active.is_(True),
+            Teaching.subject_id == Subject.id,
+            Teaching.mef_id == Mef.id,
+            Subject.code.in_(EPS_SUBJECT_CODES),
+            or_(*(Mef.code.startswith(prefix) for prefix in prefixes)),
         )
+        .correlate(None)
     )
 
 
+def teaches_eps(session: Session, agent: Agent) -> bool:
+    return bool(session.scalar(select(eps_teaching(agent))))
+
+
 def _inspector_or(session: Session, agent: Agent, discipline_code: str) -> bool:
+    """An inspector, or an agent of that post discipline (by its key: read with the
+    agent's file, ``users.agent_of``, so found without a query)."""
     if agent.kind is AgentKind.INSPECTOR:
         return True
     if agent.post_discipline_id is None:
         return False
-    return _discipline_code(session, agent.post_discipline_id) == discipline_code
-
-
-def _discipline_code(session: Session, discipline_id: int) -> str | None:
-    """The code of a post discipline, read once per session (the two conditions of one
-    page ask it: the menu's audiences are computed together)."""
-    known = session.info.setdefault("imagin_discipline_codes", {})
-    if discipline_id not in known:
-        known[discipline_id] = session.scalar(
-            select(Discipline.code).where(Discipline.id == discipline_id)
-        )
-    return known[discipline_id]
+    discipline = session.get(Discipline, agent.post_discipline_id)
+    return discipline is not None and discipline.code == discipline_code
 
 
 def manages_subjects(session: Session, agent: Agent) -> bool:

@@ -24,9 +24,12 @@ def services_of(user) -> list[Service]:
 def agent_of(session: Session, user) -> Agent | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    # The académie with the file: the pages and the shell show it (no second query).
+    # The académie and the post discipline with the file: the pages and the shell
+    # show the first, the menu's audiences read the second (no query of their own).
     return session.scalar(
-        select(Agent).options(joinedload(Agent.academy)).where(Agent.user_id == user.id)
+        select(Agent)
+        .options(joinedload(Agent.academy), joinedload(Agent.post_discipline))
+        .where(Agent.user_id == user.id)
     )
 
 
