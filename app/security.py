@@ -6,7 +6,17 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_appbuilder import expose
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.forms import DynamicForm
@@ -40,6 +50,7 @@ from app.fab_routes import (
 )
 from app.services import DomainError
 from app.services.people import accounts
+from models import AccountSecurity
 
 log = logging.getLogger("imagin.auth")
 
@@ -346,12 +357,24 @@ class ImaginSecurityManager(SecurityManager):
 
     def load_user(self, pk):
         """The signed-in user of a request, with their roles and groups in the same
-        query (FAB reads each on first use: three round trips on every page)."""
-        user = self.session.scalar(
-            select(self.user_model)
-            .where(self.user_model.id == int(pk))
-            .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
+        query (FAB reads each on first use: three round trips on every page), and their
+        account's security row, which the session checks read next (``accounts.
+        security_of`` then finds it in the session: no query of its own)."""
+        row = (
+            self.session.execute(
+                select(self.user_model, AccountSecurity)
+                .outerjoin(AccountSecurity, AccountSecurity.user_id == self.user_model.id)
+                .where(self.user_model.id == int(pk))
+                .options(joinedload(self.user_model.roles), joinedload(self.user_model.groups))
+            )
+            .unique()
+            .first()
         )
+        user = row[0] if row else None
+        if row is not None and has_request_context():
+            # Held for the request: the session's identity map keeps objects by weak
+            # reference only, and ``security_of`` looks there.
+            g.imagin_account_security = row[1]
         if user and user.is_active:
             return user
         return None

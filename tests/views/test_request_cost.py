@@ -95,6 +95,19 @@ def test_the_menu_s_audiences_are_asked_in_one_statement(app, client, demo):
     assert not [sql for sql in seen if re.search(r"FROM discipline\s+WHERE", sql)]
 
 
+@pytest.mark.parametrize(
+    ("username", "pages"), [("enseignant", TEACHER_PAGES), ("gestionnaire", MANAGER_PAGES)]
+)
+def test_the_account_s_security_comes_with_the_user(app, client, demo, username, pages):
+    """The session checks read the account's security row loaded with the user (its
+    roles and groups too): no statement of its own."""
+    assert login(client, username).status_code == 302
+    for url in pages:
+        seen = [sql for sql, _ in statements(app, client, url)]
+        assert not [sql for sql in seen if re.match(r"\s*SELECT account_security\.", sql)], url
+        assert any("JOIN account_security" in sql for sql in seen), url
+
+
 def test_a_page_costs_the_same_statements_on_a_bulk_inflated_database(app, client, demo):
     """The demo, then 2,000 more claims, 80 more agents: the agent's pages and the
     candidates of a mission run exactly the same number of statements."""
