@@ -71,7 +71,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder="static",
         template_folder="templates",
     )
+    from app import babel_context
     from app.bounds import BoundedIntConverter
+
+    babel_context.install()
 
     # Every ``<int:…>`` route takes a bounded id (before any view is registered).
     app.url_map.converters["int"] = BoundedIntConverter
