@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app import transaction
-from app.bounds import parse_id
+from app.bounds import MAX_PAGE, parse_id, parse_int
 from app.extensions import db
 from app.jobs import kinds
 from app.jobs import queue as jobs
@@ -141,12 +141,17 @@ class PaymentExportView(BaseView):
         return self._page(academy_id)
 
     def _page(self, academy_id, *, return_errors=None, return_message=None, status=200):
-        batches = payment_export.batches(db.session, academy_id)
+        listed = payment_export.batch_page(
+            db.session,
+            academy_id,
+            parse_int(request.args.get("page"), 1, minimum=1, maximum=MAX_PAGE),
+        )
         return self.render_template(
             "imagin/payment/index.html",
             title=_("Payment export"),
             ready=payment_export.exportable_count(db.session, academy_id),
-            batches=[(batch, payment_export.control_totals(batch)) for batch in batches],
+            batches=[(batch, payment_export.control_totals(batch)) for batch in listed.batches],
+            batch_page=listed,
             columns=payment_export.CSV_COLUMNS,
             return_columns=payment_returns.COLUMNS,
             return_errors=return_errors or [],

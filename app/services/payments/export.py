@@ -536,15 +536,47 @@ def batch_file(session: Session, batch: PaymentBatch) -> str:
     return batch.content
 
 
+BATCHES_PER_PAGE = 20
+
+
+@dataclass
+class BatchPage:
+    """One page of the académie's past exports, newest first."""
+
+    batches: list[PaymentBatch]
+    page: int
+    pages: int
+    total: int
+
+
 def batches(session: Session, academy_id: int) -> list[PaymentBatch]:
     """The académie's batches, newest first, without their files (``content`` is
     deferred: a list never reads it)."""
-    return list(
-        session.scalars(
-            select(PaymentBatch)
-            .where(PaymentBatch.academy_id == academy_id)
-            .order_by(PaymentBatch.number.desc())
-        )
+    return list(session.scalars(_batches_statement(academy_id)))
+
+
+def batch_page(
+    session: Session, academy_id: int, page: int = 1, per_page: int = BATCHES_PER_PAGE
+) -> BatchPage:
+    """Page ``page`` of the académie's batches (a page past the last shows the last):
+    the list of « Mise en paiement » stays the same size however many exports were
+    made."""
+    total = session.scalar(
+        select(func.count(PaymentBatch.id)).where(PaymentBatch.academy_id == academy_id)
+    )
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    listed = session.scalars(
+        _batches_statement(academy_id).offset((page - 1) * per_page).limit(per_page)
+    )
+    return BatchPage(list(listed), page, pages, total)
+
+
+def _batches_statement(academy_id: int):
+    return (
+        select(PaymentBatch)
+        .where(PaymentBatch.academy_id == academy_id)
+        .order_by(PaymentBatch.number.desc())
     )
 
 
