@@ -108,6 +108,7 @@ def test_the_manager_proposes_removes_one_convokes_and_the_agent_gets_the_pdf(
     choice = table.get_by_role("combobox", name=re.compile("^Remplacer .* par$"))
     expect(choice).to_be_focused()
     expect(choice.locator("option")).not_to_have_count(0)
+    shot(page, "assignment-swap")
     table.get_by_role("link", name="Annuler").click()
     expect(choice).to_have_count(0)
 
