@@ -247,6 +247,18 @@ def listed_keys(session) -> int:
     return MAX_LISTED_KEYS.get(session.get_bind().dialect.name, DEFAULT_LISTED_KEYS)
 
 
+def among_selected(session, column, ids):
+    """``column`` is one of the ids ``ids`` selects (a ``SELECT`` of one integer column):
+    on PostgreSQL as one array the database computes first
+    (``= ANY(CAST((SELECT array_agg…)))``), so the rows are then reached by their index
+    whatever their number, where the planner, guessing the subquery's size, may join it
+    to a scan of the whole table; elsewhere an ``IN`` subquery."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(ids)
+    keys = ids.with_only_columns(func.array_agg(ids.selected_columns[0]))
+    return column == any_(cast(keys.scalar_subquery(), ARRAY(Integer)))
+
+
 def among(session, column, keys: Sequence[int]):
     """``column`` is one of ``keys`` (known ids, read first): on PostgreSQL one array
     parameter (``= ANY(...)``), whose size the planner knows, so it reaches the rows by
